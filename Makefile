@@ -1,0 +1,36 @@
+# threadmap — the targets a newcomer guesses.
+GO ?= go
+BIN := bin/threadmap
+
+.PHONY: all build ui demo test e2e bench fuzz lint clean
+
+all: build
+
+ui:
+	bash scripts/ui-build
+
+build: ui
+	$(GO) build -o $(BIN) ./backend/cmd/threadmap
+
+# The built-in demo mesh: the UI on http://127.0.0.1:8080 (THREADMAP_LISTEN to move it).
+demo: build
+	./$(BIN) serve --demo
+
+# Every test: Go unit, fuzz seed corpora, fixtures, netns, frontend unit and browser e2e.
+test:
+	bash scripts/test
+
+e2e:
+	bash scripts/e2e
+
+bench:
+	bash scripts/bench
+
+fuzz:
+	bash scripts/fuzz
+
+lint:
+	gofmt -l . | (! grep .) && $(GO) vet ./...
+
+clean:
+	rm -rf bin frontend/dist/assets frontend/dist/index.html

@@ -1,0 +1,136 @@
+// Package cli is the threadmap command line: one file per command, one
+// dispatcher. Exit status: 0 success, 1 failed run (message on stderr),
+// 2 bad usage. The spellings are a contract other tools script against.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// Env is what a command sees of the world.
+type Env struct {
+	Stdout io.Writer
+	Stderr io.Writer
+	Stdin  io.Reader
+	// Getenv reads the environment (THREADMAP_* settings); tests replace it.
+	Getenv func(string) string
+}
+
+// command is one subcommand.
+type command struct {
+	summary string
+	run     func(ctx context.Context, env *Env, args []string) error
+}
+
+// commands is the table of subcommands; each lives in cmd_<name>.go.
+func commands() map[string]command {
+	return map[string]command{
+		"serve":    {"discover border routers, scan on a schedule, serve the UI and API", runServe},
+		"scan":     {"take one snapshot and print it", runScan},
+		"import":   {"build a snapshot from files users already have", runImport},
+		"decode":   {"decode Network Diagnostic TLVs or a MeshCoP TXT record", runDecode},
+		"discover": {"list border routers and networks on the LAN", runDiscover},
+		"export":   {"write a stored snapshot in another format", runExport},
+		"sim":      {"run the simulated mesh on its own", runSim},
+		"version":  {"print the version", runVersion},
+	}
+}
+
+// UsageError marks bad usage (exit status 2).
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// usagef returns a UsageError.
+func usagef(format string, a ...any) error { return &UsageError{Msg: fmt.Sprintf(format, a...)} }
+
+// Run runs the command line args (without the program name) and returns the exit status.
+func Run(ctx context.Context, env *Env, args []string) int {
+	cmds := commands()
+	name := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if name == "help" || name == "-h" || name == "--help" {
+		printUsage(env.Stdout, cmds)
+		return 0
+	}
+	c, ok := cmds[name]
+	if !ok {
+		fmt.Fprintf(env.Stderr, "threadmap: unknown command %q\n", name)
+		printUsage(env.Stderr, cmds)
+		return 2
+	}
+	err := c.run(ctx, env, args)
+	var ue *UsageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(env.Stderr, "threadmap %s: %s\n", name, ue.Msg)
+		return 2
+	default:
+		fmt.Fprintf(env.Stderr, "threadmap %s: %v\n", name, err)
+		return 1
+	}
+}
+
+func printUsage(w io.Writer, cmds map[string]command) {
+	fmt.Fprintln(w, "usage: threadmap <command> [flags]   (default command: serve)")
+	var names []string
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-9s %s\n", n, cmds[n].summary)
+	}
+	fmt.Fprintln(w, "Run 'threadmap <command> -h' for a command's flags.")
+}
+
+// newFlagSet makes a flag set whose parse errors are usage errors.
+func newFlagSet(env *Env, name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("threadmap "+name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	return fs
+}
+
+// parseFlags parses args, turning flag errors into usage errors and
+// rejecting stray positional arguments beyond maxArgs (-1: any). It returns
+// the positional arguments, which may stand between flags.
+func parseFlags(fs *flag.FlagSet, args []string, maxArgs int) ([]string, error) {
+	// Let flags follow positional arguments, as users type them.
+	var pos []string
+	rest := args
+	for {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usagef("%v", err)
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	if maxArgs >= 0 && len(pos) > maxArgs {
+		return nil, usagef("unexpected arguments: %s", strings.Join(pos[maxArgs:], " "))
+	}
+	return pos, nil
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }

@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/threadmap/threadmap/thread/topology"
+)
+
+// scan (--sim N | --sim-scenario FILE | --tmf PREFIX | --otbr URL | --matter-server URL) [--json].
+// Each way in builds a topology.Source in its own file: simSources
+// (cmd_scan_sim.go), tmfSource (cmd_scan_tmf.go), otbrSource
+// (cmd_scan_otbr.go), matterSource (cmd_scan_matter.go). Several may be
+// given; their partial snapshots are merged.
+func runScan(ctx context.Context, env *Env, a []string) error {
+	fs := newFlagSet(env, "scan")
+	simN := fs.Int("sim", 0, "crawl a simulated mesh of N nodes (started in-process on loopback)")
+	simScenario := fs.String("sim-scenario", "", "crawl a simulated mesh loaded from a scenario file")
+	tmfPrefix := fs.String("tmf", "", "crawl over TMF (CoAP UDP 61631) using this mesh-local prefix, e.g. fd00:db8::/64")
+	var otbrURLs stringList
+	fs.Var(&otbrURLs, "otbr", "OTBR REST base URL (repeatable), e.g. http://192.0.2.1:8081")
+	matterURL := fs.String("matter-server", "", "Matter server WebSocket URL, e.g. ws://host:5580/ws")
+	asJSON := fs.Bool("json", false, "print canonical topology JSON")
+	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long")
+	seed := fs.Int64("seed", 1, "random seed of the simulated mesh")
+	if _, err := parseFlags(fs, a, 0); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	var sources []topology.Source
+	var cleanups []func()
+	defer func() {
+		for _, c := range cleanups {
+			c()
+		}
+	}()
+	if *simN > 0 || *simScenario != "" {
+		srcs, cleanup, err := simSources(ctx, env, *simN, *simScenario, *seed)
+		if err != nil {
+			return err
+		}
+		cleanups = append(cleanups, cleanup)
+		sources = append(sources, srcs...)
+	}
+	if *tmfPrefix != "" {
+		src, err := tmfSource(env, *tmfPrefix)
+		if err != nil {
+			return err
+		}
+		sources = append(sources, src)
+	}
+	for _, u := range otbrURLs {
+		src, err := otbrSource(env, u)
+		if err != nil {
+			return err
+		}
+		sources = append(sources, src)
+	}
+	if *matterURL != "" {
+		src, err := matterSource(env, *matterURL)
+		if err != nil {
+			return err
+		}
+		sources = append(sources, src)
+	}
+	if len(sources) == 0 {
+		return usagef("usage: threadmap scan (--sim N | --sim-scenario FILE | --tmf PREFIX | --otbr URL | --matter-server URL) [--json]")
+	}
+	var parts []*topology.Snapshot
+	var failed []string
+	for _, src := range sources {
+		p, err := src.Collect(ctx)
+		if err != nil {
+			failed = append(failed, fmt.Sprintf("%s: %v", src.Name(), err))
+			continue
+		}
+		parts = append(parts, p)
+	}
+	if len(parts) == 0 {
+		return fmt.Errorf("no source answered: %v", failed)
+	}
+	snap := topology.Merge(parts...)
+	for _, f := range failed {
+		snap.Scan.Sources = append(snap.Scan.Sources, topology.SourceReport{Name: "error", Error: f})
+	}
+	return printSnapshot(env, snap, *asJSON)
+}
