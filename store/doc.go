@@ -1,0 +1,45 @@
+// Package store keeps topology snapshots in one bbolt file, encoded as
+// deterministic (core) CBOR, with history per network, retention and
+// compaction.
+//
+// # File format (schema version 2)
+//
+// A bbolt file with three top-level buckets:
+//
+//	meta                       "version" → uint64 big-endian schema version
+//	ids                        id (uint64 big-endian) → time key (16 bytes) ‖ network key
+//	                           (the bucket's sequence is the last id handed out)
+//	net                        one nested bucket per network key (topology.Network.Key():
+//	                           the lower-case ext PAN ID, else "name:<name>")
+//	  <network key>/snap       time key → snapshot record
+//	  <network key>/sum        time key → summary record
+//
+// A time key is 16 bytes: taken_at as Unix nanoseconds, as uint64 with the
+// sign bit flipped (so keys sort in time order for any year), big-endian,
+// then the snapshot id big-endian. Listing a network over a time range is a
+// cursor seek in its snap/sum bucket; newest first is a backwards walk.
+//
+// A record is
+//
+//	codec (1 byte) ‖ payload ‖ CRC-32C of codec‖payload (4 bytes, big-endian)
+//
+// with codec 1 = payload is CBOR (RFC 8949 core deterministic encoding,
+// times as RFC 3339 strings with nanoseconds in UTC, struct fields named by
+// their canonical-JSON names). Snapshot records hold a topology.Snapshot,
+// summary records a summaryRecord. A record whose checksum or CBOR does
+// not verify is reported as an error for that record alone (ErrCorrupt);
+// the rest of the file stays readable.
+//
+// Snapshot ids are the decimal form of a uint64 handed out in increasing
+// order ("1", "2", ...): short, URL-safe and never reused.
+//
+// Secrets (network key, PSKc) never reach the file: topology.Snapshot has
+// no field for them.
+//
+// # Migrations
+//
+// Open runs, in one read-write transaction, every migration from the file's
+// version up to CurrentVersion (migrations[N] takes version N to N+1).
+// Version 0 is a file without the meta bucket (new or pre-versioning);
+// version 1 had no summary buckets.
+package store
