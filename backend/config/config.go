@@ -1,0 +1,413 @@
+// Package config is the configuration of `threadmap serve`: defaults, an
+// optional JSON config file, THREADMAP_* environment variables and command
+// line flags, applied in that order so that flags > env > file > defaults.
+// docs/CONFIG.md is the user's page for it.
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything `threadmap serve` can be told.
+type Config struct {
+	// Listen is the HTTP listen address (host:port).
+	Listen string `json:"listen"`
+	// DB is the snapshot store file.
+	DB string `json:"db"`
+	// Demo runs against the built-in simulated mesh.
+	Demo bool `json:"demo"`
+	// OTBR lists OTBR REST base URLs to scan.
+	OTBR []string `json:"otbr"`
+	// MatterServer is a Matter server WebSocket URL ("" for none).
+	MatterServer string `json:"matter_server"`
+	// Interval is the time between scheduled scans of one network.
+	Interval Duration `json:"interval"`
+	// MaxBackoff caps the wait before retrying a failing source.
+	MaxBackoff Duration `json:"max_backoff"`
+	// ScanTimeout bounds one scan of one network.
+	ScanTimeout Duration `json:"scan_timeout"`
+	// Token is the bearer token mutating endpoints need ("" for none).
+	Token string `json:"token"`
+	// MDNSIfaces names the interfaces mDNS discovery uses (empty: all multicast-capable ones).
+	MDNSIfaces []string `json:"mdns_iface"`
+	// NoDiscovery turns mDNS discovery off.
+	NoDiscovery bool `json:"no_discovery"`
+	// OTBRPort is the REST port probed on discovered border routers.
+	OTBRPort int `json:"otbr_port"`
+	// RetainCount keeps at most this many snapshots per network (0: all).
+	RetainCount int `json:"retain_count"`
+	// RetainAge drops snapshots older than this (0: never).
+	RetainAge Duration `json:"retain_age"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `json:"log_level"`
+	// LogFormat is text or json.
+	LogFormat string `json:"log_format"`
+	// DemoSeed and DemoNodes choose the simulated mesh of --demo.
+	DemoSeed  int64 `json:"demo_seed"`
+	DemoNodes int   `json:"demo_nodes"`
+	// DemoMutate is how often the demo mesh changes a little (0: never).
+	DemoMutate Duration `json:"demo_mutate"`
+}
+
+// Duration is a time.Duration that reads and writes Go duration strings ("30s").
+type Duration time.Duration
+
+// D is the time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// MarshalJSON writes the duration as a string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// UnmarshalJSON reads "30s" (or a number of seconds).
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		var secs float64
+		if err2 := json.Unmarshal(b, &secs); err2 != nil {
+			return fmt.Errorf("duration: want a string like \"30s\", got %s", b)
+		}
+		*d = Duration(secs * float64(time.Second))
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("duration: %w", err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Default demo mesh.
+const (
+	DefaultDemoSeed  = 1
+	DefaultDemoNodes = 24
+)
+
+// Defaults returns the configuration with nothing set.
+func Defaults(getenv func(string) string) Config {
+	return Config{
+		Listen:      "127.0.0.1:8080",
+		DB:          defaultDB(getenv),
+		Interval:    Duration(time.Minute),
+		MaxBackoff:  Duration(15 * time.Minute),
+		ScanTimeout: Duration(2 * time.Minute),
+		OTBRPort:    8081,
+		LogLevel:    "info",
+		LogFormat:   "text",
+		DemoSeed:    DefaultDemoSeed,
+		DemoNodes:   DefaultDemoNodes,
+		DemoMutate:  Duration(45 * time.Second),
+	}
+}
+
+// defaultDB is $XDG_DATA_HOME/threadmap/threadmap.db, else
+// ~/.local/share/threadmap/threadmap.db, else ./threadmap.db.
+func defaultDB(getenv func(string) string) string {
+	if d := getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "threadmap", "threadmap.db")
+	}
+	if h := getenv("HOME"); h != "" {
+		return filepath.Join(h, ".local", "share", "threadmap", "threadmap.db")
+	}
+	return "threadmap.db"
+}
+
+// Flags holds the flag values of one parse; Resolve applies those the user set.
+type Flags struct {
+	fs     *flag.FlagSet
+	config string
+	c      Config
+	otbr   stringList
+	ifaces stringList
+}
+
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+type durationFlag struct{ d *Duration }
+
+func (f durationFlag) String() string {
+	if f.d == nil {
+		return ""
+	}
+	return f.d.D().String()
+}
+func (f durationFlag) Set(v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return err
+	}
+	*f.d = Duration(d)
+	return nil
+}
+
+// RegisterFlags defines serve's flags on fs.
+func RegisterFlags(fs *flag.FlagSet) *Flags {
+	f := &Flags{fs: fs}
+	d := Defaults(func(string) string { return "" })
+	f.c = d
+	fs.StringVar(&f.config, "config", "", "JSON config file (env THREADMAP_CONFIG)")
+	fs.StringVar(&f.c.Listen, "listen", d.Listen, "HTTP listen address (env THREADMAP_LISTEN)")
+	fs.StringVar(&f.c.DB, "db", "", "snapshot store file (env THREADMAP_DB; default $XDG_DATA_HOME/threadmap/threadmap.db)")
+	fs.BoolVar(&f.c.Demo, "demo", false, "run against the built-in simulated mesh, on loopback (env THREADMAP_DEMO)")
+	fs.Var(&f.otbr, "otbr", "OTBR REST base URL to scan, repeatable (env THREADMAP_OTBR, comma-separated)")
+	fs.StringVar(&f.c.MatterServer, "matter-server", "", "Matter server WebSocket URL, e.g. ws://host:5580/ws (env THREADMAP_MATTER_SERVER)")
+	fs.Var(durationFlag{&f.c.Interval}, "interval", "time between scans of one network (env THREADMAP_INTERVAL)")
+	fs.Var(durationFlag{&f.c.MaxBackoff}, "max-backoff", "longest wait before retrying a failing source (env THREADMAP_MAX_BACKOFF)")
+	fs.Var(durationFlag{&f.c.ScanTimeout}, "scan-timeout", "give up one scan after this long (env THREADMAP_SCAN_TIMEOUT)")
+	fs.StringVar(&f.c.Token, "token", "", "bearer token for mutating endpoints; required beyond loopback (env THREADMAP_TOKEN)")
+	fs.Var(&f.ifaces, "mdns-iface", "interface for mDNS discovery, repeatable (env THREADMAP_MDNS_IFACE, comma-separated)")
+	fs.BoolVar(&f.c.NoDiscovery, "no-discovery", false, "turn mDNS discovery of border routers off (env THREADMAP_NO_DISCOVERY)")
+	fs.IntVar(&f.c.OTBRPort, "otbr-port", d.OTBRPort, "REST port probed on discovered border routers (env THREADMAP_OTBR_PORT)")
+	fs.IntVar(&f.c.RetainCount, "retain-count", 0, "keep at most N snapshots per network, 0 = all (env THREADMAP_RETAIN_COUNT)")
+	fs.Var(durationFlag{&f.c.RetainAge}, "retain-age", "drop snapshots older than this, 0 = never (env THREADMAP_RETAIN_AGE)")
+	fs.StringVar(&f.c.LogLevel, "log-level", d.LogLevel, "debug, info, warn or error (env THREADMAP_LOG_LEVEL)")
+	fs.StringVar(&f.c.LogFormat, "log-format", d.LogFormat, "text or json (env THREADMAP_LOG_FORMAT)")
+	fs.Int64Var(&f.c.DemoSeed, "demo-seed", d.DemoSeed, "random seed of the demo mesh (env THREADMAP_DEMO_SEED)")
+	fs.IntVar(&f.c.DemoNodes, "demo-nodes", d.DemoNodes, "node count of the demo mesh (env THREADMAP_DEMO_NODES)")
+	fs.Var(durationFlag{&f.c.DemoMutate}, "demo-mutate", "how often the demo mesh changes a little, 0 = never (env THREADMAP_DEMO_MUTATE)")
+	return f
+}
+
+// envPrefix is the prefix of every environment variable.
+const envPrefix = "THREADMAP_"
+
+// setting names one configuration key in its three spellings and how to set it.
+type setting struct {
+	flag string // flag name; env is THREADMAP_ + upper(flag with - → _)
+	set  func(c *Config, v string) error
+	copy func(dst, src *Config)
+}
+
+func settings() []setting {
+	str := func(name string, p func(*Config) *string) setting {
+		return setting{name, func(c *Config, v string) error { *p(c) = v; return nil }, func(d, s *Config) { *p(d) = *p(s) }}
+	}
+	boolean := func(name string, p func(*Config) *bool) setting {
+		return setting{name, func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("want true or false, got %q", v)
+			}
+			*p(c) = b
+			return nil
+		}, func(d, s *Config) { *p(d) = *p(s) }}
+	}
+	integer := func(name string, p func(*Config) *int) setting {
+		return setting{name, func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("want an integer, got %q", v)
+			}
+			*p(c) = n
+			return nil
+		}, func(d, s *Config) { *p(d) = *p(s) }}
+	}
+	dur := func(name string, p func(*Config) *Duration) setting {
+		return setting{name, func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return fmt.Errorf("want a duration like 30s, got %q", v)
+			}
+			*p(c) = Duration(d)
+			return nil
+		}, func(d, s *Config) { *p(d) = *p(s) }}
+	}
+	list := func(name string, p func(*Config) *[]string) setting {
+		return setting{name, func(c *Config, v string) error {
+			var out []string
+			for _, x := range strings.Split(v, ",") {
+				if x = strings.TrimSpace(x); x != "" {
+					out = append(out, x)
+				}
+			}
+			*p(c) = out
+			return nil
+		}, func(d, s *Config) { *p(d) = append([]string(nil), *p(s)...) }}
+	}
+	return []setting{
+		str("listen", func(c *Config) *string { return &c.Listen }),
+		str("db", func(c *Config) *string { return &c.DB }),
+		boolean("demo", func(c *Config) *bool { return &c.Demo }),
+		list("otbr", func(c *Config) *[]string { return &c.OTBR }),
+		str("matter-server", func(c *Config) *string { return &c.MatterServer }),
+		dur("interval", func(c *Config) *Duration { return &c.Interval }),
+		dur("max-backoff", func(c *Config) *Duration { return &c.MaxBackoff }),
+		dur("scan-timeout", func(c *Config) *Duration { return &c.ScanTimeout }),
+		str("token", func(c *Config) *string { return &c.Token }),
+		list("mdns-iface", func(c *Config) *[]string { return &c.MDNSIfaces }),
+		boolean("no-discovery", func(c *Config) *bool { return &c.NoDiscovery }),
+		integer("otbr-port", func(c *Config) *int { return &c.OTBRPort }),
+		integer("retain-count", func(c *Config) *int { return &c.RetainCount }),
+		dur("retain-age", func(c *Config) *Duration { return &c.RetainAge }),
+		str("log-level", func(c *Config) *string { return &c.LogLevel }),
+		str("log-format", func(c *Config) *string { return &c.LogFormat }),
+		{"demo-seed", func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return fmt.Errorf("want an integer, got %q", v)
+			}
+			c.DemoSeed = n
+			return nil
+		}, func(d, s *Config) { d.DemoSeed = s.DemoSeed }},
+		integer("demo-nodes", func(c *Config) *int { return &c.DemoNodes }),
+		dur("demo-mutate", func(c *Config) *Duration { return &c.DemoMutate }),
+	}
+}
+
+// EnvName is the environment variable of a flag name.
+func EnvName(flagName string) string {
+	return envPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// Resolve builds the configuration: defaults, then the config file (--config
+// or THREADMAP_CONFIG), then THREADMAP_* variables, then the flags the user
+// set. It checks the result.
+func (f *Flags) Resolve(getenv func(string) string) (Config, error) {
+	c := Defaults(getenv)
+	path := getenv("THREADMAP_CONFIG")
+	if f.config != "" {
+		path = f.config
+	}
+	if path != "" {
+		if err := loadFile(path, &c); err != nil {
+			return c, err
+		}
+	}
+	set := map[string]bool{}
+	f.fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	f.c.OTBR = f.otbr
+	f.c.MDNSIfaces = f.ifaces
+	for _, s := range settings() {
+		if v := getenv(EnvName(s.flag)); v != "" {
+			if err := s.set(&c, v); err != nil {
+				return c, fmt.Errorf("%s: %w", EnvName(s.flag), err)
+			}
+		}
+		if set[s.flag] {
+			s.copy(&c, &f.c)
+		}
+	}
+	if c.Demo && c.Interval == Defaults(getenv).Interval && !set["interval"] && getenv(EnvName("interval")) == "" {
+		// A demo should look alive: scan more often unless told otherwise.
+		c.Interval = Duration(DemoInterval)
+	}
+	return c, c.Check()
+}
+
+// DemoInterval is the scan interval of --demo when none is configured.
+const DemoInterval = 15 * time.Second
+
+// loadFile reads a JSON config file over c; unknown keys are errors.
+func loadFile(path string, c *Config) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("config file: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(c); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			line := 1 + bytes.Count(b[:min(int(se.Offset), len(b))], []byte("\n"))
+			return fmt.Errorf("config file %s: line %d: %w", path, line, err)
+		}
+		return fmt.Errorf("config file %s: %w", path, err)
+	}
+	return nil
+}
+
+// Check reports the first setting that cannot work.
+func (c Config) Check() error {
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		return fmt.Errorf("listen %q: want host:port: %w", c.Listen, err)
+	}
+	if c.DB == "" {
+		return errors.New("db: empty path")
+	}
+	if c.Interval.D() < time.Second {
+		return fmt.Errorf("interval %s: must be at least 1s", c.Interval.D())
+	}
+	if c.MaxBackoff.D() < c.Interval.D() {
+		return fmt.Errorf("max-backoff %s: must be at least the interval %s", c.MaxBackoff.D(), c.Interval.D())
+	}
+	if c.ScanTimeout.D() <= 0 {
+		return fmt.Errorf("scan-timeout %s: must be positive", c.ScanTimeout.D())
+	}
+	if c.OTBRPort <= 0 || c.OTBRPort > 65535 {
+		return fmt.Errorf("otbr-port %d: out of range", c.OTBRPort)
+	}
+	if c.RetainCount < 0 || c.RetainAge < 0 {
+		return errors.New("retain-count and retain-age must not be negative")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log-level %q: want debug, info, warn or error", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("log-format %q: want text or json", c.LogFormat)
+	}
+	if c.DemoNodes < 2 || c.DemoNodes > 500 {
+		return fmt.Errorf("demo-nodes %d: want 2..500", c.DemoNodes)
+	}
+	if c.DemoMutate < 0 {
+		return errors.New("demo-mutate must not be negative")
+	}
+	for _, u := range c.OTBR {
+		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			return fmt.Errorf("otbr %q: want an http:// or https:// URL", u)
+		}
+	}
+	if c.MatterServer != "" && !strings.HasPrefix(c.MatterServer, "ws://") && !strings.HasPrefix(c.MatterServer, "wss://") {
+		return fmt.Errorf("matter-server %q: want a ws:// or wss:// URL", c.MatterServer)
+	}
+	if !c.Loopback() && c.Token == "" {
+		return fmt.Errorf("listen %s is beyond loopback: set a token (--token or THREADMAP_TOKEN) so that mutating endpoints are protected", c.Listen)
+	}
+	return nil
+}
+
+// Loopback reports whether the listen address only accepts loopback
+// connections: 127.0.0.0/8, ::1 or "localhost". An empty host or 0.0.0.0
+// listens everywhere and is not loopback.
+func (c Config) Loopback() bool { return IsLoopback(c.Listen) }
+
+// IsLoopback reports whether host:port names a loopback listen address.
+func IsLoopback(hostport string) bool {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	a, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	if err != nil {
+		return false
+	}
+	return a.Unmap().IsLoopback()
+}
+
+// Redacted is c with the token hidden, for logs.
+func (c Config) Redacted() Config {
+	if c.Token != "" {
+		c.Token = "(set)"
+	}
+	return c
+}

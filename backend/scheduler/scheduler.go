@@ -1,0 +1,681 @@
+// Package scheduler runs scans: each network on its own clock, never two
+// scans of one network at a time, failing sources backed off, scans
+// triggered by hand, progress published as events. A scan collects every
+// source of the network in parallel, merges the partial snapshots with
+// topology.Merge and hands the result to the store in one call; a scan cut
+// short by shutdown stores nothing.
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/threadmap/threadmap/backend/events"
+	"github.com/threadmap/threadmap/thread/topology"
+)
+
+// Saver stores one snapshot atomically and returns its id.
+type Saver interface {
+	Put(ctx context.Context, s *topology.Snapshot) (string, error)
+}
+
+// Publisher receives the scan events.
+type Publisher interface {
+	Publish(name string, data any)
+}
+
+// Observer is told about scans, for metrics and caches. Any field may be nil.
+type Observer struct {
+	// Stored is called after a snapshot was stored.
+	Stored func(id string, s *topology.Snapshot)
+	// ScanDone is called when a scan of network ends, with its duration.
+	ScanDone func(network string, d time.Duration, err error)
+	// SourceFailed is called when a source fails in a scan.
+	SourceFailed func(source string, err error)
+}
+
+// Target is one source the scheduler collects from.
+type Target struct {
+	// ID is unique and stable ("otbr:http://...", "matter:ws://...", "tmf:demo").
+	ID string
+	// Network is the network key when already known (from discovery or the
+	// demo); otherwise the scheduler learns it from the first snapshot.
+	Network string
+	// Source collects.
+	Source topology.Source
+}
+
+// Options configure a Scheduler.
+type Options struct {
+	Interval    time.Duration
+	MaxBackoff  time.Duration
+	ScanTimeout time.Duration
+	// NetworkIntervals overrides Interval per network key.
+	NetworkIntervals map[string]time.Duration
+	Store            Saver
+	Events           Publisher
+	Observer         Observer
+	Logger           *slog.Logger
+	// History is how many finished scans Scans remembers (default 50).
+	History int
+	// Now is the clock (tests); default time.Now.
+	Now func() time.Time
+}
+
+// Scan states.
+const (
+	StateRunning   = "running"
+	StateFinished  = "finished"
+	StateFailed    = "failed"
+	StateCancelled = "cancelled"
+)
+
+// Progress counts what the scan's sources asked and what answered.
+type Progress struct {
+	Queried  int `json:"queried"`
+	Answered int `json:"answered"`
+	// Sources finished out of SourcesTotal.
+	Sources      int `json:"sources"`
+	SourcesTotal int `json:"sources_total"`
+}
+
+// ScanInfo is one scan as the API shows it.
+type ScanInfo struct {
+	ID         string     `json:"scan_id"`
+	Network    string     `json:"network"`
+	State      string     `json:"state"`
+	Trigger    string     `json:"trigger"`
+	StartedAt  time.Time  `json:"started_at"`
+	FinishedAt *time.Time `json:"finished_at"`
+	Progress   Progress   `json:"progress"`
+	SnapshotID string     `json:"snapshot_id,omitempty"`
+	// SnapshotIDs lists every snapshot the scan stored (more than one when
+	// the sources turned out to reach several networks).
+	SnapshotIDs []string                `json:"snapshot_ids,omitempty"`
+	Error       string                  `json:"error,omitempty"`
+	Sources     []topology.SourceReport `json:"sources,omitempty"`
+}
+
+// Errors of Trigger.
+var (
+	ErrRunning        = errors.New("a scan of this network is running")
+	ErrUnknownNetwork = errors.New("unknown network")
+	ErrNoNetworks     = errors.New("no network to scan: no source is configured or discovered yet")
+	ErrStopped        = errors.New("scheduler is not running")
+)
+
+type sourceState struct {
+	t        Target
+	learned  string // network key learned from its snapshots
+	failures int
+	nextTry  time.Time
+	lastErr  string
+}
+
+func (s *sourceState) key() string {
+	if s.t.Network != "" {
+		return s.t.Network
+	}
+	if s.learned != "" {
+		return s.learned
+	}
+	return "pending:" + s.t.ID
+}
+
+type netState struct {
+	running *ScanInfo
+	nextDue time.Time
+}
+
+// Scheduler runs the scans. Create with New, then Run.
+type Scheduler struct {
+	o       Options
+	mu      sync.Mutex
+	sources map[string]*sourceState
+	nets    map[string]*netState
+	history []*ScanInfo
+	seq     uint64
+	ctx     context.Context // set by Run
+	wg      sync.WaitGroup
+	wake    chan struct{}
+	log     *slog.Logger
+}
+
+// New returns a scheduler with no sources.
+func New(o Options) *Scheduler {
+	if o.Interval <= 0 {
+		o.Interval = time.Minute
+	}
+	if o.MaxBackoff < o.Interval {
+		o.MaxBackoff = o.Interval
+	}
+	if o.ScanTimeout <= 0 {
+		o.ScanTimeout = 2 * time.Minute
+	}
+	if o.History <= 0 {
+		o.History = 50
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Events == nil {
+		o.Events = nopPublisher{}
+	}
+	return &Scheduler{o: o, sources: map[string]*sourceState{}, nets: map[string]*netState{}, wake: make(chan struct{}, 1), log: o.Logger}
+}
+
+type nopPublisher struct{}
+
+func (nopPublisher) Publish(string, any) {}
+
+// Add adds (or replaces) a target; its network is scanned at the next tick.
+func (s *Scheduler) Add(t Target) {
+	s.mu.Lock()
+	old := s.sources[t.ID]
+	st := &sourceState{t: t}
+	if old != nil {
+		st.learned = old.learned
+	}
+	s.sources[t.ID] = st
+	s.mu.Unlock()
+	s.log.Info("source added", "source", t.ID, "network", st.key())
+	s.poke()
+}
+
+// Remove drops a target (a border router that disappeared).
+func (s *Scheduler) Remove(id string) {
+	s.mu.Lock()
+	delete(s.sources, id)
+	s.mu.Unlock()
+	s.log.Info("source removed", "source", id)
+}
+
+// Networks lists the network keys the scheduler scans, sorted.
+func (s *Scheduler) Networks() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.networksLocked()
+}
+
+func (s *Scheduler) networksLocked() []string {
+	set := map[string]bool{}
+	for _, st := range s.sources {
+		set[st.key()] = true
+	}
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// HasNetwork reports whether key is a network the scheduler scans.
+func (s *Scheduler) HasNetwork(key string) bool {
+	for _, k := range s.Networks() {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}
+
+// Scans returns running scans and recent finished ones, newest first.
+func (s *Scheduler) Scans() []ScanInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]ScanInfo, 0, len(s.history))
+	for i := len(s.history) - 1; i >= 0; i-- {
+		out = append(out, copyInfo(s.history[i]))
+	}
+	return out
+}
+
+// Scan returns one scan by id.
+func (s *Scheduler) Scan(id string) (ScanInfo, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sc := range s.history {
+		if sc.ID == id {
+			return copyInfo(sc), true
+		}
+	}
+	return ScanInfo{}, false
+}
+
+func copyInfo(sc *ScanInfo) ScanInfo {
+	c := *sc
+	c.Sources = append([]topology.SourceReport(nil), sc.Sources...)
+	c.SnapshotIDs = append([]string(nil), sc.SnapshotIDs...)
+	return c
+}
+
+// Trigger starts a scan of network now (by hand). It fails with ErrRunning
+// when one is running for that network and ErrUnknownNetwork when no source
+// reaches it.
+func (s *Scheduler) Trigger(network string) (ScanInfo, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctx == nil || s.ctx.Err() != nil {
+		return ScanInfo{}, ErrStopped
+	}
+	found := false
+	for _, k := range s.networksLocked() {
+		if k == network {
+			found = true
+		}
+	}
+	if !found {
+		return ScanInfo{}, fmt.Errorf("%w %q", ErrUnknownNetwork, network)
+	}
+	ns := s.net(network)
+	if ns.running != nil {
+		return copyInfo(ns.running), ErrRunning
+	}
+	return copyInfo(s.startLocked(network, "manual")), nil
+}
+
+// TriggerAll starts a scan of every network that is not scanning already.
+func (s *Scheduler) TriggerAll() ([]ScanInfo, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctx == nil || s.ctx.Err() != nil {
+		return nil, ErrStopped
+	}
+	keys := s.networksLocked()
+	if len(keys) == 0 {
+		return nil, ErrNoNetworks
+	}
+	var out []ScanInfo
+	for _, k := range keys {
+		ns := s.net(k)
+		if ns.running != nil {
+			out = append(out, copyInfo(ns.running))
+			continue
+		}
+		out = append(out, copyInfo(s.startLocked(k, "manual")))
+	}
+	return out, nil
+}
+
+func (s *Scheduler) net(key string) *netState {
+	ns := s.nets[key]
+	if ns == nil {
+		ns = &netState{}
+		s.nets[key] = ns
+	}
+	return ns
+}
+
+func (s *Scheduler) interval(key string) time.Duration {
+	if d, ok := s.o.NetworkIntervals[key]; ok && d > 0 {
+		return d
+	}
+	return s.o.Interval
+}
+
+func (s *Scheduler) poke() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run schedules scans until ctx ends, then waits for running scans to end
+// (they store nothing once ctx is cancelled mid-collection).
+func (s *Scheduler) Run(ctx context.Context) error {
+	s.mu.Lock()
+	s.ctx = ctx
+	s.mu.Unlock()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		s.startDue()
+		select {
+		case <-ctx.Done():
+			s.wg.Wait()
+			return nil
+		case <-tick.C:
+		case <-s.wake:
+		}
+	}
+}
+
+// startDue starts a scan of every network whose time has come.
+func (s *Scheduler) startDue() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.o.Now()
+	for _, k := range s.networksLocked() {
+		ns := s.net(k)
+		if ns.running == nil && !now.Before(ns.nextDue) {
+			s.startLocked(k, "schedule")
+		}
+	}
+}
+
+// startLocked starts a scan goroutine for network key; s.mu is held.
+func (s *Scheduler) startLocked(key, trigger string) *ScanInfo {
+	s.seq++
+	now := s.o.Now().UTC()
+	info := &ScanInfo{ID: strconv.FormatInt(now.Unix(), 36) + "-" + strconv.FormatUint(s.seq, 10), Network: key, State: StateRunning, Trigger: trigger, StartedAt: now}
+	ns := s.net(key)
+	ns.running = info
+	s.history = append(s.history, info)
+	if len(s.history) > s.o.History {
+		// Drop the oldest finished scan.
+		for i, sc := range s.history {
+			if sc.FinishedAt != nil {
+				s.history = append(s.history[:i], s.history[i+1:]...)
+				break
+			}
+		}
+	}
+	var targets []*sourceState
+	for _, st := range s.sources {
+		if st.key() == key {
+			c := *st
+			targets = append(targets, &c)
+		}
+	}
+	sort.Slice(targets, func(i, j int) bool { return targets[i].t.ID < targets[j].t.ID })
+	info.Progress.SourcesTotal = len(targets)
+	ctx := s.ctx
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.run(ctx, info, targets)
+	}()
+	return info
+}
+
+type result struct {
+	st   *sourceState
+	part *topology.Snapshot
+	err  error
+	skip bool
+	dur  time.Duration
+}
+
+// run is one scan of one network.
+func (s *Scheduler) run(parent context.Context, info *ScanInfo, targets []*sourceState) {
+	start := s.o.Now()
+	log := s.log.With("scan_id", info.ID, "network", info.Network)
+	log.Info("scan started", "sources", len(targets), "trigger", info.Trigger)
+	s.o.Events.Publish(events.ScanStarted, map[string]any{"scan_id": info.ID, "network": info.Network, "sources": len(targets)})
+	ctx, cancel := context.WithTimeout(parent, s.o.ScanTimeout)
+	defer cancel()
+
+	results := make(chan result, len(targets))
+	for _, st := range targets {
+		if start.Before(st.nextTry) {
+			results <- result{st: st, skip: true}
+			continue
+		}
+		go func(st *sourceState) {
+			t0 := time.Now()
+			part, err := collect(ctx, st.t.Source)
+			results <- result{st: st, part: part, err: err, dur: time.Since(t0)}
+		}(st)
+	}
+	var got []result
+	for range targets {
+		r := <-results
+		got = append(got, r)
+		s.mu.Lock()
+		info.Progress.Sources++
+		if r.part != nil {
+			for _, rep := range r.part.Scan.Sources {
+				info.Progress.Queried += rep.Queried
+				info.Progress.Answered += rep.Answered
+			}
+		}
+		p := info.Progress
+		s.mu.Unlock()
+		s.o.Events.Publish(events.ScanProgress, map[string]any{"scan_id": info.ID, "network": info.Network,
+			"queried": p.Queried, "answered": p.Answered, "sources": p.Sources, "sources_total": p.SourcesTotal, "source": r.st.t.ID})
+	}
+	sort.Slice(got, func(i, j int) bool { return got[i].st.t.ID < got[j].st.t.ID })
+
+	var reports []topology.SourceReport
+	var parts []*topology.Snapshot
+	var failures []string
+	for _, r := range got {
+		s.account(r)
+		switch {
+		case r.skip:
+			reports = append(reports, topology.SourceReport{Name: r.st.t.Source.Name(), Target: r.st.t.ID,
+				Notes: []string{"skipped: backing off after " + strconv.Itoa(r.st.failures) + " failure(s) until " + r.st.nextTry.UTC().Format(time.RFC3339) + ": " + r.st.lastErr}})
+		case r.err != nil:
+			failures = append(failures, r.st.t.ID+": "+r.err.Error())
+			reports = append(reports, topology.SourceReport{Name: r.st.t.Source.Name(), Target: r.st.t.ID, Error: r.err.Error(), DurationMs: r.dur.Milliseconds()})
+		default:
+			for i := range r.part.Scan.Sources {
+				if r.part.Scan.Sources[i].Target == "" {
+					r.part.Scan.Sources[i].Target = r.st.t.ID
+				}
+			}
+			parts = append(parts, r.part)
+		}
+	}
+
+	var errText string
+	if parent.Err() != nil {
+		// Shutdown while collecting: store nothing rather than half a picture.
+		errText = "cancelled: shutting down"
+		s.finish(info, StateCancelled, errText, start, nil, nil, reports)
+		log.Info("scan cancelled", "reason", "shutdown")
+		return
+	}
+	if len(parts) == 0 {
+		errText = "no source answered"
+		if len(failures) > 0 {
+			errText += ": " + strings.Join(failures, "; ")
+		} else if len(targets) > 0 {
+			errText += ": every source is backing off"
+		}
+		s.finish(info, StateFailed, errText, start, errors.New(errText), nil, reports)
+		log.Warn("scan failed", "error", errText)
+		return
+	}
+	// Once collection is done the snapshot is written whole even if shutdown
+	// begins now: the store writes it in one transaction.
+	storeCtx := context.WithoutCancel(parent)
+	var ids []string
+	for _, b := range bucket(parts, info.Network) {
+		snap := topology.Merge(b...)
+		snap.Scan.Sources = append(snap.Scan.Sources, reports...)
+		if snap.TakenAt.IsZero() {
+			snap.TakenAt = start.UTC()
+		}
+		snap.ID = ""
+		id, err := s.o.Store.Put(storeCtx, snap)
+		if err != nil {
+			failures = append(failures, "store: "+err.Error())
+			log.Error("store snapshot", "error", err)
+			continue
+		}
+		snap.ID = id
+		ids = append(ids, id)
+		log.Info("snapshot stored", "snapshot_id", id, "snapshot_network", snap.Network.Key(), "nodes", len(snap.Nodes), "links", len(snap.Links))
+		if s.o.Observer.Stored != nil {
+			s.o.Observer.Stored(id, snap)
+		}
+		s.o.Events.Publish(events.SnapshotNew, map[string]any{"snapshot_id": id, "network": snap.Network.Key(), "taken_at": snap.TakenAt, "nodes": len(snap.Nodes), "scan_id": info.ID})
+		// Learn which network each source reaches.
+		s.mu.Lock()
+		for _, r := range got {
+			if r.part != nil && r.st.t.Network == "" {
+				if k := r.part.Network.Key(); k != "unknown" {
+					if live := s.sources[r.st.t.ID]; live != nil {
+						live.learned = k
+					}
+				}
+			}
+		}
+		s.mu.Unlock()
+	}
+	var all []topology.SourceReport
+	for _, r := range got {
+		if r.part != nil {
+			all = append(all, r.part.Scan.Sources...)
+		}
+	}
+	all = append(all, reports...)
+	state := StateFinished
+	var err error
+	if len(ids) == 0 {
+		state = StateFailed
+		err = errors.New(strings.Join(failures, "; "))
+	} else if len(failures) > 0 {
+		errText = "partial: " + strings.Join(failures, "; ")
+	}
+	if err != nil {
+		errText = err.Error()
+	}
+	s.finish(info, state, errText, start, err, ids, all)
+	log.Info("scan finished", "state", state, "duration", time.Since(start).Round(time.Millisecond), "snapshots", len(ids))
+}
+
+// collect runs one source, turning a panic into an error so that one
+// broken source cannot take the service down.
+func collect(ctx context.Context, src topology.Source) (part *topology.Snapshot, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			part, err = nil, fmt.Errorf("source %s panicked: %v", src.Name(), r)
+		}
+	}()
+	part, err = src.Collect(ctx)
+	if err == nil && part == nil {
+		err = fmt.Errorf("source %s returned no snapshot", src.Name())
+	}
+	return part, err
+}
+
+// account updates a source's back-off after a scan.
+func (s *Scheduler) account(r result) {
+	if r.skip {
+		return
+	}
+	failed := r.err != nil
+	errText := ""
+	if failed {
+		errText = r.err.Error()
+	} else if r.part != nil {
+		answered, errs := 0, []string{}
+		for _, rep := range r.part.Scan.Sources {
+			answered += rep.Answered
+			if rep.Error != "" {
+				errs = append(errs, rep.Error)
+			}
+		}
+		if answered == 0 && len(errs) > 0 && len(r.part.Nodes) == 0 {
+			failed, errText = true, strings.Join(errs, "; ")
+		}
+	}
+	s.mu.Lock()
+	live := s.sources[r.st.t.ID]
+	if live == nil {
+		s.mu.Unlock()
+		return
+	}
+	if !failed {
+		live.failures, live.nextTry, live.lastErr = 0, time.Time{}, ""
+		s.mu.Unlock()
+		return
+	}
+	live.failures++
+	wait := s.interval(r.st.key())
+	for i := 1; i < live.failures && wait < s.o.MaxBackoff; i++ {
+		wait *= 2
+	}
+	wait = min(wait, s.o.MaxBackoff)
+	live.nextTry = s.o.Now().Add(wait)
+	live.lastErr = errText
+	r.st.failures, r.st.nextTry, r.st.lastErr = live.failures, live.nextTry, live.lastErr
+	s.mu.Unlock()
+	s.log.Warn("source failed", "source", r.st.t.ID, "failures", live.failures, "retry_in", wait, "error", errText)
+	if s.o.Observer.SourceFailed != nil {
+		s.o.Observer.SourceFailed(r.st.t.Source.Name(), errors.New(errText))
+	}
+}
+
+// finish records the end of a scan and publishes scan.finished.
+func (s *Scheduler) finish(info *ScanInfo, state, errText string, start time.Time, err error, ids []string, reports []topology.SourceReport) {
+	now := s.o.Now().UTC()
+	s.mu.Lock()
+	info.SnapshotIDs = ids
+	if len(ids) > 0 {
+		info.SnapshotID = ids[0]
+	}
+	info.Sources = reports
+	info.State = state
+	info.Error = errText
+	info.FinishedAt = &now
+	ns := s.net(info.Network)
+	if ns.running == info {
+		ns.running = nil
+	}
+	ns.nextDue = s.o.Now().Add(s.interval(info.Network))
+	s.mu.Unlock()
+	if s.o.Observer.ScanDone != nil && state != StateCancelled {
+		s.o.Observer.ScanDone(info.Network, s.o.Now().Sub(start), err)
+	}
+	s.o.Events.Publish(events.ScanFinished, map[string]any{"scan_id": info.ID, "network": info.Network, "state": state,
+		"snapshot_id": first(ids), "snapshot_ids": ids, "error": errText})
+}
+
+// bucket groups parts by network: parts without an identity join the
+// scan's network (or the only identified one); parts naming distinct
+// networks are stored apart.
+func bucket(parts []*topology.Snapshot, scanKey string) [][]*topology.Snapshot {
+	byKey := map[string][]*topology.Snapshot{}
+	var unknown []*topology.Snapshot
+	for _, p := range parts {
+		k := p.Network.Key()
+		if k == "unknown" {
+			unknown = append(unknown, p)
+			continue
+		}
+		byKey[k] = append(byKey[k], p)
+	}
+	if len(unknown) > 0 {
+		switch {
+		case len(byKey[scanKey]) > 0:
+			byKey[scanKey] = append(byKey[scanKey], unknown...)
+		case len(byKey) == 1:
+			for k := range byKey {
+				byKey[k] = append(byKey[k], unknown...)
+			}
+		default:
+			byKey["unknown"] = append(byKey["unknown"], unknown...)
+		}
+	}
+	keys := make([]string, 0, len(byKey))
+	for k := range byKey {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([][]*topology.Snapshot, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, byKey[k])
+	}
+	return out
+}
+
+func first(ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	return ids[0]
+}
