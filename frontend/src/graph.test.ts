@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { childrenOf, edgeId, isWeak, linkTitle, modeString, neighborsOf, nodeLabel, toElements, worstLQ } from './graph';
+import { snapA } from './testdata';
+import type { TopoNode } from './types';
+
+describe('toElements', () => {
+  const s = snapA();
+  const el = toElements(s);
+
+  it('makes one node element per node', () => {
+    expect(el.nodes.map((n) => n.data.id)).toEqual(s.nodes.map((n) => n.id));
+  });
+
+  it('keeps links with a missing end out of the graph and reports them', () => {
+    expect(el.edges).toHaveLength(s.links.length - 1);
+    expect(el.dangling).toEqual([s.links[7]]);
+  });
+
+  it('classes nodes by role, border router, inferred and status', () => {
+    const cls = Object.fromEntries(el.nodes.map((n) => [n.data.id, n.classes]));
+    expect(cls['1a2b3c4d5e6f7081']).toBe('role-leader br');
+    expect(cls['2222222222222222']).toBe('role-router');
+    expect(cls['5555555555555555']).toBe('role-sleepy-end-device');
+    expect(cls['rloc:0x0c02']).toBe('role-sleepy-end-device inferred status-not-queried');
+  });
+
+  it('classes links by kind and worst LQ and marks weak ones', () => {
+    const byId = Object.fromEntries(el.edges.map((e) => [e.data.id, e]));
+    const weak = byId[edgeId('router', '3333333333333333', '1a2b3c4d5e6f7081')];
+    expect(weak.classes).toBe('router-link lq-1 weak');
+    expect(weak.data).toMatchObject({ source: '1a2b3c4d5e6f7081', target: '3333333333333333', lq: 1, lqIn: 1, lqOut: 2, cost: 4, label: '4' });
+    expect(byId['child:2222222222222222|4444444444444444'].classes).toBe('child-link lq-3');
+    expect(byId['child:3333333333333333|rloc:0x0c02'].classes).toBe('child-link lq-unknown derived');
+  });
+
+  it('drops duplicate links and self-links', () => {
+    const d = snapA();
+    d.links.push({ ...d.links[0], a: d.links[0].b, b: d.links[0].a }, { kind: 'router', a: 'x', b: 'x' });
+    d.nodes.push({ ...d.nodes[0] });
+    const e = toElements(d);
+    expect(e.edges).toHaveLength(7);
+    expect(e.nodes).toHaveLength(7);
+  });
+});
+
+describe('labels and link text', () => {
+  const base: TopoNode = { id: 'aa', role: 'router', router_id: 1, parent: null, border_router: false, sources: [] };
+  it.each([
+    [{ name: 'Plug', vendor: 'Eve', rloc16: '0x0400' }, 'Plug\nEve'],
+    [{ name: 'Plug', rloc16: '0x0400' }, 'Plug'],
+    [{ rloc16: '0x0400' }, '0x0400'],
+    [{ rloc16: '0x0400', vendor: 'Eve' }, '0x0400\nEve'],
+    [{ id: 'rloc:0x0401' }, '0x0401'],
+    [{}, 'aa'],
+  ])('nodeLabel(%o) = %j', (over, want) => {
+    expect(nodeLabel({ ...base, ...over })).toBe(want);
+  });
+
+  it.each([
+    [{ lq_in: 3, lq_out: 1 }, 1, true],
+    [{ lq_in: 2 }, 2, false],
+    [{}, -1, false],
+    [{ lq_in: 0, lq_out: 3 }, 0, true],
+  ])('worstLQ/isWeak(%o)', (l, q, weak) => {
+    expect(worstLQ(l)).toBe(q);
+    expect(isWeak(l)).toBe(weak);
+  });
+
+  it('titles router and child links', () => {
+    expect(linkTitle({ kind: 'router', a: 'a', b: 'b', lq_in: 3, lq_out: 2, cost: 1, route_cost: 2 })).toBe(
+      'LQ in 3 / out 2 · cost 1 · route cost 2',
+    );
+    expect(linkTitle({ kind: 'child', a: 'a', b: 'b', lq_in: 2, timeout: 240, derived: true })).toBe(
+      'child link, LQ 2 · timeout 240s · derived from RLOC16',
+    );
+  });
+
+  it('spells mode bits like the OpenThread CLI', () => {
+    expect(modeString({ rx_on_when_idle: true, full_thread_device: true, full_network_data: true })).toBe('rdn');
+    expect(modeString({ rx_on_when_idle: false, full_thread_device: false, full_network_data: false })).toBe('-');
+    expect(modeString(undefined)).toBe('');
+  });
+});
+
+describe('neighbors and children', () => {
+  const s = snapA();
+  it('gives LQ from the asking node’s side', () => {
+    const n3 = neighborsOf(s, '3333333333333333');
+    expect(n3).toContainEqual({ id: '1a2b3c4d5e6f7081', kind: 'router', relation: 'router', lqIn: 2, lqOut: 1, cost: 4 });
+    expect(n3).toContainEqual({ id: '6666666666666666', kind: 'child', relation: 'child', lqIn: 3 });
+    const lead = neighborsOf(s, '1a2b3c4d5e6f7081');
+    expect(lead).toContainEqual({ id: '3333333333333333', kind: 'router', relation: 'router', lqIn: 1, lqOut: 2, cost: 4 });
+    expect(neighborsOf(s, '5555555555555555')).toEqual([
+      { id: '2222222222222222', kind: 'child', relation: 'parent', lqIn: 2 },
+    ]);
+  });
+  it('lists children from links and parent fields', () => {
+    expect(childrenOf(s, '3333333333333333')).toEqual(['6666666666666666', '7777777777777777', 'rloc:0x0c02']);
+    expect(childrenOf(s, '5555555555555555')).toEqual([]);
+  });
+});

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { childOffset, childRingRadius, decodePositions, encodePositions, placeMissing, type Positions } from './layout';
+import { syntheticMesh } from './synth';
+import { snapA, snapB } from './testdata';
+
+describe('placeMissing', () => {
+  it('places every node of a fresh snapshot, routers first on a circle', () => {
+    const s = snapA();
+    const p = placeMissing(s, new Map());
+    expect([...p.keys()].sort()).toEqual(s.nodes.map((n) => n.id).sort());
+    for (const v of p.values()) expect(Number.isFinite(v.x) && Number.isFinite(v.y)).toBe(true);
+    // Children sit near their parent.
+    const parent = p.get('2222222222222222')!;
+    const child = p.get('4444444444444444')!;
+    expect(Math.hypot(child.x - parent.x, child.y - parent.y)).toBeCloseTo(70, 0);
+  });
+
+  it('never moves a known node and places only the new ones', () => {
+    const known: Positions = placeMissing(snapA(), new Map());
+    const frozen = new Map(known);
+    const added = placeMissing(snapB(), known);
+    expect([...added.keys()].sort()).toEqual(['8888888888888888']);
+    for (const [id, v] of frozen) expect(known.get(id)).toEqual(v);
+    // The new end device hangs near its parent, the former REED.
+    const par = known.get('4444444444444444')!;
+    const n = added.get('8888888888888888')!;
+    expect(Math.hypot(n.x - par.x, n.y - par.y)).toBeLessThan(80);
+  });
+
+  it('puts a new router near its router neighbors', () => {
+    const s = snapA();
+    const known = placeMissing(s, new Map());
+    known.delete('3333333333333333');
+    const added = placeMissing(s, known);
+    const p = added.get('3333333333333333')!;
+    const a = known.get('1a2b3c4d5e6f7081')!;
+    const b = known.get('2222222222222222')!;
+    const mid = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+    expect(Math.hypot(p.x - mid.x, p.y - mid.y)).toBeCloseTo(160, 0);
+  });
+
+  it('is deterministic and handles 2000 nodes', () => {
+    const s = syntheticMesh(2000, 7);
+    const t0 = performance.now();
+    const p1 = placeMissing(s, new Map());
+    const ms = performance.now() - t0;
+    expect(p1.size).toBe(2000);
+    expect(placeMissing(s, new Map())).toEqual(p1);
+    expect(ms).toBeLessThan(5000);
+  });
+});
+
+describe('child rings', () => {
+  it('uses distinct slots', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 60; i++) {
+      const o = childOffset(i, 0.3);
+      seen.add(`${Math.round(o.x)},${Math.round(o.y)}`);
+    }
+    expect(seen.size).toBe(60);
+    expect(childRingRadius(0)).toBe(0);
+    expect(childRingRadius(12)).toBeCloseTo(70, 6);
+    expect(childRingRadius(13)).toBeCloseTo(104, 6);
+  });
+});
+
+describe('position storage', () => {
+  it('round-trips and rejects junk', () => {
+    const p: Positions = new Map([['a', { x: 1.4, y: -2.6 }]]);
+    expect(decodePositions(encodePositions(p))).toEqual(new Map([['a', { x: 1, y: -3 }]]));
+    expect(decodePositions('not json').size).toBe(0);
+    expect(decodePositions('{"a": [1], "b": ["x", 2], "c": [3, 4]}')).toEqual(new Map([['c', { x: 3, y: 4 }]]));
+    expect(decodePositions(null).size).toBe(0);
+    expect(decodePositions('[1,2]').size).toBe(0);
+  });
+});

@@ -1,0 +1,17 @@
+// Loads the sample API answers in frontend/testdata for unit tests.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Diff, Insight, Snapshot } from './types';
+
+const dir = fileURLToPath(new URL('../testdata/', import.meta.url));
+const read = <T>(name: string): T => JSON.parse(readFileSync(join(dir, name), 'utf8')) as T;
+
+/** Snapshot 1 of the sample mesh. */
+export const snapA = (): Snapshot => read<Snapshot>('snapshot-a.json');
+/** Snapshot 2 of the sample mesh. */
+export const snapB = (): Snapshot => read<Snapshot>('snapshot-b.json');
+/** The diff from snapshot 1 to 2. */
+export const diffAB = (): Diff => read<Diff>('diff-a-b.json');
+/** Insights for snapshot 2. */
+export const insightsB = (): Insight[] => read<{ insights: Insight[] }>('insights.json').insights;
