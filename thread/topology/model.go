@@ -275,9 +275,11 @@ type BorderRouter struct {
 	ExtAddr       string            `json:"ext_addr,omitempty"`
 	ThreadVersion string            `json:"thread_version,omitempty"`
 	State         map[string]string `json:"state,omitempty"`
-	RestURL       string            `json:"rest_url,omitempty"`
-	Sources       []string          `json:"sources,omitempty"`
-	LastSeen      *time.Time        `json:"last_seen,omitempty"`
+	// TXT is the MeshCoP TXT record as received: key -> value in hex.
+	TXT      map[string]string `json:"txt,omitempty"`
+	RestURL  string            `json:"rest_url,omitempty"`
+	Sources  []string          `json:"sources,omitempty"`
+	LastSeen *time.Time        `json:"last_seen,omitempty"`
 }
 
 // SourceReport is what one source did during a scan.
