@@ -113,6 +113,7 @@ func Normalize(s *Snapshot) {
 	}
 	deriveParents(s)
 	foldLinks(s)
+	parentFromChildLinks(s)
 	crossCheckChildren(s)
 	collectPartitions(s)
 	sortSnapshot(s)
