@@ -2,12 +2,14 @@ package cli
 
 import (
 	"context"
-	"errors"
 
+	"github.com/threadmap/threadmap/thread/otbr"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
-// TODO(owner of the otbr importer): the real importer.
+// importOTBR reads saved OTBR REST answers: a GET /diagnostics (legacy) or
+// GET /api/diagnostics (JSON:API or plain JSON) body, or a directory of
+// saved answers (diagnostics, devices, node, active dataset).
 func importOTBR(ctx context.Context, path string) (*topology.Snapshot, error) {
-	return nil, errors.New("import: otbr importer not implemented yet")
+	return otbr.Import(ctx, path)
 }

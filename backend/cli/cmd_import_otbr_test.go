@@ -1,0 +1,237 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/threadmap/threadmap/thread/topology"
+)
+
+// otFixtures is ../shared/fixtures/openthread seen from backend/cli.
+var otFixtures = filepath.Join("..", "..", "..", "shared", "fixtures", "openthread")
+
+// truthSummary is the part of a fixture's summary.json the tests read.
+type truthSummary struct {
+	Nodes []struct {
+		ExtAddr      string  `json:"extaddr"`
+		Rloc16       string  `json:"rloc16"`
+		Role         string  `json:"role"`
+		Mode         string  `json:"mode"`
+		ParentExt    *string `json:"parent_extaddr"`
+		ParentRloc16 *string `json:"parent_rloc16"`
+	} `json:"nodes"`
+	RouterLinks []struct {
+		A    string `json:"a"`
+		B    string `json:"b"`
+		AExt string `json:"a_extaddr"`
+		BExt string `json:"b_extaddr"`
+	} `json:"router_links"`
+}
+
+// truthShape is the ground truth as a topology.Shape keyed by ext address.
+// Routers that appear only as the far end of a router link (a border
+// router summary.json does not list as a node) are routers too.
+func truthShape(t *testing.T, summaryPath string) topology.Shape {
+	t.Helper()
+	b, err := os.ReadFile(summaryPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s truthSummary
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatalf("%s: %v", summaryPath, err)
+	}
+	sh := topology.Shape{Nodes: map[string]string{}, Parents: map[string]string{}, RouterLinks: map[string]bool{}}
+	for _, n := range s.Nodes {
+		r, err := topology.ParseRloc16(n.Rloc16)
+		if err != nil {
+			t.Fatal(err)
+		}
+		role := topology.Role(n.Role)
+		if n.Role == "child" {
+			m, err := topology.ParseMode(n.Mode)
+			if err != nil {
+				t.Fatal(err)
+			}
+			role = topology.ChildRole(m)
+		}
+		sh.Nodes[n.ExtAddr] = r.String() + " " + string(role)
+		if n.ParentExt != nil {
+			sh.Parents[n.ExtAddr] = *n.ParentExt
+		}
+	}
+	for _, l := range s.RouterLinks {
+		for _, end := range [][2]string{{l.AExt, l.A}, {l.BExt, l.B}} {
+			if _, ok := sh.Nodes[end[0]]; !ok {
+				r, _ := topology.ParseRloc16(end[1])
+				sh.Nodes[end[0]] = r.String() + " " + string(topology.RoleRouter)
+			}
+		}
+		a, b := l.AExt, l.BExt
+		if b < a {
+			a, b = b, a
+		}
+		sh.RouterLinks[a+" "+b] = true
+	}
+	return sh
+}
+
+// byRloc16 rewrites a shape keyed by ext address into one keyed by RLOC16,
+// for answers that by their nature know some devices only by RLOC16.
+func byRloc16(sh topology.Shape) topology.Shape {
+	rloc := map[string]string{}
+	out := topology.Shape{Nodes: map[string]string{}, Parents: map[string]string{}, RouterLinks: map[string]bool{}}
+	for id, v := range sh.Nodes {
+		r := strings.Fields(v)[0]
+		rloc[id] = r
+		out.Nodes[r] = v
+	}
+	for c, p := range sh.Parents {
+		out.Parents[rloc[c]] = rloc[p]
+	}
+	for l := range sh.RouterLinks {
+		ab := strings.Fields(l)
+		a, b := rloc[ab[0]], rloc[ab[1]]
+		if b < a {
+			a, b = b, a
+		}
+		out.RouterLinks[a+" "+b] = true
+	}
+	return out
+}
+
+func runCLI(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := &Env{Stdout: &out, Stderr: &errb, Stdin: strings.NewReader(""), Getenv: func(string) string { return "" }}
+	code := Run(context.Background(), env, args)
+	return out.String(), errb.String(), code
+}
+
+func importSnapshot(t *testing.T, path string) *topology.Snapshot {
+	t.Helper()
+	out, errs, code := runCLI(t, "import", "--from", "otbr", path, "--json")
+	if code != 0 {
+		t.Fatalf("import %s: exit %d: %s", path, code, errs)
+	}
+	snap, err := topology.DecodeJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatalf("import %s: %v", path, err)
+	}
+	return snap
+}
+
+func TestImportOTBRAnswersEqualTruth(t *testing.T) {
+	legacyDir := filepath.Join(otFixtures, "small", "otbr-rest-2025-09-legacy")
+	legacyTruth := filepath.Join(otFixtures, "small", "with-otbr-2025-09", "summary.json")
+	currentDir := filepath.Join(otFixtures, "small-current", "otbr-rest")
+	currentTruth := filepath.Join(otFixtures, "small-current", "summary.json")
+	cases := []struct {
+		name, file, truth string
+		// legacy: the answer lists MEDs and SEDs only inside child tables,
+		// by RLOC16, so the comparison is by RLOC16 and the entries the
+		// answer does list are checked by ext address.
+		legacy bool
+	}{
+		{"legacy /diagnostics", filepath.Join(legacyDir, "15_GET_diagnostics.body"), legacyTruth, true},
+		{"legacy /diagnostics again", filepath.Join(legacyDir, "17_GET_diagnostics_again.body"), legacyTruth, true},
+		{"legacy capture directory", legacyDir, legacyTruth, true},
+		{"JSON:API /api/diagnostics", filepath.Join(currentDir, "36_GET_api_diagnostics.body"), currentTruth, false},
+		{"plain JSON /api/diagnostics", filepath.Join(currentDir, "37_GET_api_diagnostics_plainjson.body"), currentTruth, false},
+		{"JSON:API after query tasks", filepath.Join(currentDir, "query-tlvs-sequential", "06_GET_api_diagnostics.body"), currentTruth, false},
+		{"plain JSON after query tasks", filepath.Join(currentDir, "query-tlvs-sequential", "07_GET_api_diagnostics_plainjson.body"), currentTruth, false},
+		{"current capture directory", currentDir, currentTruth, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			want := truthShape(t, tc.truth)
+			snap := importSnapshot(t, tc.file)
+			got := snap.Shape()
+			if tc.legacy {
+				if d := byRloc16(want).Diff(byRloc16(got)); len(d) > 0 {
+					t.Errorf("shape by RLOC16 differs from %s:\n%s", tc.truth, strings.Join(d, "\n"))
+				}
+				// Every device the answer lists itself carries its true ext address.
+				for _, n := range snap.Nodes {
+					if n.ExtAddr == "" {
+						continue
+					}
+					if _, ok := want.Nodes[n.ExtAddr]; !ok {
+						t.Errorf("node %s (%s) not in truth", n.ExtAddr, n.Rloc16)
+					}
+				}
+			} else if d := want.Diff(got); len(d) > 0 {
+				t.Errorf("shape differs from %s:\n%s", tc.truth, strings.Join(d, "\n"))
+			}
+			for _, n := range snap.Nodes {
+				if len(n.Sources) != 1 || n.Sources[0] != "otbr" {
+					t.Errorf("node %s sources %v, want [otbr]", n.ID, n.Sources)
+				}
+			}
+			if snap.Network.PartitionID == nil || snap.Network.LeaderRouterID == nil {
+				t.Errorf("no partition / leader from leader data: %+v", snap.Network)
+			}
+		})
+	}
+}
+
+// TestImportOTBRDirectoryKeepsSecretsOut: a capture directory holds the
+// active dataset with the network key and PSKc; neither may reach the
+// output, while the public dataset fields do.
+func TestImportOTBRDirectoryKeepsSecretsOut(t *testing.T) {
+	dir := filepath.Join(otFixtures, "small", "otbr-rest-2025-09-legacy")
+	out, errs, code := runCLI(t, "import", "--from", "otbr", dir, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, secret := range []string{"00112233445566778899", "F0BFD24237B50CEF4E3D6553EA4557B9", "f0bfd24237b50cef4e3d6553ea4557b9"} {
+		if strings.Contains(strings.ToLower(out+errs), strings.ToLower(secret)) {
+			t.Errorf("secret %s… leaked into the output", secret[:8])
+		}
+	}
+	snap, err := topology.DecodeJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := snap.Network
+	if n.Name != "OTLAB-small" || n.ExtPanID != "5a11000000000001" || n.PanID != "0x5a11" || n.Channel != 15 || n.MeshLocalPrefix != "fd00:5a11::/64" {
+		t.Errorf("network %+v", n)
+	}
+	var brs []string
+	for _, b := range snap.BorderRouters {
+		brs = append(brs, b.ID)
+	}
+	sort.Strings(brs)
+	if len(brs) != 1 || brs[0] != "1a5142e3cc605c7d" {
+		t.Errorf("border routers %v, want [1a5142e3cc605c7d]", brs)
+	}
+	if br := snap.Node("1a5142e3cc605c7d"); br == nil || !br.BorderRouter {
+		t.Errorf("border router node %+v", br)
+	}
+}
+
+func TestImportOTBRBadInput(t *testing.T) {
+	dir := t.TempDir()
+	bad := map[string]string{
+		"404.body":       `{"title": "Not Found", "status": 404, "detail": ""}`,
+		"truncated.json": `[{"ExtAddress": "BAD7A8E7B2CA0B48", "Rloc16": 9218`,
+		"badrloc.json":   `[{"extAddress": "bad7a8e7b2ca0b48", "rloc16": "0x12345"}]`,
+		"badext.json":    `[{"extAddress": "xyz", "rloc16": "0x5000"}]`,
+	}
+	for name, body := range bad {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, errs, code := runCLI(t, "import", "--from", "otbr", p)
+		if code != 1 || !strings.Contains(errs, name) {
+			t.Errorf("%s: exit %d, stderr %q: want 1 and a message naming the file", name, code, errs)
+		}
+	}
+}

@@ -1,0 +1,287 @@
+package otbr
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/threadmap/threadmap/thread/topology"
+)
+
+// object is one decoded JSON object whose keys are matched without regard
+// to case: the legacy API writes PascalCase ("ExtAddress"), the JSON:API
+// camelCase ("extAddress"), and both spell the same words. Renamed
+// attributes (eui64 → eui, connectionTime → linkAge, ...) are looked up
+// through alias lists.
+type object struct {
+	path string
+	m    map[string]json.RawMessage
+	// pascal: some key began with an upper-case letter (the legacy style).
+	pascal bool
+}
+
+// parseObject decodes raw as a JSON object; path names it in errors.
+func parseObject(raw json.RawMessage, path string) (object, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '{' {
+		return object{}, fmt.Errorf("%s: want a JSON object, got %s", path, describe(raw))
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return object{}, fmt.Errorf("%s: %w", path, err)
+	}
+	o := object{path: path, m: make(map[string]json.RawMessage, len(m))}
+	for k, v := range m {
+		if k != "" && k[0] >= 'A' && k[0] <= 'Z' {
+			o.pascal = true
+		}
+		o.m[strings.ToLower(k)] = v
+	}
+	return o, nil
+}
+
+// parseArray decodes raw as a JSON array.
+func parseArray(raw json.RawMessage, path string) ([]json.RawMessage, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '[' {
+		return nil, fmt.Errorf("%s: want a JSON array, got %s", path, describe(raw))
+	}
+	var a []json.RawMessage
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return a, nil
+}
+
+// describe names a JSON value's kind for error messages (never its content:
+// an answer may carry a secret).
+func describe(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return "nothing"
+	}
+	switch raw[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}
+
+// get returns the first of names that is present and not null.
+func (o object) get(names ...string) (json.RawMessage, string, bool) {
+	for _, n := range names {
+		if v, ok := o.m[strings.ToLower(n)]; ok {
+			t := bytes.TrimSpace(v)
+			if len(t) == 0 || bytes.Equal(t, []byte("null")) {
+				continue
+			}
+			return t, o.path + "." + n, true
+		}
+	}
+	return nil, "", false
+}
+
+func (o object) has(names ...string) bool {
+	_, _, ok := o.get(names...)
+	return ok
+}
+
+// str reads a string attribute.
+func (o object) str(names ...string) (string, bool, error) {
+	v, p, ok := o.get(names...)
+	if !ok {
+		return "", false, nil
+	}
+	if v[0] != '"' {
+		return "", false, fmt.Errorf("%s: want a string, got %s", p, describe(v))
+	}
+	var s string
+	if err := json.Unmarshal(v, &s); err != nil {
+		return "", false, fmt.Errorf("%s: %w", p, err)
+	}
+	return s, true, nil
+}
+
+// num reads a non-negative integer attribute (fractions are rounded down;
+// MLE counter times are written as 44000.000 in the docs).
+func (o object) num(names ...string) (uint64, bool, error) {
+	v, p, ok := o.get(names...)
+	if !ok {
+		return 0, false, nil
+	}
+	n, err := rawUint(v)
+	if err != nil {
+		return 0, false, fmt.Errorf("%s: %w", p, err)
+	}
+	return n, true, nil
+}
+
+// signed reads an integer that may be negative (RSSI).
+func (o object) signed(names ...string) (int64, bool, error) {
+	v, p, ok := o.get(names...)
+	if !ok {
+		return 0, false, nil
+	}
+	f, err := rawFloat(v)
+	if err != nil {
+		return 0, false, fmt.Errorf("%s: %w", p, err)
+	}
+	if f < math.MinInt32 || f > math.MaxInt32 {
+		return 0, false, fmt.Errorf("%s: %v out of range", p, f)
+	}
+	return int64(math.Floor(f)), true, nil
+}
+
+// float reads a number attribute.
+func (o object) float(names ...string) (float64, bool, error) {
+	v, p, ok := o.get(names...)
+	if !ok {
+		return 0, false, nil
+	}
+	f, err := rawFloat(v)
+	if err != nil {
+		return 0, false, fmt.Errorf("%s: %w", p, err)
+	}
+	return f, true, nil
+}
+
+// flag reads a boolean that older answers write as 0/1.
+func (o object) flag(names ...string) (bool, bool, error) {
+	v, p, ok := o.get(names...)
+	if !ok {
+		return false, false, nil
+	}
+	switch string(v) {
+	case "true":
+		return true, true, nil
+	case "false":
+		return false, true, nil
+	}
+	n, err := rawUint(v)
+	if err != nil || n > 1 {
+		return false, false, fmt.Errorf("%s: want a boolean or 0/1, got %s", p, describe(v))
+	}
+	return n == 1, true, nil
+}
+
+// obj reads a nested object.
+func (o object) obj(names ...string) (object, bool, error) {
+	v, p, ok := o.get(names...)
+	if !ok {
+		return object{}, false, nil
+	}
+	sub, err := parseObject(v, p)
+	return sub, err == nil, err
+}
+
+// arr reads a nested array.
+func (o object) arr(names ...string) ([]json.RawMessage, string, bool, error) {
+	v, p, ok := o.get(names...)
+	if !ok {
+		return nil, "", false, nil
+	}
+	a, err := parseArray(v, p)
+	return a, p, err == nil, err
+}
+
+// strList reads an array of strings.
+func (o object) strList(names ...string) ([]string, bool, error) {
+	a, p, ok, err := o.arr(names...)
+	if !ok || err != nil {
+		return nil, ok, err
+	}
+	out := make([]string, 0, len(a))
+	for i, e := range a {
+		var s string
+		if len(e) == 0 || e[0] != '"' {
+			return nil, false, fmt.Errorf("%s[%d]: want a string, got %s", p, i, describe(e))
+		}
+		if err := json.Unmarshal(e, &s); err != nil {
+			return nil, false, fmt.Errorf("%s[%d]: %w", p, i, err)
+		}
+		out = append(out, s)
+	}
+	return out, true, nil
+}
+
+// rloc reads an RLOC16: a number (legacy, /node/rloc16) or "0x5000".
+func (o object) rloc(names ...string) (topology.Rloc16, bool, error) {
+	v, p, ok := o.get(names...)
+	if !ok {
+		return 0, false, nil
+	}
+	r, err := rawRloc16(v)
+	if err != nil {
+		return 0, false, fmt.Errorf("%s: %w", p, err)
+	}
+	return r, true, nil
+}
+
+// ext reads an extended address written as 16 hex digits.
+func (o object) ext(names ...string) (topology.ExtAddress, bool, error) {
+	s, ok, err := o.str(names...)
+	if !ok || err != nil {
+		return 0, ok, err
+	}
+	e, err := topology.ParseExtAddress(s)
+	if err != nil {
+		_, p, _ := o.get(names...)
+		return 0, false, fmt.Errorf("%s: %w", p, err)
+	}
+	return e, true, nil
+}
+
+func rawUint(v json.RawMessage) (uint64, error) {
+	s := string(v)
+	if len(s) == 0 || !(s[0] == '-' || (s[0] >= '0' && s[0] <= '9')) {
+		return 0, fmt.Errorf("want a number, got %s", describe(v))
+	}
+	if n, err := strconv.ParseUint(s, 10, 64); err == nil {
+		return n, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 || f > math.MaxUint64 || math.IsNaN(f) {
+		return 0, fmt.Errorf("%q is not a non-negative number", s)
+	}
+	return uint64(f), nil
+}
+
+func rawFloat(v json.RawMessage) (float64, error) {
+	s := string(v)
+	if len(s) == 0 || !(s[0] == '-' || (s[0] >= '0' && s[0] <= '9')) {
+		return 0, fmt.Errorf("want a number, got %s", describe(v))
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a number", s)
+	}
+	return f, nil
+}
+
+func rawRloc16(v json.RawMessage) (topology.Rloc16, error) {
+	if len(v) > 0 && v[0] == '"' {
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			return 0, err
+		}
+		return topology.ParseRloc16(s)
+	}
+	n, err := rawUint(v)
+	if err != nil {
+		return 0, err
+	}
+	if n > 0xffff {
+		return 0, fmt.Errorf("rloc16: %d is not a 16-bit number", n)
+	}
+	return topology.Rloc16(n), nil
+}
