@@ -26,6 +26,8 @@ package diag
 
 import (
 	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 )
 
@@ -141,6 +143,17 @@ type TLV struct {
 	// Offset is the byte offset of the TLV header in the parsed buffer
 	// (informational; ignored by AppendTLV).
 	Offset int
+}
+
+// MarshalJSON writes {"type", "name", "offset", "extended", "value_hex"}.
+func (t TLV) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Type     uint8  `json:"type"`
+		Name     string `json:"name,omitempty"`
+		Offset   int    `json:"offset"`
+		Extended bool   `json:"extended,omitempty"`
+		ValueHex string `json:"value_hex"`
+	}{uint8(t.Type), t.Type.Name(), t.Offset, t.Extended, hex.EncodeToString(t.Value)})
 }
 
 // Error is a decode error naming the TLV and the byte offset of its header.

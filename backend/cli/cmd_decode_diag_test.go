@@ -1,0 +1,138 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runDiagCLI(t *testing.T, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := &Env{Stdout: &out, Stderr: &errb, Stdin: strings.NewReader(stdin), Getenv: func(string) string { return "" }}
+	code := Run(context.Background(), env, args)
+	return out.String(), errb.String(), code
+}
+
+// realAnswer is the leader's answer to n2's unicast DIAG_GET in the small
+// OpenThread mesh (fixtures/openthread/small/diag/netdiag_unicast_0x2400.txt).
+func realAnswer(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "fixtures", "openthread", "small", "diag", "netdiag_unicast_0x2400.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if i := strings.Index(line, "2400: "); strings.HasPrefix(line, "DIAG_GET") && i > 0 {
+			return strings.TrimSpace(line[i+6:])
+		}
+	}
+	t.Fatal("no answer line in fixture")
+	return ""
+}
+
+func TestDecodeDiag(t *testing.T) {
+	raw := realAnswer(t)
+	b, _ := hex.DecodeString(raw)
+	var parts []string
+	for i := 0; i < len(raw); i += 2 {
+		parts = append(parts, raw[i:i+2])
+	}
+	spaced := strings.Join(parts, " ")
+	colons := strings.Join(parts, ":")
+	dir := t.TempDir()
+	hexFile := filepath.Join(dir, "answer.hex")
+	binFile := filepath.Join(dir, "answer.bin")
+	os.WriteFile(hexFile, []byte("0x"+raw[:20]+"\n"+raw[20:]+"\n"), 0o644)
+	os.WriteFile(binFile, b, 0o644)
+	for _, tc := range []struct {
+		name, stdin string
+		args        []string
+	}{
+		{"hex", "", []string{"decode", "diag", raw}},
+		{"spaced", "", []string{"decode", "diag", spaced}},
+		{"colons", "", []string{"decode", "diag", colons}},
+		{"stdin", spaced + "\n", []string{"decode", "diag", "-"}},
+		{"hex file", "", []string{"decode", "diag", hexFile}},
+		{"binary file", "", []string{"decode", "diag", binFile}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errs, code := runDiagCLI(t, tc.stdin, tc.args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			var got struct {
+				Length int `json:"length"`
+				TLVs   []struct {
+					Type     int    `json:"type"`
+					Name     string `json:"name"`
+					ValueHex string `json:"value_hex"`
+				} `json:"tlvs"`
+				Message struct {
+					ExtAddress string `json:"ext_address"`
+					Rloc16     string `json:"rloc16"`
+					Route64    struct {
+						Routes []struct {
+							RouterID int `json:"router_id"`
+							LQIn     int `json:"lq_in"`
+						} `json:"routes"`
+					} `json:"route64"`
+					LeaderData struct {
+						PartitionID uint32 `json:"partition_id"`
+					} `json:"leader_data"`
+					ChildTable []struct {
+						ChildID int `json:"child_id"`
+					} `json:"child_table"`
+					StackVersion string `json:"thread_stack_version"`
+				} `json:"message"`
+			}
+			if err := json.Unmarshal([]byte(out), &got); err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			m := got.Message
+			if got.Length != len(b) || len(got.TLVs) != 18 || got.TLVs[4].Name != "Route64" {
+				t.Errorf("split: length %d, %d TLVs", got.Length, len(got.TLVs))
+			}
+			if m.ExtAddress != "ae983c48b31eb30a" || m.Rloc16 != "0x2400" || m.LeaderData.PartitionID != 0x3b52b7ab {
+				t.Errorf("decoded: %+v", m)
+			}
+			if len(m.Route64.Routes) != 3 || m.Route64.Routes[2].RouterID != 60 || m.Route64.Routes[2].LQIn != 3 {
+				t.Errorf("route64: %+v", m.Route64)
+			}
+			if len(m.ChildTable) != 2 || m.ChildTable[1].ChildID != 3 {
+				t.Errorf("child table: %+v", m.ChildTable)
+			}
+			if !strings.HasPrefix(m.StackVersion, "OPENTHREAD/") {
+				t.Errorf("stack version %q", m.StackVersion)
+			}
+		})
+	}
+}
+
+func TestDecodeDiagBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no argument", []string{"decode", "diag"}, 2, "usage"},
+		{"not hex", []string{"decode", "diag", "zz"}, 2, "neither a file nor hex"},
+		{"odd digits", []string{"decode", "diag", "000"}, 2, "odd number"},
+		{"truncated", []string{"decode", "diag", "0008ae98"}, 1, "ExtMacAddress(0) at byte 0"},
+		{"duplicate", []string{"decode", "diag", "010224000102f000"}, 1, "Address16(1) at byte 4: duplicate"},
+		{"route64 wrong size", []string{"decode", "diag", "0102f000" + "050b00" + "8000000000000000" + "3333"}, 1, "Route64(5) at byte 4"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errs, code := runDiagCLI(t, "", tc.args...)
+			if code != tc.code || !strings.Contains(errs, tc.want) {
+				t.Errorf("exit %d (want %d), stderr %q (want %q), stdout %q", code, tc.code, errs, tc.want, out)
+			}
+		})
+	}
+}
