@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -249,6 +250,9 @@ func (s *Store) Put(snap *topology.Snapshot) (string, error) {
 	})
 	if err != nil {
 		snap.ID = ""
+		if errors.Is(err, syscall.ENOSPC) {
+			return "", fmt.Errorf("put snapshot of %s: disk full, nothing written (earlier snapshots are intact): %w", netKey, err)
+		}
 		return "", fmt.Errorf("put snapshot of %s: %w", netKey, err)
 	}
 	return snap.ID, nil

@@ -12,6 +12,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/threadmap/threadmap/store/internal/meshgen"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
@@ -28,7 +29,7 @@ func openTemp(t testing.TB) *Store {
 }
 
 func small(rng *rand.Rand, at time.Time, name string) *topology.Snapshot {
-	s := genMesh(rng, 20, at)
+	s := meshgen.Generate(rng, 20, at)
 	s.Network.ExtPanID = ""
 	s.Network.Name = name
 	return s
@@ -37,7 +38,7 @@ func small(rng *rand.Rand, at time.Time, name string) *topology.Snapshot {
 func TestPutGetRoundTrip(t *testing.T) {
 	st := openTemp(t)
 	rng := rand.New(rand.NewPCG(1, 2))
-	snap := genMesh(rng, 250, t0)
+	snap := meshgen.Generate(rng, 250, t0)
 	id, err := st.Put(snap)
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,7 @@
-package store
+// Package meshgen builds realistic snapshots for the store's tests and
+// benchmarks: generated meshes of any size and the real 8-node OpenThread
+// capture from the shared fixtures.
+package meshgen
 
 import (
 	"fmt"
@@ -8,12 +11,12 @@ import (
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
-// genMesh builds a realistic normalized snapshot of a mesh with n nodes:
+// Generate builds a realistic normalized snapshot of a mesh with n nodes:
 // up to 32 routers on a rough grid (neighbors within radio range, link
 // quality falling with distance), the rest children spread over the
 // routers (a third sleepy, some REEDs), every node with the addresses,
 // mode, versions and counters a TMF crawl reports.
-func genMesh(rng *rand.Rand, n int, takenAt time.Time) *topology.Snapshot {
+func Generate(rng *rand.Rand, n int, takenAt time.Time) *topology.Snapshot {
 	s := topology.New(takenAt)
 	s.Network = topology.Network{Name: "Bench Home", ExtPanID: "dead00beef00cafe", PanID: "0x1234", Channel: 15,
 		MeshLocalPrefix: "fd11:22::/64", PartitionID: topology.Ptr(uint32(123456)), LeaderRouterID: topology.Ptr(0)}
@@ -106,9 +109,9 @@ func genMesh(rng *rand.Rand, n int, takenAt time.Time) *topology.Snapshot {
 	return s
 }
 
-// jiggle changes a copy of s the way the next scan would: new time, some
+// Jiggle changes a copy of s the way the next scan would: new time, some
 // link qualities moved. It shares the node slice (read-only) with s.
-func jiggle(rng *rand.Rand, s *topology.Snapshot, takenAt time.Time) *topology.Snapshot {
+func Jiggle(rng *rand.Rand, s *topology.Snapshot, takenAt time.Time) *topology.Snapshot {
 	c := *s
 	c.TakenAt = takenAt
 	c.ID = ""
