@@ -95,8 +95,12 @@ func TestDiffCases(t *testing.T) {
 	}{
 		{"same snapshot", small, small, true, nil},
 		{"both nil", nil, nil, true, nil},
-		{"from nothing", nil, small, false, func(r *Result) bool { return len(r.NodesAdded) == len(small.Nodes) && len(r.LinksAdded) == len(small.Links) }},
-		{"to nothing", small, nil, false, func(r *Result) bool { return len(r.NodesRemoved) == len(small.Nodes) && len(r.LinksRemoved) == len(small.Links) }},
+		{"from nothing", nil, small, false, func(r *Result) bool {
+			return len(r.NodesAdded) == len(small.Nodes) && len(r.LinksAdded) == len(small.Links)
+		}},
+		{"to nothing", small, nil, false, func(r *Result) bool {
+			return len(r.NodesRemoved) == len(small.Nodes) && len(r.LinksRemoved) == len(small.Links)
+		}},
 		{"child link quality", mesh("", []nodeSpec{{r1, 0x0400, "rdn", false}, {c3, 0x0401, "rn", false}}, nil),
 			func() *topology.Snapshot {
 				s := mesh("", []nodeSpec{{r1, 0x0400, "rdn", false}, {c3, 0x0401, "rn", false}}, nil)
