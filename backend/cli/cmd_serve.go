@@ -2,10 +2,38 @@ package cli
 
 import (
 	"context"
-	"errors"
+	"fmt"
+
+	"github.com/threadmap/threadmap/backend/app"
+	"github.com/threadmap/threadmap/backend/config"
+	"github.com/threadmap/threadmap/frontend"
 )
 
-// TODO(owner of this command): replace with the real command.
+// serve [--listen ADDR] [--db FILE] [--demo] [--otbr URL]... [--matter-server URL]
+// [--interval D] [--token T] [--mdns-iface NAME]... [--no-discovery] [--config FILE]:
+// the service. Settings come from flags > THREADMAP_* environment > the
+// JSON config file > defaults (docs/CONFIG.md).
 func runServe(ctx context.Context, env *Env, a []string) error {
-	return errors.New("serve: not implemented yet")
+	fs := newFlagSet(env, "serve")
+	flags := config.RegisterFlags(fs)
+	if _, err := parseFlags(fs, a, 0); err != nil {
+		return err
+	}
+	getenv := env.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	cfg, err := flags.Resolve(getenv)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	log := app.NewLogger(env.Stderr, cfg)
+	b := app.Build{Version: Version}
+	if frontend.Built() {
+		b.UI = frontend.Dist()
+	}
+	if err := app.Run(ctx, cfg, b, log, nil); err != nil {
+		return fmt.Errorf("%w", err)
+	}
+	return nil
 }

@@ -1,0 +1,257 @@
+// Package app is `threadmap serve` assembled: it opens the store, starts
+// discovery (or the demo mesh), the scan scheduler and the HTTP server,
+// and on shutdown stops them in the order that keeps every snapshot either
+// fully stored or not stored at all.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/threadmap/threadmap/backend/config"
+	"github.com/threadmap/threadmap/backend/events"
+	"github.com/threadmap/threadmap/backend/metrics"
+	"github.com/threadmap/threadmap/backend/routers"
+	"github.com/threadmap/threadmap/backend/scheduler"
+	"github.com/threadmap/threadmap/backend/server"
+	"github.com/threadmap/threadmap/store"
+	"github.com/threadmap/threadmap/thread/topology"
+)
+
+// Build is what the binary was built with.
+type Build struct {
+	Version string
+	// UI is the built frontend (frontend.Dist()); nil when not built.
+	UI fs.FS
+}
+
+// NewLogger makes the structured logger the configuration asks for.
+func NewLogger(w io.Writer, c config.Config) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// App is a running service.
+type App struct {
+	cfg      config.Config
+	log      *slog.Logger
+	store    *store.Store
+	bus      *events.Bus
+	registry *routers.Registry
+	metrics  *metrics.Metrics
+	sched    *scheduler.Scheduler
+	srv      *server.Server
+	http     *http.Server
+	ln       net.Listener
+	bg       sync.WaitGroup
+	cleanups []func()
+}
+
+// Run runs `threadmap serve` until ctx ends (SIGINT/SIGTERM), then shuts
+// down gracefully. ready, when not nil, receives the listen address once
+// the server accepts connections.
+func Run(ctx context.Context, c config.Config, b Build, log *slog.Logger, ready func(addr string)) error {
+	a, err := start(ctx, c, b, log)
+	if err != nil {
+		return err
+	}
+	if ready != nil {
+		ready(a.ln.Addr().String())
+	}
+	return a.wait(ctx)
+}
+
+func start(ctx context.Context, c config.Config, b Build, log *slog.Logger) (a *App, err error) {
+	if err := c.Check(); err != nil {
+		return nil, err
+	}
+	a = &App{cfg: c, log: log}
+	defer func() {
+		if err != nil {
+			a.cleanup()
+		}
+	}()
+	log.Info("starting threadmap", "version", b.Version, "listen", c.Listen, "db", c.DB, "demo", c.Demo,
+		"interval", c.Interval.D(), "otbr", c.OTBR, "matter_server", c.MatterServer, "token", c.Token != "")
+	a.store, err = store.Open(c.DB, store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	a.cleanups = append(a.cleanups, func() {
+		if err := a.store.Close(); err != nil {
+			log.Error("close store", "error", err)
+		}
+	})
+	a.bus = events.NewBus()
+	a.registry = routers.NewRegistry(a.bus)
+	a.metrics = metrics.New(a.store.Size)
+	if nets, err := a.store.Networks(); err == nil {
+		for _, n := range nets {
+			if s, err := a.store.Latest(n.Key); err == nil {
+				a.metrics.ObserveSnapshot(s)
+			}
+		}
+	}
+	intervals := map[string]time.Duration{}
+	a.sched = scheduler.New(scheduler.Options{
+		Interval:         c.Interval.D(),
+		MaxBackoff:       c.MaxBackoff.D(),
+		ScanTimeout:      c.ScanTimeout.D(),
+		NetworkIntervals: intervals,
+		Store:            storeSaver{a.store},
+		Events:           a.bus,
+		Logger:           log.With("component", "scheduler"),
+		Observer: scheduler.Observer{
+			Stored:       a.stored,
+			ScanDone:     a.metrics.ObserveScan,
+			SourceFailed: func(src string, _ error) { a.metrics.ObserveSourceError(src) },
+		},
+	})
+	a.srv = server.New(server.Options{
+		Store:         a.store,
+		Scanner:       a.sched,
+		BorderRouters: a.registry,
+		Events:        a.bus,
+		Metrics:       a.metrics.Handler(),
+		Observer:      a.metrics,
+		Export:        exporter(),
+		Diff:          differ(),
+		Insights:      insighter(a.store),
+		DecodeCBOR:    store.NewCodec().UnmarshalSnapshot,
+		UI:            b.UI,
+		Logger:        log.With("component", "http"),
+		Version:       b.Version,
+		Demo:          c.Demo,
+		StartedAt:     time.Now(),
+		Loopback:      c.Loopback(),
+		Token:         c.Token,
+	})
+	if err := a.addSources(ctx); err != nil {
+		return nil, err
+	}
+	a.ln, err = net.Listen("tcp", c.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w", c.Listen, err)
+	}
+	a.http = a.srv.HTTPServer(c.Listen)
+	a.bg.Add(1)
+	go func() {
+		defer a.bg.Done()
+		if err := a.http.Serve(a.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http server", "error", err)
+		}
+	}()
+	log.Info("listening", "addr", a.ln.Addr().String(), "url", "http://"+a.ln.Addr().String()+"/")
+	return a, nil
+}
+
+// stored is the scheduler's hook after a snapshot is written.
+func (a *App) stored(id string, s *topology.Snapshot) {
+	a.srv.SnapshotStored(id, s)
+	a.metrics.ObserveSnapshot(s)
+	if a.cfg.RetainCount > 0 || a.cfg.RetainAge > 0 {
+		n, err := a.store.Retain(store.Policy{MaxCount: a.cfg.RetainCount, MaxAge: a.cfg.RetainAge.D()})
+		if err != nil {
+			a.log.Error("retain", "error", err)
+		} else if n > 0 {
+			a.log.Info("retention dropped old snapshots", "deleted", n)
+		}
+	}
+}
+
+// wait runs the scheduler until ctx ends, then shuts everything down:
+// the scheduler first (a scan mid-collection stores nothing; one that has
+// collected finishes its single-transaction write), then HTTP, then the
+// sources, then the store.
+func (a *App) wait(ctx context.Context) error {
+	schedDone := make(chan struct{})
+	go func() {
+		defer close(schedDone)
+		_ = a.sched.Run(ctx)
+	}()
+	<-ctx.Done()
+	a.log.Info("shutting down")
+	<-schedDone
+	a.srv.Close()
+	a.bus.Close()
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := a.http.Shutdown(sctx); err != nil {
+		a.log.Warn("http shutdown", "error", err)
+		a.http.Close()
+	}
+	a.bg.Wait()
+	a.cleanup()
+	a.log.Info("stopped")
+	return nil
+}
+
+func (a *App) cleanup() {
+	for i := len(a.cleanups) - 1; i >= 0; i-- {
+		a.cleanups[i]()
+	}
+	a.cleanups = nil
+}
+
+// storeSaver adapts *store.Store to scheduler.Saver.
+type storeSaver struct{ s *store.Store }
+
+func (s storeSaver) Put(ctx context.Context, snap *topology.Snapshot) (string, error) {
+	return s.s.Put(snap)
+}
+
+// addSources registers every configured source with the scheduler and
+// starts discovery or the demo.
+func (a *App) addSources(ctx context.Context) error {
+	c := a.cfg
+	if c.Demo {
+		if err := a.startDemo(ctx); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	for _, u := range c.OTBR {
+		u = strings.TrimRight(u, "/")
+		src, err := otbrSource(u)
+		if err != nil {
+			return fmt.Errorf("otbr %s: %w", u, err)
+		}
+		a.sched.Add(scheduler.Target{ID: "otbr:" + u, Source: src})
+	}
+	if c.MatterServer != "" {
+		src, err := matterSource(c.MatterServer)
+		if err != nil {
+			return fmt.Errorf("matter-server %s: %w", c.MatterServer, err)
+		}
+		a.sched.Add(scheduler.Target{ID: "matter:" + c.MatterServer, Source: src})
+	}
+	switch {
+	case c.Demo:
+		a.log.Info("mDNS discovery off in demo mode: the demo hands its border routers over directly")
+	case c.NoDiscovery:
+		a.log.Info("mDNS discovery off (--no-discovery)")
+	case len(c.MDNSIfaces) == 0:
+		a.log.Info("mDNS discovery off: name the LAN interface(s) to browse with --mdns-iface (or THREADMAP_MDNS_IFACE)")
+	default:
+		if err := a.startDiscovery(ctx); err != nil {
+			return err
+		}
+	}
+	if len(a.sched.Networks()) == 0 && (c.NoDiscovery || len(c.MDNSIfaces) == 0) && !c.Demo {
+		a.log.Warn("nothing to scan: give --otbr URL, --matter-server URL, --mdns-iface NAME, or try --demo")
+	}
+	return nil
+}

@@ -1,0 +1,88 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/threadmap/threadmap/store"
+)
+
+// Error codes: stable, part of the API contract (docs/API.md).
+const (
+	CodeBadRequest   = "bad_request"
+	CodeNotFound     = "not_found"
+	CodeUnauthorized = "unauthorized"
+	CodeForbidden    = "forbidden"
+	CodeConflict     = "conflict"
+	CodeTooLarge     = "too_large"
+	CodeUnavailable  = "unavailable"
+	CodeInternal     = "internal"
+	CodeMethod       = "method_not_allowed"
+)
+
+// apiError is an error with its HTTP status and code.
+type apiError struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *apiError) Error() string { return e.Message }
+
+func badRequest(msg string) *apiError { return &apiError{http.StatusBadRequest, CodeBadRequest, msg} }
+func notFound(msg string) *apiError   { return &apiError{http.StatusNotFound, CodeNotFound, msg} }
+func unavailable(msg string) *apiError {
+	return &apiError{http.StatusServiceUnavailable, CodeUnavailable, msg}
+}
+
+// errorBody is the JSON of every error answer.
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// abort answers err as JSON: apiError as given, store.ErrNotFound as 404,
+// a too-large body as 413, anything else as 500 (and logged).
+func (s *Server) abort(c *gin.Context, err error) {
+	var ae *apiError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &ae):
+	case errors.Is(err, store.ErrNotFound):
+		ae = notFound(err.Error())
+	case errors.As(err, &mbe):
+		ae = &apiError{http.StatusRequestEntityTooLarge, CodeTooLarge, "request body larger than " + itoa(mbe.Limit) + " bytes"}
+	default:
+		s.log.Error("internal error", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err)
+		ae = &apiError{http.StatusInternalServerError, CodeInternal, "internal error (see the server log)"}
+	}
+	var b errorBody
+	b.Error.Code, b.Error.Message = ae.Code, ae.Message
+	c.Abort()
+	writeJSON(c, ae.Status, b)
+}
+
+// writeJSON writes v as compact JSON (HTML characters not escaped).
+func writeJSON(c *gin.Context, status int, v any) {
+	b, err := encodeJSON(v)
+	if err != nil {
+		c.Status(http.StatusInternalServerError)
+		return
+	}
+	c.Data(status, "application/json; charset=utf-8", b)
+}
+
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,499 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/threadmap/threadmap/backend/events"
+	"github.com/threadmap/threadmap/backend/routers"
+	"github.com/threadmap/threadmap/backend/scheduler"
+	"github.com/threadmap/threadmap/store"
+	"github.com/threadmap/threadmap/thread/topology"
+)
+
+const (
+	slogDebug = slog.LevelDebug
+	slogError = slog.LevelError
+)
+
+var exportFormats = []any{"json", "cbor", "graphml", "dot", "csv"}
+
+func (s *Server) getInfo(c *gin.Context) {
+	size, _ := s.o.Store.Size()
+	writeJSON(c, http.StatusOK, gin.H{
+		"version":       s.o.Version,
+		"schema":        topology.Schema,
+		"demo":          s.o.Demo,
+		"started_at":    s.o.StartedAt.UTC(),
+		"db_bytes":      size,
+		"auth_required": s.o.Token != "",
+		"loopback":      s.o.Loopback,
+		"ui_built":      s.uiBuilt(),
+	})
+}
+
+// networkView is one entry of GET /networks.
+type networkView struct {
+	Key              string     `json:"key"`
+	Name             string     `json:"name"`
+	ExtPanID         string     `json:"ext_pan_id"`
+	PanID            string     `json:"pan_id"`
+	Channel          int        `json:"channel"`
+	LatestSnapshotID string     `json:"latest_snapshot_id"`
+	LatestTakenAt    *time.Time `json:"latest_taken_at"`
+	Nodes            int        `json:"nodes"`
+	Routers          int        `json:"routers"`
+	BorderRouters    int        `json:"border_routers"`
+	Snapshots        int        `json:"snapshots"`
+}
+
+func (s *Server) listNetworks(c *gin.Context) {
+	infos, err := s.o.Store.Networks()
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	out := make([]networkView, 0, len(infos))
+	for _, ni := range infos {
+		t := ni.Latest.TakenAt
+		v := networkView{Key: ni.Key, Name: ni.Network.Name, ExtPanID: ni.Network.ExtPanID, PanID: ni.Network.PanID,
+			Channel: ni.Network.Channel, LatestSnapshotID: ni.Latest.ID, LatestTakenAt: &t, Nodes: ni.Latest.Nodes,
+			Routers: ni.Latest.Routers, BorderRouters: ni.Latest.BorderRouters, Snapshots: ni.Snapshots}
+		if s.o.BorderRouters != nil {
+			v.BorderRouters = max(v.BorderRouters, len(s.o.BorderRouters.List(ni.Key)))
+		}
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	writeJSON(c, http.StatusOK, gin.H{"networks": out})
+}
+
+// storedNetworks is the set of network keys with snapshots.
+func (s *Server) storedNetworks() ([]string, error) {
+	infos, err := s.o.Store.Networks()
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(infos))
+	for _, ni := range infos {
+		keys = append(keys, ni.Key)
+	}
+	sort.Strings(keys)
+	return keys, nil
+}
+
+// resolveNetwork reads ?network=: a known key, or the only network when left out.
+func (s *Server) resolveNetwork(c *gin.Context) (string, error) {
+	want, given := c.GetQuery("network")
+	if given {
+		if want == "" {
+			return "", badRequest("network: empty; give a network key or leave the parameter out")
+		}
+		s.mu.Lock()
+		_, hot := s.latest[want]
+		s.mu.Unlock()
+		if hot {
+			return want, nil
+		}
+	}
+	keys, err := s.storedNetworks()
+	if err != nil {
+		return "", err
+	}
+	if given {
+		for _, k := range keys {
+			if k == want {
+				return want, nil
+			}
+		}
+		return "", notFound(fmt.Sprintf("network %q: no snapshot stored (known: %s)", want, listOrNone(keys)))
+	}
+	switch len(keys) {
+	case 0:
+		return "", notFound("no snapshot stored yet")
+	case 1:
+		return keys[0], nil
+	}
+	return "", badRequest(fmt.Sprintf("%d networks are known; name one with ?network= (%s)", len(keys), strings.Join(keys, ", ")))
+}
+
+func listOrNone(keys []string) string {
+	if len(keys) == 0 {
+		return "none"
+	}
+	return strings.Join(keys, ", ")
+}
+
+func (s *Server) listBorderRouters(c *gin.Context) {
+	network := c.Query("network")
+	if network != "" {
+		known := false
+		if s.o.BorderRouters != nil && len(s.o.BorderRouters.List(network)) > 0 {
+			known = true
+		}
+		if !known {
+			if _, err := s.resolveNetwork(c); err != nil {
+				s.abort(c, err)
+				return
+			}
+		}
+	}
+	seen := map[string]bool{}
+	out := []routers.Entry{}
+	if s.o.BorderRouters != nil {
+		for _, e := range s.o.BorderRouters.List(network) {
+			seen[e.ID] = true
+			out = append(out, e)
+		}
+	}
+	// Border routers the newest snapshots recorded (REST answers, imports).
+	keys := []string{network}
+	if network == "" {
+		var err error
+		if keys, err = s.storedNetworks(); err != nil {
+			s.abort(c, err)
+			return
+		}
+	}
+	for _, k := range keys {
+		lc, err := s.latestCached(k)
+		if err != nil {
+			continue
+		}
+		for _, br := range lc.snap.BorderRouters {
+			if br.ID == "" || seen[br.ID] {
+				continue
+			}
+			seen[br.ID] = true
+			out = append(out, routers.Entry{BorderRouter: br, Network: k})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	writeJSON(c, http.StatusOK, gin.H{"border_routers": out})
+}
+
+func (s *Server) getLatest(c *gin.Context) {
+	network, err := s.resolveNetwork(c)
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	lc, err := s.latestCached(network)
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", lc.json)
+}
+
+func (s *Server) listSnapshots(c *gin.Context) {
+	network, err := s.resolveNetwork(c)
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	from, err := timeParam(c, "from")
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	to, err := timeParam(c, "to")
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	if !from.IsZero() && !to.IsZero() && to.Before(from) {
+		s.abort(c, badRequest("to is before from"))
+		return
+	}
+	limit := store.DefaultLimit
+	if v, ok := c.GetQuery("limit"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > store.MaxLimit {
+			s.abort(c, badRequest(fmt.Sprintf("limit %q: want an integer from 1 to %d", v, store.MaxLimit)))
+			return
+		}
+		limit = n
+	}
+	cursor := c.Query("cursor")
+	page, err := s.o.Store.List(network, from, to, limit, cursor)
+	if err != nil {
+		if cursor != "" {
+			s.abort(c, badRequest(err.Error()))
+			return
+		}
+		s.abort(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, page)
+}
+
+func timeParam(c *gin.Context, name string) (time.Time, error) {
+	v, ok := c.GetQuery(name)
+	if !ok || v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}, badRequest(fmt.Sprintf("%s %q: want an RFC 3339 time like 2026-11-25T12:00:00Z", name, v))
+	}
+	return t, nil
+}
+
+// getStored reads a snapshot; unknown or malformed ids are 404.
+func (s *Server) getStored(id string) (*topology.Snapshot, error) {
+	snap, err := s.o.Store.Get(id)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, notFound(fmt.Sprintf("snapshot %q not found", id))
+		}
+		return nil, err
+	}
+	return snap, nil
+}
+
+func (s *Server) getSnapshot(c *gin.Context) {
+	snap, err := s.getStored(c.Param("id"))
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, snap)
+}
+
+func (s *Server) deleteSnapshot(c *gin.Context) {
+	id := c.Param("id")
+	snap, err := s.getStored(id)
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	if err := s.o.Store.Delete(id); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			err = notFound(fmt.Sprintf("snapshot %q not found", id))
+		}
+		s.abort(c, err)
+		return
+	}
+	key := snap.Network.Key()
+	if s.forget(id) != "" && s.o.Observer != nil {
+		if next, err := s.o.Store.Latest(key); err == nil {
+			s.remember(next.ID, next)
+			s.o.Observer.ObserveSnapshot(next)
+		} else {
+			s.o.Observer.ForgetNetwork(key)
+		}
+	}
+	s.o.Events.Publish(events.SnapshotDeleted, gin.H{"snapshot_id": id, "network": key})
+	c.Status(http.StatusNoContent)
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+func (s *Server) exportSnapshot(c *gin.Context) {
+	format := c.DefaultQuery("format", "json")
+	valid := false
+	for _, f := range exportFormats {
+		if f == format {
+			valid = true
+		}
+	}
+	if !valid {
+		s.abort(c, badRequest(fmt.Sprintf("format %q: want json, cbor, graphml, dot or csv", format)))
+		return
+	}
+	redact := false
+	if v, ok := c.GetQuery("redact"); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			s.abort(c, badRequest(fmt.Sprintf("redact %q: want true or false", v)))
+			return
+		}
+		redact = b
+	}
+	snap, err := s.getStored(c.Param("id"))
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	if s.o.Export == nil {
+		s.abort(c, unavailable("exports are not available in this build"))
+		return
+	}
+	var buf bytes.Buffer
+	ctype, ext, err := s.o.Export(&buf, snap, format, redact)
+	if err != nil {
+		s.abort(c, fmt.Errorf("export %s as %s: %w", snap.ID, format, err))
+		return
+	}
+	name := unsafeName.ReplaceAllString(fmt.Sprintf("threadmap-%s-%s", strings.TrimPrefix(snap.Network.Key(), "name:"), snap.ID), "_") + "." + ext
+	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
+	c.Data(http.StatusOK, ctype, buf.Bytes())
+}
+
+func (s *Server) diff(c *gin.Context) {
+	fromID, toID := c.Query("from"), c.Query("to")
+	if fromID == "" || toID == "" {
+		s.abort(c, badRequest("from and to: both snapshot ids are required"))
+		return
+	}
+	a, err := s.getStored(fromID)
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	b, err := s.getStored(toID)
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	if s.o.Diff == nil {
+		s.abort(c, unavailable("diff is not available in this build"))
+		return
+	}
+	writeJSON(c, http.StatusOK, s.o.Diff(a, b))
+}
+
+func (s *Server) insights(c *gin.Context) {
+	var snap *topology.Snapshot
+	if id := c.Query("snapshot"); id != "" {
+		var err error
+		if snap, err = s.getStored(id); err != nil {
+			s.abort(c, err)
+			return
+		}
+		if n, ok := c.GetQuery("network"); ok && n != snap.Network.Key() {
+			s.abort(c, badRequest(fmt.Sprintf("snapshot %s belongs to network %s, not %s", id, snap.Network.Key(), n)))
+			return
+		}
+	} else {
+		network, err := s.resolveNetwork(c)
+		if err != nil {
+			s.abort(c, err)
+			return
+		}
+		lc, err := s.latestCached(network)
+		if err != nil {
+			s.abort(c, err)
+			return
+		}
+		snap = lc.snap
+	}
+	if s.o.Insights == nil {
+		s.abort(c, unavailable("insights are not available in this build"))
+		return
+	}
+	out, err := s.o.Insights(c.Request.Context(), snap)
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) triggerScan(c *gin.Context) {
+	if s.o.Scanner == nil {
+		s.abort(c, unavailable("scanning is not running"))
+		return
+	}
+	network, given := c.GetQuery("network")
+	if given {
+		info, err := s.o.Scanner.Trigger(network)
+		switch {
+		case errors.Is(err, scheduler.ErrRunning):
+			s.abort(c, &apiError{http.StatusConflict, CodeConflict, fmt.Sprintf("scan %s of network %s is running", info.ID, network)})
+		case errors.Is(err, scheduler.ErrUnknownNetwork):
+			s.abort(c, notFound(fmt.Sprintf("network %q: no source reaches it (known: %s)", network, listOrNone(s.o.Scanner.Networks()))))
+		case errors.Is(err, scheduler.ErrStopped):
+			s.abort(c, unavailable(err.Error()))
+		case err != nil:
+			s.abort(c, err)
+		default:
+			writeJSON(c, http.StatusAccepted, gin.H{"scan_id": info.ID, "state": info.State, "network": info.Network})
+		}
+		return
+	}
+	infos, err := s.o.Scanner.TriggerAll()
+	switch {
+	case errors.Is(err, scheduler.ErrNoNetworks):
+		s.abort(c, notFound(err.Error()))
+	case errors.Is(err, scheduler.ErrStopped):
+		s.abort(c, unavailable(err.Error()))
+	case err != nil:
+		s.abort(c, err)
+	default:
+		writeJSON(c, http.StatusAccepted, gin.H{"scan_id": infos[0].ID, "state": infos[0].State, "network": infos[0].Network, "scans": infos})
+	}
+}
+
+func (s *Server) listScans(c *gin.Context) {
+	scans := []scheduler.ScanInfo{}
+	if s.o.Scanner != nil {
+		scans = append(scans, s.o.Scanner.Scans()...)
+	}
+	writeJSON(c, http.StatusOK, gin.H{"scans": scans})
+}
+
+func (s *Server) importSnapshot(c *gin.Context) {
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		s.abort(c, badRequest("empty body: send a canonical JSON or CBOR export"))
+		return
+	}
+	var snap *topology.Snapshot
+	ctype := c.ContentType()
+	switch {
+	case ctype == "application/cbor" || (ctype != jsonType && trimmed[0] != '{'):
+		if s.o.DecodeCBOR == nil {
+			s.abort(c, badRequest("CBOR import is not available in this build; send canonical JSON"))
+			return
+		}
+		snap, err = s.o.DecodeCBOR(body)
+	default:
+		snap, err = topology.DecodeJSON(bytes.NewReader(body))
+	}
+	if err != nil {
+		s.abort(c, badRequest("import: "+err.Error()))
+		return
+	}
+	if snap.TakenAt.IsZero() {
+		s.abort(c, badRequest("import: taken_at is missing"))
+		return
+	}
+	snap.ID = ""
+	topology.Normalize(snap)
+	id, err := s.o.Store.Put(snap)
+	if err != nil {
+		s.abort(c, badRequest("import: "+err.Error()))
+		return
+	}
+	s.remember(id, snap)
+	if s.o.Observer != nil {
+		s.o.Observer.ObserveSnapshot(snap)
+	}
+	s.o.Events.Publish(events.SnapshotNew, gin.H{"snapshot_id": id, "network": snap.Network.Key(), "taken_at": snap.TakenAt, "nodes": len(snap.Nodes), "imported": true})
+	writeJSON(c, http.StatusCreated, gin.H{"snapshot_id": id, "network": snap.Network.Key()})
+}
+
+func (s *Server) getMetrics(c *gin.Context) {
+	if s.o.Metrics == nil {
+		s.abort(c, unavailable("metrics are not enabled"))
+		return
+	}
+	s.o.Metrics.ServeHTTP(c.Writer, c.Request)
+}
