@@ -33,6 +33,11 @@ describe('toElements', () => {
     expect(byId['child:3333333333333333|rloc:0x0c02'].classes).toBe('child-link lq-unknown derived');
   });
 
+  it('never sets data.parent (Cytoscape would make compound nodes)', () => {
+    for (const n of el.nodes) expect(Object.keys(n.data)).not.toContain('parent');
+    expect(el.nodes.find((n) => n.data.id === '4444444444444444')?.data.parentId).toBe('2222222222222222');
+  });
+
   it('drops duplicate links and self-links', () => {
     const d = snapA();
     d.links.push({ ...d.links[0], a: d.links[0].b, b: d.links[0].a }, { kind: 'router', a: 'x', b: 'x' });

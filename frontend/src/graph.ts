@@ -10,7 +10,8 @@ export interface NodeData {
   ext: string;
   name: string;
   vendor: string;
-  parent: string;
+  /** Parent node id ('' for none). Not 'parent': Cytoscape reads that as a compound parent. */
+  parentId: string;
   br: boolean;
 }
 
@@ -122,7 +123,7 @@ export function toElements(s: Snapshot): Elements {
         ext: n.ext_addr ?? '',
         name: n.name ?? '',
         vendor: n.vendor ?? '',
-        parent: n.parent ?? '',
+        parentId: n.parent ?? '',
         br: n.border_router,
       },
       classes: nodeClasses(n),

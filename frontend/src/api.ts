@@ -1,0 +1,101 @@
+// The HTTP API client (docs/API.md). Same-origin, relative URLs: the UI is
+// served by `threadmap serve` at / and the API under /api/v1/.
+import type { BorderRouter, Diff, Info, Insight, NetworkSummary, Snapshot, SnapshotSummary } from './types';
+
+/** An API error with the server's stable code. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Talks to the threadmap API at base (default: this page's origin). */
+export class Api {
+  constructor(private readonly base = './api/v1') {}
+
+  private async get<T>(path: string, signal?: AbortSignal): Promise<T> {
+    const res = await fetch(`${this.base}${path}`, { signal, headers: { Accept: 'application/json' } });
+    if (!res.ok) {
+      let code = 'http_' + res.status;
+      let msg = `${path}: HTTP ${res.status}`;
+      try {
+        const body = (await res.json()) as { error?: { code?: string; message?: string } };
+        if (body.error?.code) code = body.error.code;
+        if (body.error?.message) msg = `${path}: ${body.error.message}`;
+      } catch {
+        // not JSON: keep the status line
+      }
+      throw new ApiError(res.status, code, msg);
+    }
+    return (await res.json()) as T;
+  }
+
+  /** GET /info. */
+  info(): Promise<Info> {
+    return this.get('/info');
+  }
+
+  /** GET /networks. */
+  async networks(): Promise<NetworkSummary[]> {
+    return (await this.get<{ networks: NetworkSummary[] | null }>('/networks')).networks ?? [];
+  }
+
+  /** GET /border-routers for a network ('' = all). */
+  async borderRouters(network: string): Promise<BorderRouter[]> {
+    const q = network ? `?network=${encodeURIComponent(network)}` : '';
+    return (await this.get<{ border_routers: BorderRouter[] | null }>(`/border-routers${q}`)).border_routers ?? [];
+  }
+
+  /** GET /topology/latest. */
+  latest(network: string): Promise<Snapshot> {
+    const q = network ? `?network=${encodeURIComponent(network)}` : '';
+    return this.get(`/topology/latest${q}`);
+  }
+
+  /** GET /snapshots, following cursors up to `max` entries; newest first. */
+  async snapshots(network: string, max = 500): Promise<SnapshotSummary[]> {
+    const out: SnapshotSummary[] = [];
+    let cursor = '';
+    for (let page = 0; page < 20 && out.length < max; page++) {
+      const q = new URLSearchParams({ network, limit: String(Math.min(200, max - out.length)) });
+      if (cursor) q.set('cursor', cursor);
+      const r = await this.get<{ snapshots: SnapshotSummary[] | null; next_cursor?: string }>(`/snapshots?${q}`);
+      out.push(...(r.snapshots ?? []));
+      if (!r.next_cursor) break;
+      cursor = r.next_cursor;
+    }
+    return out;
+  }
+
+  /** GET /snapshots/{id}. */
+  snapshot(id: string): Promise<Snapshot> {
+    return this.get(`/snapshots/${encodeURIComponent(id)}`);
+  }
+
+  /** GET /diff. */
+  diff(from: string, to: string): Promise<Diff> {
+    return this.get(`/diff?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
+  }
+
+  /** GET /insights for a network, optionally at one snapshot. */
+  async insights(network: string, snapshot?: string): Promise<Insight[]> {
+    const q = new URLSearchParams({ network });
+    if (snapshot) q.set('snapshot', snapshot);
+    return (await this.get<{ insights: Insight[] | null }>(`/insights?${q}`)).insights ?? [];
+  }
+
+  /** URL of a snapshot export. */
+  exportUrl(id: string, format: 'json' | 'graphml' | 'dot' | 'csv' | 'cbor'): string {
+    return `${this.base}/snapshots/${encodeURIComponent(id)}/export?format=${format}`;
+  }
+
+  /** URL of the event stream. */
+  eventsUrl(): string {
+    return `${this.base}/events`;
+  }
+}

@@ -1,0 +1,165 @@
+// Small HTML builders for the panels. Every value from the API goes through
+// esc(): the panels never interpret data as markup.
+import { childrenOf, modeString, neighborsOf } from './graph';
+import { ROLE_LOOK } from './style';
+import type { BorderRouter, Network, Snapshot, TopoNode } from './types';
+
+/** Escapes text for HTML element content and attribute values. */
+export function esc(v: unknown): string {
+  return String(v ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** Local date-time text for an RFC 3339 time ('' when absent or bad). */
+export function when(t: string | undefined): string {
+  if (!t) return '';
+  const d = new Date(t);
+  return Number.isNaN(d.getTime()) ? t : d.toLocaleString();
+}
+
+/** A node's display name: name, else RLOC16, else id. */
+export function displayName(n: TopoNode | undefined, id: string): string {
+  if (!n) return id.startsWith('rloc:') ? id.slice(5) : id;
+  return n.name || n.rloc16 || id;
+}
+
+/** A button that selects node id in the graph. */
+export function nodeButton(s: Snapshot, id: string): string {
+  const n = s.nodes.find((x) => x.id === id);
+  return `<button type="button" class="linkish" data-select="${esc(id)}">${esc(displayName(n, id))}</button>`;
+}
+
+function row(k: string, v: string): string {
+  return v === '' ? '' : `<tr><th scope="row">${esc(k)}</th><td>${v}</td></tr>`;
+}
+
+const txt = (v: unknown) => (v === undefined || v === null || v === '' ? '' : esc(v));
+
+/** The details panel for a node of snapshot s. `removed` marks a ghost from an older snapshot. */
+export function detailsHtml(s: Snapshot, n: TopoNode, removed = false): string {
+  const m = n.mode;
+  const modeWords = m
+    ? [m.rx_on_when_idle ? 'rx-on-when-idle' : 'rx-off (sleepy)', m.full_thread_device ? 'full Thread device' : 'minimal Thread device', m.full_network_data ? 'full network data' : 'stable network data only'].join(', ')
+    : '';
+  const children = childrenOf(s, n.id);
+  const neigh = neighborsOf(s, n.id);
+  const q = (v: number | undefined) => (typeof v === 'number' ? String(v) : '–');
+  const neighRows = neigh
+    .map(
+      (x) =>
+        `<tr><td>${nodeButton(s, x.id)}</td><td>${esc(x.relation)}</td><td>${q(x.lqIn)}</td><td>${x.kind === 'router' ? q(x.lqOut) : '–'}</td><td>${q(x.cost)}</td></tr>`,
+    )
+    .join('');
+  const counters = n.counters
+    ? Object.entries(n.counters)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => `${esc(k)}: ${esc(v)}`)
+        .join('<br>')
+    : '';
+  const conn = n.connectivity
+    ? Object.entries(n.connectivity)
+        .map(([k, v]) => `${esc(k)}: ${esc(v)}`)
+        .join('<br>')
+    : '';
+  const fieldSources = n.field_sources
+    ? Object.entries(n.field_sources)
+        .map(([k, v]) => `${esc(k)}: ${esc(v)}`)
+        .join('<br>')
+    : '';
+  const look = ROLE_LOOK[n.role] ?? ROLE_LOOK.unknown;
+  return `
+    <h2 class="details-title" data-node="${esc(n.id)}">${esc(displayName(n, n.id))}${removed ? ' <span class="sev sev-critical">removed</span>' : ''}</h2>
+    <table class="kv"><tbody>
+      ${row('Role', esc(look.label) + (n.border_router ? ' · border router' : ''))}
+      ${row('RLOC16', txt(n.rloc16))}
+      ${row('Ext address', txt(n.ext_addr))}
+      ${row('Router ID', txt(n.router_id))}
+      ${row('Mode', m ? `<code>${esc(modeString(m))}</code> ${esc(modeWords)}` : '')}
+      ${row('Parent', n.parent ? nodeButton(s, n.parent) : '')}
+      ${row('Children', children.length ? `${children.length}${n.max_children ? ` of ${esc(n.max_children)}` : ''}: ${children.map((c) => nodeButton(s, c)).join(', ')}` : n.max_children ? `0 of ${esc(n.max_children)}` : '')}
+      ${row('Name', txt(n.name))}
+      ${row('Vendor', txt(n.vendor))}
+      ${row('Model', txt(n.model))}
+      ${row('SW version', txt(n.sw_version))}
+      ${row('Thread version', txt(n.thread_version))}
+      ${row('Stack version', txt(n.stack_version))}
+      ${row('EUI-64', txt(n.eui64))}
+      ${row('Matter node ID', txt(n.matter_node_id))}
+      ${row('Partition ID', txt(n.partition_id))}
+      ${row('Battery', n.battery_level !== undefined ? `${esc(n.battery_level)} %` : '')}
+      ${row('Supply voltage', n.supply_voltage_mv !== undefined ? `${esc(n.supply_voltage_mv)} mV` : '')}
+      ${row('Timeout', n.timeout !== undefined ? `${esc(n.timeout)} s` : '')}
+      ${row('Status', txt(n.status) + (n.status_detail ? ` (${esc(n.status_detail)})` : ''))}
+      ${row('Flags', (n.flags ?? []).map(esc).join(', '))}
+      ${row('Sources', (n.sources ?? []).map(esc).join(', '))}
+      ${row('Field sources', fieldSources)}
+      ${row('First seen', esc(when(n.first_seen)))}
+      ${row('Last seen', esc(when(n.last_seen)))}
+      ${row('IPv6', (n.ipv6 ?? []).map(esc).join('<br>'))}
+      ${row('Connectivity', conn)}
+      ${row('Counters', counters)}
+    </tbody></table>
+    ${
+      neigh.length
+        ? `<h3 class="details-title">Neighbors (${neigh.length})</h3>
+      <table class="kv"><thead><tr><th>node</th><th>as</th><th>LQ in</th><th>LQ out</th><th>cost</th></tr></thead><tbody>${neighRows}</tbody></table>`
+        : '<p class="muted">No links.</p>'
+    }`;
+}
+
+/** The border routers list. */
+export function borderRoutersHtml(list: BorderRouter[]): string {
+  if (!list.length) return '<li class="muted">No border routers known.</li>';
+  return list
+    .map((b) => {
+      const state = b.state
+        ? Object.entries(b.state)
+            .map(([k, v]) => `${esc(k)}: ${esc(v)}`)
+            .join(', ')
+        : '';
+      const title = [b.vendor, b.model].filter(Boolean).join(' ') || b.instance || b.host || b.id;
+      return `<li><strong>${esc(title)}</strong>
+        <table class="kv"><tbody>
+        ${row('Instance', txt(b.instance))}
+        ${row('Network', txt(b.network_name))}
+        ${row('Ext address', txt(b.ext_addr))}
+        ${row('Thread version', txt(b.thread_version))}
+        ${row('TXT state', state)}
+        ${row('Host', txt(b.host) + (b.port ? `:${esc(b.port)}` : ''))}
+        ${row('Addresses', (b.addresses ?? []).map(esc).join('<br>'))}
+        ${row('REST', txt(b.rest_url))}
+        ${row('Sources', (b.sources ?? []).map(esc).join(', '))}
+        ${row('Last seen', esc(when(b.last_seen)))}
+        </tbody></table></li>`;
+    })
+    .join('');
+}
+
+/** The network identity and the scan report of a snapshot. */
+export function networkHtml(net: Network, s: Snapshot): string {
+  const srcs = (s.scan?.sources ?? [])
+    .map(
+      (r) =>
+        `${esc(r.name)}${r.target ? ` (${esc(r.target)})` : ''}: ${esc(r.answered)}/${esc(r.queried)} answered in ${esc(r.duration_ms)} ms${r.error ? ` — <span class="sev sev-critical">${esc(r.error)}</span>` : ''}`,
+    )
+    .join('<br>');
+  return `<table class="kv"><tbody>
+    ${row('Name', txt(net.name))}
+    ${row('Ext PAN ID', txt(net.ext_pan_id))}
+    ${row('PAN ID', txt(net.pan_id))}
+    ${row('Channel', txt(net.channel))}
+    ${row('Mesh-local prefix', txt(net.mesh_local_prefix))}
+    ${row('Partition ID', txt(net.partition_id))}
+    ${row('Partitions', (net.partitions ?? []).map(esc).join(', '))}
+    ${row('Leader router ID', txt(net.leader_router_id))}
+    ${row('Snapshot', txt(s.snapshot_id))}
+    ${row('Taken at', esc(when(s.taken_at)))}
+    ${row('Nodes', esc(s.nodes.length))}
+    ${row('Routers', esc(s.nodes.filter((n) => n.role === 'router' || n.role === 'leader').length))}
+    ${row('Scan', srcs)}
+  </tbody></table>`;
+}

@@ -1,0 +1,205 @@
+// How the graph looks: role shapes and colours, link quality colours and
+// widths, highlight classes, and the legend that explains them.
+import type cytoscape from 'cytoscape';
+import type { Role } from './types';
+
+/** Look of one role: shape, colour, size and a badge letter. */
+export interface RoleLook {
+  label: string;
+  shape: cytoscape.Css.NodeShape;
+  color: string;
+  size: number;
+  badge: string;
+}
+
+/** Role looks, recognisable at a glance and readable in both themes. */
+export const ROLE_LOOK: Record<Role, RoleLook> = {
+  leader: { label: 'Leader', shape: 'star', color: '#f2a900', size: 48, badge: 'L' },
+  router: { label: 'Router', shape: 'hexagon', color: '#2f7fd8', size: 40, badge: 'R' },
+  reed: { label: 'REED (router-eligible end device)', shape: 'round-rectangle', color: '#10a3a3', size: 28, badge: 'E' },
+  'end-device': { label: 'End device (MED)', shape: 'ellipse', color: '#3aa657', size: 24, badge: '' },
+  'sleepy-end-device': { label: 'Sleepy end device (SED)', shape: 'ellipse', color: '#9a62d0', size: 20, badge: 'z' },
+  detached: { label: 'Detached', shape: 'diamond', color: '#8a8f98', size: 22, badge: '' },
+  unknown: { label: 'Unknown role', shape: 'ellipse', color: '#8a8f98', size: 22, badge: '?' },
+};
+
+/** Colour for a link quality 0–3 (index), and for unknown. */
+export const LQ_COLOR = ['#d1242f', '#e5534b', '#d4a72c', '#2ea043'];
+const LQ_UNKNOWN = '#8b949e';
+const LQ_WIDTH = [2, 2.5, 4, 6];
+const BR_COLOR = '#ff7a1a';
+
+/** Palette that depends on the theme. */
+export interface Theme {
+  dark: boolean;
+  text: string;
+  outline: string;
+  child: string;
+  hl: string;
+}
+
+/** The palette for light or dark. */
+export function theme(dark: boolean): Theme {
+  return dark
+    ? { dark, text: '#e6edf3', outline: '#0e1116', child: '#8b949e', hl: '#e3b341' }
+    : { dark, text: '#1b1f24', outline: '#ffffff', child: '#7d8590', hl: '#f0b400' };
+}
+
+/** A little SVG badge (a letter in a circle) as a data URL: bundled, no network. */
+export function badgeImage(text: string, color: string): string {
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24">` +
+    `<circle cx="12" cy="12" r="11" fill="${color}" stroke="#ffffff" stroke-width="2"/>` +
+    `<text x="12" y="16.5" font-family="sans-serif" font-size="${text.length > 1 ? 10 : 13}" font-weight="700" text-anchor="middle" fill="#ffffff">${text}</text></svg>`;
+  return 'data:image/svg+xml;utf8,' + encodeURIComponent(svg);
+}
+
+/** The Cytoscape stylesheet for a theme. */
+export function stylesheet(t: Theme): cytoscape.StylesheetJson {
+  const s: cytoscape.StylesheetJson = [
+    {
+      selector: 'node',
+      style: {
+        label: 'data(label)',
+        'text-wrap': 'wrap',
+        'text-max-width': '120px',
+        'font-size': 10,
+        color: t.text,
+        'text-outline-color': t.outline,
+        'text-outline-width': 2,
+        'text-valign': 'bottom',
+        'text-margin-y': 4,
+        'min-zoomed-font-size': 7,
+        'border-width': 2,
+        'border-color': t.outline,
+      },
+    },
+  ];
+  for (const [role, look] of Object.entries(ROLE_LOOK)) {
+    s.push({
+      selector: `node.role-${role}`,
+      style: { shape: look.shape, 'background-color': look.color, width: look.size, height: look.size },
+    });
+  }
+  s.push(
+    { selector: 'node.role-sleepy-end-device', style: { 'border-style': 'dashed', 'border-color': t.text, 'border-width': 1.5 } },
+    { selector: 'node.role-unknown, node.role-detached', style: { 'border-style': 'dotted', 'border-color': t.text } },
+    {
+      selector: 'node.br',
+      style: {
+        'border-color': BR_COLOR,
+        'border-width': 5,
+        'border-style': 'double',
+        'background-image': badgeImage('BR', BR_COLOR),
+        'background-width': '18px',
+        'background-height': '18px',
+        'background-position-x': '100%',
+        'background-position-y': '0%',
+        'background-clip': 'none',
+        'background-image-containment': 'over',
+        'bounds-expansion': 10,
+      },
+    },
+    { selector: 'node.inferred', style: { 'background-opacity': 0.45 } },
+    { selector: 'node.status-timed-out, node.status-error', style: { 'border-color': '#d1242f', 'border-style': 'dashed', 'border-width': 3 } },
+    {
+      selector: 'edge',
+      style: { 'curve-style': 'straight', width: 2, 'line-color': LQ_UNKNOWN, opacity: 0.9 },
+    },
+    {
+      selector: 'edge.router-link',
+      style: {
+        label: 'data(label)',
+        'font-size': 9,
+        color: t.text,
+        'text-background-color': t.outline,
+        'text-background-opacity': 0.85,
+        'text-background-padding': '1px',
+        'min-zoomed-font-size': 8,
+      },
+    },
+  );
+  for (let q = 0; q <= 3; q++) {
+    s.push({ selector: `edge.router-link.lq-${q}`, style: { 'line-color': LQ_COLOR[q], width: LQ_WIDTH[q] } });
+  }
+  s.push(
+    { selector: 'edge.router-link.lq-0', style: { 'line-style': 'dashed' } },
+    {
+      selector: 'edge.child-link',
+      style: { width: 1.2, 'line-color': t.child, 'line-style': 'dashed', 'line-dash-pattern': [4, 3], opacity: 0.8 },
+    },
+    { selector: 'edge.child-link.weak', style: { 'line-color': LQ_COLOR[1] } },
+    { selector: 'edge.derived', style: { opacity: 0.5 } },
+    // Selection, search and insight highlights.
+    { selector: 'node:selected', style: { 'underlay-color': t.hl, 'underlay-opacity': 0.6, 'underlay-padding': 8, 'underlay-shape': 'ellipse' } },
+    { selector: '.faded', style: { opacity: 0.15, 'text-opacity': 0.15 } },
+    { selector: 'node.hl', style: { 'underlay-color': t.hl, 'underlay-opacity': 0.7, 'underlay-padding': 10, 'underlay-shape': 'ellipse' } },
+    { selector: 'edge.hl', style: { 'underlay-color': t.hl, 'underlay-opacity': 0.7, 'underlay-padding': 5 } },
+    { selector: '.filtered', style: { display: 'none' } },
+    // Diff classes.
+    { selector: 'node.diff-added', style: { 'underlay-color': '#2ea043', 'underlay-opacity': 0.65, 'underlay-padding': 10, 'underlay-shape': 'ellipse' } },
+    { selector: 'node.diff-role', style: { 'underlay-color': '#2f7fd8', 'underlay-opacity': 0.65, 'underlay-padding': 10, 'underlay-shape': 'ellipse' } },
+    { selector: 'node.diff-rloc', style: { 'underlay-color': '#9a62d0', 'underlay-opacity': 0.5, 'underlay-padding': 10, 'underlay-shape': 'ellipse' } },
+    { selector: 'node.diff-parent', style: { 'underlay-color': '#ff7a1a', 'underlay-opacity': 0.65, 'underlay-padding': 10, 'underlay-shape': 'ellipse' } },
+    { selector: 'node.diff-removed', style: { opacity: 0.45, 'border-color': '#d1242f', 'border-style': 'dashed', 'border-width': 3, 'underlay-color': '#d1242f', 'underlay-opacity': 0.35, 'underlay-padding': 8 } },
+    { selector: 'edge.diff-added', style: { 'underlay-color': '#2ea043', 'underlay-opacity': 0.55, 'underlay-padding': 5 } },
+    { selector: 'edge.diff-lq-up', style: { 'underlay-color': '#2ea043', 'underlay-opacity': 0.45, 'underlay-padding': 6 } },
+    { selector: 'edge.diff-lq-down', style: { 'underlay-color': '#d1242f', 'underlay-opacity': 0.5, 'underlay-padding': 6 } },
+    { selector: 'edge.diff-changed', style: { 'underlay-color': '#d4a72c', 'underlay-opacity': 0.45, 'underlay-padding': 5 } },
+    { selector: 'edge.diff-removed', style: { 'line-color': '#d1242f', 'line-style': 'dashed', opacity: 0.45 } },
+  );
+  return s;
+}
+
+function shapeSvg(look: RoleLook, extra = ''): string {
+  const c = look.color;
+  const z = 11;
+  let body: string;
+  switch (look.shape) {
+    case 'star': {
+      const pts: string[] = [];
+      for (let i = 0; i < 10; i++) {
+        const r = i % 2 ? 4.5 : 10;
+        const a = (Math.PI / 5) * i - Math.PI / 2;
+        pts.push(`${(z + r * Math.cos(a)).toFixed(1)},${(z + r * Math.sin(a)).toFixed(1)}`);
+      }
+      body = `<polygon points="${pts.join(' ')}" fill="${c}"/>`;
+      break;
+    }
+    case 'hexagon':
+      body = `<polygon points="1,11 6,2 16,2 21,11 16,20 6,20" fill="${c}"/>`;
+      break;
+    case 'round-rectangle':
+      body = `<rect x="3" y="3" width="16" height="16" rx="4" fill="${c}"/>`;
+      break;
+    case 'diamond':
+      body = `<polygon points="11,1 21,11 11,21 1,11" fill="${c}" stroke="currentColor" stroke-dasharray="2 2"/>`;
+      break;
+    default:
+      body = `<circle cx="11" cy="11" r="${look.size > 22 ? 9 : 7}" fill="${c}" ${extra}/>`;
+  }
+  return `<svg width="22" height="22" viewBox="0 0 22 22" aria-hidden="true">${body}</svg>`;
+}
+
+function lineSvg(color: string, width: number, dash = ''): string {
+  return `<svg width="26" height="12" viewBox="0 0 26 12" aria-hidden="true"><line x1="1" y1="6" x2="25" y2="6" stroke="${color}" stroke-width="${width}" ${dash ? `stroke-dasharray="${dash}"` : ''}/></svg>`;
+}
+
+/** The legend's HTML (static, no user data). */
+export function legendHtml(): string {
+  const rows: string[] = [];
+  for (const [role, look] of Object.entries(ROLE_LOOK)) {
+    const extra = role === 'sleepy-end-device' ? 'stroke="currentColor" stroke-dasharray="2 2"' : role === 'unknown' ? 'stroke="currentColor" stroke-dasharray="1 2"' : '';
+    rows.push(`${shapeSvg(look, extra)}<span>${look.label}</span>`);
+  }
+  rows.push(
+    `<svg width="22" height="22" viewBox="0 0 22 22" aria-hidden="true"><circle cx="11" cy="11" r="8" fill="none" stroke="${BR_COLOR}" stroke-width="3"/><circle cx="17" cy="5" r="4.5" fill="${BR_COLOR}"/></svg><span>Border router (orange ring, BR badge)</span>`,
+    `<svg width="22" height="22" viewBox="0 0 22 22" aria-hidden="true"><circle cx="11" cy="11" r="8" fill="#8a8f98" fill-opacity="0.45"/></svg><span>Inferred (never answered, implied by RLOC16)</span>`,
+    `${lineSvg(LQ_COLOR[3], LQ_WIDTH[3])}<span>Router link, LQ 3 (number = link cost)</span>`,
+    `${lineSvg(LQ_COLOR[2], LQ_WIDTH[2])}<span>Router link, LQ 2</span>`,
+    `${lineSvg(LQ_COLOR[1], LQ_WIDTH[1])}<span>Router link, LQ 1 (weak)</span>`,
+    `${lineSvg(LQ_COLOR[0], LQ_WIDTH[0], '4 3')}<span>Router link, LQ 0</span>`,
+    `${lineSvg('#8b949e', 1.5, '4 3')}<span>Parent–child link</span>`,
+  );
+  return `<div class="legend">${rows.join('')}</div>`;
+}
