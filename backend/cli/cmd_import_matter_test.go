@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/threadmap/threadmap/thread/topology"
+)
+
+var matterFixtures = filepath.Join("..", "..", "..", "shared", "fixtures", "matter_nodes", "ha_core")
+
+func runMatterCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := &Env{Stdout: &out, Stderr: &errb, Stdin: strings.NewReader(""), Getenv: func(string) string { return "" }}
+	code := Run(context.Background(), env, args)
+	return code, out.String(), errb.String()
+}
+
+func TestImportMatterDumpDirectory(t *testing.T) {
+	code, out, errs := runMatterCLI(t, "import", "--from", "matter-dump", matterFixtures, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	snap, err := topology.DecodeJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The largest network: ext PAN ID 12054125955590472924 "MyHome".
+	if snap.Network.ExtPanID != "a748dbb0ecc944dc" || snap.Network.Name != "MyHome" {
+		t.Errorf("network %+v", snap.Network)
+	}
+	n := snap.Node("de33f946aea695cc")
+	if n == nil || n.Parent == nil || *n.Parent != "b288ebbc27457e4b" || n.Name != "Eve Thermo 20ECD1701" {
+		t.Errorf("eve thermo: %+v", n)
+	}
+	notes := strings.Join(snap.Scan.Sources[0].Notes, "\n")
+	if !strings.Contains(notes, "also in these dumps: network efc653eaf6d8486e") {
+		t.Errorf("other networks not named: %s", notes)
+	}
+}
+
+func TestImportMatterDumpFileAndTable(t *testing.T) {
+	code, out, errs := runMatterCLI(t, "import", "--from", "matter-dump", filepath.Join(matterFixtures, "eve_energy_20ecn4101.json"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "2e466e52243a02dd") || !strings.Contains(out, "Eve Energy 20ECN4101 (Eve Systems)") {
+		t.Errorf("table:\n%s", out)
+	}
+}
+
+func TestImportMatterDumpErrors(t *testing.T) {
+	for _, c := range []struct {
+		path, want string
+	}{
+		{"/nonexistent/dump.json", "no such file"},
+		{filepath.Join(matterFixtures, "aqara_u200.json"), "no Matter node on a Thread network"},
+	} {
+		code, _, errs := runMatterCLI(t, "import", "--from", "matter-dump", c.path)
+		if code != 1 || !strings.Contains(errs, c.want) {
+			t.Errorf("%s: exit %d, stderr %q, want %q", c.path, code, errs, c.want)
+		}
+	}
+}
