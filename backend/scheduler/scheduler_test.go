@@ -1,0 +1,230 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/threadmap/threadmap/backend/events"
+	"github.com/threadmap/threadmap/store"
+	"github.com/threadmap/threadmap/thread/topology"
+)
+
+// gatedSource answers a one-router snapshot of its network when its gate
+// opens (or at once when gate is nil), or fails with err. It counts calls.
+type gatedSource struct {
+	name  string
+	ext   string
+	gate  chan struct{}
+	err   error
+	calls atomic.Int32
+}
+
+func (g *gatedSource) Name() string { return g.name }
+
+func (g *gatedSource) Collect(ctx context.Context) (*topology.Snapshot, error) {
+	g.calls.Add(1)
+	if g.gate != nil {
+		select {
+		case <-g.gate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	if g.err != nil {
+		return nil, g.err
+	}
+	s := topology.New(time.Now())
+	s.Network = topology.Network{Name: "n-" + g.ext, ExtPanID: g.ext}
+	r := topology.Rloc16(0x0400)
+	s.Nodes = []topology.Node{{ID: "00000000000000" + g.ext[:2], ExtAddr: "00000000000000" + g.ext[:2], Rloc16: &r, Sources: []string{g.name}}}
+	s.Scan.Sources = []topology.SourceReport{{Name: g.name, Queried: 1, Answered: 1}}
+	return s, nil
+}
+
+type saver struct{ s *store.Store }
+
+func (s saver) Put(_ context.Context, snap *topology.Snapshot) (string, error) { return s.s.Put(snap) }
+
+func newStore(t *testing.T) *store.Store {
+	st, err := store.Open(filepath.Join(t.TempDir(), "s.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// run starts s and returns a stop function that cancels and waits.
+func run(s *Scheduler) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	for {
+		s.mu.Lock()
+		started := s.ctx != nil
+		s.mu.Unlock()
+		if started {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return func() { cancel(); <-done }
+}
+
+func next(t *testing.T, ch <-chan events.Event, name string) events.Event {
+	t.Helper()
+	timeout := time.After(5 * time.Second)
+	for {
+		select {
+		case ev := <-ch:
+			if ev.Name == name {
+				return ev
+			}
+		case <-timeout:
+			t.Fatalf("no %s event", name)
+		}
+	}
+}
+
+func TestNoOverlapAndEventsInOrder(t *testing.T) {
+	st := newStore(t)
+	bus := events.NewBus()
+	sub, cancel := bus.Subscribe(64)
+	defer cancel()
+	src := &gatedSource{name: "tmf", ext: "aa00000000000001", gate: make(chan struct{})}
+	s := New(Options{Interval: time.Hour, Store: saver{st}, Events: bus})
+	s.Add(Target{ID: "tmf:a", Network: "aa00000000000001", Source: src})
+	stop := run(s)
+	defer stop()
+	next(t, sub, events.ScanStarted)
+	if _, err := s.Trigger("aa00000000000001"); !errors.Is(err, ErrRunning) {
+		t.Fatalf("second scan while one runs: %v", err)
+	}
+	if _, err := s.Trigger("ffff"); !errors.Is(err, ErrUnknownNetwork) {
+		t.Fatalf("unknown network: %v", err)
+	}
+	close(src.gate)
+	next(t, sub, events.ScanProgress)
+	ev := next(t, sub, events.SnapshotNew)
+	fin := next(t, sub, events.ScanFinished)
+	if src.calls.Load() != 1 {
+		t.Errorf("source called %d times", src.calls.Load())
+	}
+	latest, err := st.Latest("aa00000000000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `"snapshot_id":"` + latest.ID + `"`; !strings.Contains(string(ev.Data), want) || !strings.Contains(string(fin.Data), want) {
+		t.Errorf("events %s / %s do not name snapshot %s", ev.Data, fin.Data, latest.ID)
+	}
+	scans := s.Scans()
+	if len(scans) != 1 || scans[0].State != StateFinished || scans[0].Progress.Answered != 1 {
+		t.Errorf("scans: %+v", scans)
+	}
+	// A manual trigger now runs a second scan.
+	if _, err := s.Trigger("aa00000000000001"); err != nil {
+		t.Fatal(err)
+	}
+	next(t, sub, events.ScanFinished)
+	if src.calls.Load() != 2 {
+		t.Errorf("source called %d times after trigger", src.calls.Load())
+	}
+}
+
+func TestFailingSourceBacksOff(t *testing.T) {
+	st := newStore(t)
+	bus := events.NewBus()
+	sub, cancel := bus.Subscribe(64)
+	defer cancel()
+	bad := &gatedSource{name: "otbr", ext: "bb00000000000002", err: errors.New("connection refused")}
+	good := &gatedSource{name: "matter", ext: "bb00000000000002"}
+	var failures atomic.Int32
+	s := New(Options{Interval: time.Hour, MaxBackoff: 4 * time.Hour, Store: saver{st}, Events: bus,
+		Observer: Observer{SourceFailed: func(string, error) { failures.Add(1) }}})
+	s.Add(Target{ID: "otbr:x", Network: "bb00000000000002", Source: bad})
+	s.Add(Target{ID: "matter:y", Network: "bb00000000000002", Source: good})
+	stop := run(s)
+	defer stop()
+	fin := next(t, sub, events.ScanFinished)
+	if !strings.Contains(string(fin.Data), "partial") {
+		t.Errorf("first scan: %s", fin.Data)
+	}
+	s.mu.Lock()
+	wait := s.sources["otbr:x"].nextTry.Sub(time.Now())
+	s.mu.Unlock()
+	if wait < 50*time.Minute {
+		t.Errorf("back-off %s after one failure, want about the interval", wait)
+	}
+	if _, err := s.Trigger("bb00000000000002"); err != nil {
+		t.Fatal(err)
+	}
+	next(t, sub, events.ScanFinished)
+	if bad.calls.Load() != 1 || good.calls.Load() != 2 {
+		t.Errorf("calls: failing %d (want 1: backing off), good %d (want 2)", bad.calls.Load(), good.calls.Load())
+	}
+	sc := s.Scans()[0]
+	skipped := false
+	for _, r := range sc.Sources {
+		if r.Target == "otbr:x" && len(r.Notes) > 0 && strings.Contains(r.Notes[0], "backing off") {
+			skipped = true
+		}
+	}
+	if !skipped || failures.Load() != 1 {
+		t.Errorf("second scan's reports do not say the source backs off: %+v (failures %d)", sc.Sources, failures.Load())
+	}
+	// Every snapshot has the good source's node.
+	page, _ := st.List("bb00000000000002", time.Time{}, time.Time{}, 10, "")
+	if len(page.Snapshots) != 2 {
+		t.Errorf("%d snapshots stored, want 2", len(page.Snapshots))
+	}
+}
+
+func TestShutdownMidScanStoresNothing(t *testing.T) {
+	st := newStore(t)
+	bus := events.NewBus()
+	sub, cancel := bus.Subscribe(64)
+	defer cancel()
+	slow := &gatedSource{name: "tmf", ext: "cc00000000000003", gate: make(chan struct{})}
+	fast := &gatedSource{name: "otbr", ext: "cc00000000000003"}
+	s := New(Options{Interval: time.Hour, Store: saver{st}, Events: bus})
+	s.Add(Target{ID: "a", Network: "cc00000000000003", Source: slow})
+	s.Add(Target{ID: "b", Network: "cc00000000000003", Source: fast})
+	stop := run(s)
+	next(t, sub, events.ScanProgress) // the fast source answered
+	stop()                            // returns only when the scan goroutine has ended
+	nets, err := st.Networks()
+	if err != nil || len(nets) != 0 {
+		t.Fatalf("a scan cut short stored something: %+v %v", nets, err)
+	}
+	if sc := s.Scans()[0]; sc.State != StateCancelled {
+		t.Errorf("state %s", sc.State)
+	}
+}
+
+func TestSourcesOfTwoNetworksAreStoredApart(t *testing.T) {
+	st := newStore(t)
+	bus := events.NewBus()
+	sub, cancel := bus.Subscribe(64)
+	defer cancel()
+	s := New(Options{Interval: time.Hour, Store: saver{st}, Events: bus})
+	// Neither network is known up front: each source is its own pending group.
+	s.Add(Target{ID: "otbr:1", Source: &gatedSource{name: "otbr", ext: "dd00000000000004"}})
+	s.Add(Target{ID: "otbr:2", Source: &gatedSource{name: "otbr", ext: "ee00000000000005"}})
+	stop := run(s)
+	defer stop()
+	next(t, sub, events.ScanFinished)
+	next(t, sub, events.ScanFinished)
+	nets, _ := st.Networks()
+	if len(nets) != 2 {
+		t.Fatalf("networks %+v", nets)
+	}
+	got := s.Networks()
+	if len(got) != 2 || got[0] != "dd00000000000004" || got[1] != "ee00000000000005" {
+		t.Errorf("learned networks %v", got)
+	}
+}
