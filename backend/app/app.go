@@ -107,6 +107,9 @@ func start(ctx context.Context, c config.Config, b Build, log *slog.Logger) (a *
 		}
 	}
 	intervals := map[string]time.Duration{}
+	for k, d := range c.NetworkInterval {
+		intervals[k] = d.D()
+	}
 	a.sched = scheduler.New(scheduler.Options{
 		Interval:         c.Interval.D(),
 		MaxBackoff:       c.MaxBackoff.D(),

@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/threadmap/threadmap/backend/server"
 	"github.com/threadmap/threadmap/store"
+	"github.com/threadmap/threadmap/store/diff"
+	"github.com/threadmap/threadmap/thread/health"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
@@ -38,12 +41,31 @@ func exporter() server.Exporter {
 	}
 }
 
-// differ compares snapshots. TODO(wire): store/diff.
-func differ() server.Differ { return nil }
+// differ compares snapshots (store/diff).
+func differ() server.Differ {
+	return func(from, to *topology.Snapshot) any { return diff.Diff(from, to) }
+}
 
-// insighter lists health insights. TODO(wire): thread/health.
+// historyDepth is how many earlier snapshots insights read for parent churn.
+const historyDepth = 24
+
+// insighter lists health insights (thread/health) of a snapshot and, for
+// parent churn, of the snapshots of its network that precede it.
 func insighter(st *store.Store) server.Insighter {
 	return func(ctx context.Context, s *topology.Snapshot) (any, error) {
-		return nil, fmt.Errorf("insights not available yet")
+		page, err := st.List(s.Network.Key(), time.Time{}, s.TakenAt, historyDepth, "")
+		if err != nil {
+			return nil, err
+		}
+		history := make([]*topology.Snapshot, 0, len(page.Snapshots))
+		for _, sum := range page.Snapshots {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if h, err := st.Get(sum.ID); err == nil {
+				history = append(history, h)
+			}
+		}
+		return map[string]any{"insights": health.AnalyzeWithHistory(s, history)}, nil
 	}
 }

@@ -58,6 +58,8 @@ type Config struct {
 	DemoNodes int   `json:"demo_nodes"`
 	// DemoMutate is how often the demo mesh changes a little (0: never).
 	DemoMutate Duration `json:"demo_mutate"`
+	// NetworkInterval overrides Interval per network key (config file only).
+	NetworkInterval map[string]Duration `json:"network_interval"`
 }
 
 // Duration is a time.Duration that reads and writes Go duration strings ("30s").
@@ -365,6 +367,11 @@ func (c Config) Check() error {
 	}
 	if c.DemoNodes < 2 || c.DemoNodes > 500 {
 		return fmt.Errorf("demo-nodes %d: want 2..500", c.DemoNodes)
+	}
+	for k, d := range c.NetworkInterval {
+		if d.D() < time.Second {
+			return fmt.Errorf("network_interval %s: %s must be at least 1s", k, d.D())
+		}
 	}
 	if c.DemoMutate < 0 {
 		return errors.New("demo-mutate must not be negative")
