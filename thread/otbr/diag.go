@@ -143,6 +143,20 @@ const (
 // not network diagnostics (energy scan reports, discovery results) are
 // skipped and counted in skipped.
 func DecodeDiagnostics(body []byte) (diags []Diagnostic, form DiagnosticsBody, skipped int, err error) {
+	items, form, skipped, err := decodeDiagnosticItems(body)
+	for _, it := range items {
+		diags = append(diags, it.Diagnostic)
+	}
+	return diags, form, skipped, err
+}
+
+// diagItem is a diagnostic with its JSON:API item id (empty in other forms).
+type diagItem struct {
+	id string
+	Diagnostic
+}
+
+func decodeDiagnosticItems(body []byte) (diags []diagItem, form DiagnosticsBody, skipped int, err error) {
 	t := bytes.TrimSpace(body)
 	if len(t) == 0 {
 		return nil, "", 0, fmt.Errorf("diagnostics: empty body")
@@ -171,7 +185,7 @@ func DecodeDiagnostics(body []byte) (diags []Diagnostic, form DiagnosticsBody, s
 				skipped++
 				continue
 			}
-			diags = append(diags, d)
+			diags = append(diags, diagItem{Diagnostic: d})
 		}
 		return diags, form, skipped, nil
 	case '{':
@@ -189,7 +203,7 @@ func DecodeDiagnostics(body []byte) (diags []Diagnostic, form DiagnosticsBody, s
 			if !ok {
 				return nil, BodyPlainJSON, 1, nil
 			}
-			return []Diagnostic{d}, BodyPlainJSON, 0, nil
+			return []diagItem{{Diagnostic: d}}, BodyPlainJSON, 0, nil
 		}
 		var items []json.RawMessage
 		if data[0] == '{' {
@@ -204,6 +218,10 @@ func DecodeDiagnostics(body []byte) (diags []Diagnostic, form DiagnosticsBody, s
 				return nil, "", 0, err
 			}
 			typ, _, err := item.str("type")
+			if err != nil {
+				return nil, "", 0, err
+			}
+			id, _, err := item.str("id")
 			if err != nil {
 				return nil, "", 0, err
 			}
@@ -226,7 +244,7 @@ func DecodeDiagnostics(body []byte) (diags []Diagnostic, form DiagnosticsBody, s
 				skipped++
 				continue
 			}
-			diags = append(diags, d)
+			diags = append(diags, diagItem{id: id, Diagnostic: d})
 		}
 		return diags, BodyJSONAPI, skipped, nil
 	}

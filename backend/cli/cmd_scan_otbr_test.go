@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/threadmap/threadmap/thread/otbr"
+	"github.com/threadmap/threadmap/thread/otbr/otbrsim"
+	"github.com/threadmap/threadmap/thread/threadsim"
+	"github.com/threadmap/threadmap/thread/topology"
+)
+
+// TestScanOTBRSimulatorEqualsTruth: `threadmap scan --otbr URL --json`
+// against the simulated border router, over real HTTP on loopback, returns
+// the simulated mesh's true topology in every dialect. The legacy API by
+// its nature lists MEDs and SEDs only inside child tables (by RLOC16), so
+// there the comparison is by RLOC16 and the devices it lists must carry
+// their true ext address.
+func TestScanOTBRSimulatorEqualsTruth(t *testing.T) {
+	mesh, err := threadsim.Generate(threadsim.Options{Seed: 7, Nodes: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	truth := mesh.Truth()
+	want := truth.Shape()
+	for _, dialect := range []otbr.Dialect{otbr.DialectLegacy, otbr.DialectJSONAPI, otbr.DialectJSONAPI2026} {
+		t.Run(string(dialect), func(t *testing.T) {
+			sim, err := otbrsim.NewWithOptions(truth, dialect, otbrsim.Options{LegacyCollect: 300e6})
+			if err != nil {
+				t.Fatal(err)
+			}
+			url, stop, err := sim.Start("127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer stop()
+			out, errs, code := runCLI(t, "scan", "--otbr", url, "--json", "--timeout", "60s")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			snap, err := topology.DecodeJSON(strings.NewReader(out))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := snap.Shape()
+			if dialect == otbr.DialectLegacy {
+				if d := byRloc16(want).Diff(byRloc16(got)); len(d) > 0 {
+					t.Errorf("shape by RLOC16 differs from the truth:\n%s", strings.Join(d, "\n"))
+				}
+				for _, n := range snap.Nodes {
+					if n.ExtAddr != "" && want.Nodes[n.ExtAddr] == "" {
+						t.Errorf("node %s not in the truth", n.ExtAddr)
+					}
+				}
+			} else if d := want.Diff(got); len(d) > 0 {
+				t.Errorf("shape differs from the truth:\n%s", strings.Join(d, "\n"))
+			}
+			if len(snap.Scan.Sources) != 1 || snap.Scan.Sources[0].Name != "otbr" || snap.Scan.Sources[0].Error != "" {
+				t.Errorf("scan report %+v", snap.Scan.Sources)
+			}
+			if !strings.Contains(strings.Join(snap.Scan.Sources[0].Notes, " "), "dialect "+string(dialect)) {
+				t.Errorf("detected dialect: notes %v, want %s", snap.Scan.Sources[0].Notes, dialect)
+			}
+			br := snap.Node(sim.BorderRouterExtAddr())
+			if br == nil || !br.BorderRouter {
+				t.Errorf("border router node %s missing or not flagged", sim.BorderRouterExtAddr())
+			}
+			if len(snap.BorderRouters) != 1 || snap.BorderRouters[0].RestURL != url {
+				t.Errorf("border routers %+v, want one with rest_url %s", snap.BorderRouters, url)
+			}
+			if snap.Network.Name != truth.Network.Name || snap.Network.ExtPanID != truth.Network.ExtPanID || snap.Network.Channel != truth.Network.Channel {
+				t.Errorf("network %+v, want %+v", snap.Network, truth.Network)
+			}
+		})
+	}
+}

@@ -1,0 +1,348 @@
+package otbr
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Dialect is one of the REST API generations ot-br-posix has served.
+type Dialect string
+
+// The dialects.
+const (
+	// DialectLegacy: GET /diagnostics and /node* (until 2025-09), PascalCase.
+	DialectLegacy Dialect = "legacy"
+	// DialectJSONAPI: the JSON:API (/api/actions, /api/devices,
+	// /api/diagnostics) before the 2026-07 renames: eui64, version,
+	// hostName, deviceTypeFTD, connectionTime; /.well-known absent or 0.3.0.
+	DialectJSONAPI Dialect = "jsonapi"
+	// DialectJSONAPI2026: the JSON:API with the 2026-07 renames (eui,
+	// threadVersion, hostname, fullThreadDevice, linkAge); API 0.4.0 on.
+	DialectJSONAPI2026 Dialect = "jsonapi-2026"
+)
+
+// ParseDialect reads a dialect name.
+func ParseDialect(s string) (Dialect, error) {
+	switch d := Dialect(strings.ToLower(strings.TrimSpace(s))); d {
+	case DialectLegacy, DialectJSONAPI, DialectJSONAPI2026:
+		return d, nil
+	}
+	return "", fmt.Errorf("otbr: unknown dialect %q (want legacy, jsonapi or jsonapi-2026)", s)
+}
+
+// Media types.
+const (
+	mediaJSON    = "application/json"
+	mediaJSONAPI = "application/vnd.api+json"
+)
+
+// DefaultPort is the port otbr-agent serves REST on.
+const DefaultPort = 8081
+
+// Options tune a client. Zero values take the defaults in brackets.
+type Options struct {
+	// HTTPClient does the requests [a client with no overall timeout;
+	// every request carries its own deadline].
+	HTTPClient *http.Client
+	// RequestTimeout bounds one HTTP request [10s]. The legacy
+	// GET /diagnostics alone takes about 2 s on the border router.
+	RequestTimeout time.Duration
+	// Retries is how often a failed GET (transport error, 5xx) is repeated [2].
+	Retries int
+	// RetryBackoff is the first pause before a retry; it doubles [200ms].
+	RetryBackoff time.Duration
+	// PollInterval is the pause between task status polls [100ms]; the
+	// border router runs tasks one at a time, so prompt polling is what
+	// keeps a collection fast.
+	PollInterval time.Duration
+	// TaskTimeout is the timeout sent with each getNetworkDiagnosticTask
+	// and how long the client waits for it [30s]; sleepy children answer
+	// only when they poll.
+	TaskTimeout time.Duration
+	// CollectionTimeout is the updateDeviceCollectionTask timeout [60s].
+	CollectionTimeout time.Duration
+	// DeviceCount is the deviceCount sent with updateDeviceCollectionTask:
+	// the task ends early once that many devices answered, else after its
+	// retries. 0: the number the previous scan found, else the size of the
+	// existing device collection, else 1.
+	DeviceCount int
+	// CollectionRetries is the task's maxRetries [2].
+	CollectionRetries int
+	// QueryTLVs also asks every router for the Child, Child IPv6 Address
+	// and Router Neighbor TLVs (29-31) in a second task: ext addresses of
+	// children that do not answer themselves, and per-link RSSI.
+	QueryTLVs bool
+	// Dialect forces a dialect; empty detects it.
+	Dialect Dialect
+}
+
+func (o Options) withDefaults() Options {
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{}
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = 10 * time.Second
+	}
+	if o.Retries < 0 {
+		o.Retries = 0
+	} else if o.Retries == 0 {
+		o.Retries = 2
+	}
+	if o.RetryBackoff <= 0 {
+		o.RetryBackoff = 200 * time.Millisecond
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = 100 * time.Millisecond
+	}
+	if o.TaskTimeout <= 0 {
+		o.TaskTimeout = 30 * time.Second
+	}
+	if o.CollectionTimeout <= 0 {
+		o.CollectionTimeout = 60 * time.Second
+	}
+	if o.CollectionRetries <= 0 {
+		o.CollectionRetries = 2
+	}
+	return o
+}
+
+// maxBody bounds one answer.
+const maxBody = 32 << 20
+
+// Client talks to one border router's REST API.
+type Client struct {
+	base *url.URL
+	opts Options
+}
+
+// NewClient returns a client for baseURL ("http://host:8081"; a bare
+// "host" or "host:port" gets http:// and port 8081).
+func NewClient(baseURL string, opts Options) (*Client, error) {
+	u, err := normaliseURL(baseURL)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{base: u, opts: opts.withDefaults()}, nil
+}
+
+// BaseURL is the normalised base URL.
+func (c *Client) BaseURL() string { return c.base.String() }
+
+func normaliseURL(s string) (*url.URL, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, errors.New("otbr: empty URL")
+	}
+	if !strings.Contains(s, "://") {
+		s = "http://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("otbr: bad URL %q: %w", s, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("otbr: bad URL %q: scheme must be http or https", s)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("otbr: bad URL %q: no host", s)
+	}
+	if u.Port() == "" {
+		u.Host = netJoin(u.Hostname(), strconv.Itoa(DefaultPort))
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawQuery, u.Fragment = "", ""
+	return u, nil
+}
+
+func netJoin(host, port string) string {
+	if strings.Contains(host, ":") {
+		return "[" + host + "]:" + port
+	}
+	return host + ":" + port
+}
+
+// HTTPError is a non-2xx answer.
+type HTTPError struct {
+	Method, Path string
+	Status       int
+	// Detail is the error document's title/detail (JSON:API) or
+	// ErrorMessage (legacy), when the body had one.
+	Detail string
+}
+
+func (e *HTTPError) Error() string {
+	s := fmt.Sprintf("%s %s: HTTP %d", e.Method, e.Path, e.Status)
+	if e.Detail != "" {
+		s += " (" + e.Detail + ")"
+	}
+	return s
+}
+
+// IsNotFound reports whether err is an HTTP 404.
+func IsNotFound(err error) bool {
+	var he *HTTPError
+	return errors.As(err, &he) && he.Status == http.StatusNotFound
+}
+
+func errorDetail(body []byte) string {
+	var doc map[string]any
+	if json.Unmarshal(body, &doc) != nil {
+		return ""
+	}
+	var parts []string
+	for _, k := range []string{"title", "detail", "ErrorMessage"} {
+		if v, ok := doc[k].(string); ok && v != "" {
+			if len(v) > 200 {
+				v = v[:200]
+			}
+			parts = append(parts, v)
+		}
+	}
+	return strings.Join(parts, ": ")
+}
+
+// do sends one request with its own deadline; GETs (and a POST the server
+// refused with 503) are retried with back-off.
+func (c *Client) do(ctx context.Context, method, path, accept string, body []byte) ([]byte, error) {
+	var lastErr error
+	backoff := c.opts.RetryBackoff
+	for attempt := 0; attempt <= c.opts.Retries; attempt++ {
+		if attempt > 0 {
+			t := time.NewTimer(backoff)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil, fmt.Errorf("%s %s: %w (last: %v)", method, path, ctx.Err(), lastErr)
+			case <-t.C:
+			}
+			backoff *= 2
+		}
+		b, retry, err := c.once(ctx, method, path, accept, body)
+		if err == nil {
+			return b, nil
+		}
+		lastErr = err
+		if !retry || ctx.Err() != nil {
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("%w (after %d attempts)", lastErr, c.opts.Retries+1)
+}
+
+func (c *Client) once(ctx context.Context, method, path, accept string, body []byte) ([]byte, bool, error) {
+	rctx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
+	defer cancel()
+	u := *c.base
+	u.Path = c.base.Path + path
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(rctx, method, u.String(), rd)
+	if err != nil {
+		return nil, false, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	req.Header.Set("Accept", accept)
+	if body != nil {
+		req.Header.Set("Content-Type", mediaJSONAPI)
+	}
+	resp, err := c.opts.HTTPClient.Do(req)
+	if err != nil {
+		if rctx.Err() != nil && ctx.Err() == nil {
+			return nil, method == http.MethodGet, fmt.Errorf("%s %s: no answer within %v", method, path, c.opts.RequestTimeout)
+		}
+		return nil, method == http.MethodGet, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return nil, method == http.MethodGet, fmt.Errorf("%s %s: reading the answer: %w", method, path, err)
+	}
+	if len(b) > maxBody {
+		return nil, false, fmt.Errorf("%s %s: answer larger than %d bytes", method, path, maxBody)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		he := &HTTPError{Method: method, Path: path, Status: resp.StatusCode, Detail: errorDetail(b)}
+		retry := resp.StatusCode >= 500 && (method == http.MethodGet || resp.StatusCode == http.StatusServiceUnavailable)
+		return nil, retry, he
+	}
+	return b, false, nil
+}
+
+// Generation is what Detect found.
+type Generation struct {
+	Dialect Dialect
+	// APIVersion is /.well-known/thread/br-rest's api.version ("" when absent).
+	APIVersion string
+}
+
+// Detect finds which REST generation the border router speaks:
+// /.well-known/thread/br-rest (API 0.4.0 on: the 2026 renames), else
+// GET /api/actions (200: the JSON:API, 404: the legacy API).
+func (c *Client) Detect(ctx context.Context) (Generation, error) {
+	b, err := c.do(ctx, http.MethodGet, "/.well-known/thread/br-rest", mediaJSON, nil)
+	if err == nil {
+		wk, err := DecodeWellKnown(b)
+		if err != nil {
+			return Generation{}, fmt.Errorf("GET /.well-known/thread/br-rest: %w", err)
+		}
+		g := Generation{Dialect: DialectJSONAPI2026, APIVersion: wk.Version}
+		if versionBefore(wk.Version, 0, 4) {
+			g.Dialect = DialectJSONAPI
+		}
+		return g, nil
+	}
+	if !IsNotFound(err) {
+		return Generation{}, err
+	}
+	_, err = c.do(ctx, http.MethodGet, "/api/actions", mediaJSONAPI, nil)
+	switch {
+	case err == nil:
+		return Generation{Dialect: DialectJSONAPI}, nil
+	case IsNotFound(err):
+		// Make sure something REST-like is there at all.
+		if _, err := c.do(ctx, http.MethodGet, "/node/state", mediaJSON, nil); err != nil {
+			return Generation{}, fmt.Errorf("neither JSON:API nor legacy REST: %w", err)
+		}
+		return Generation{Dialect: DialectLegacy}, nil
+	}
+	return Generation{}, err
+}
+
+// versionBefore reports whether "major.minor.patch" is before major.minor.
+func versionBefore(v string, major, minor int) bool {
+	parts := strings.SplitN(strings.TrimPrefix(v, "v"), ".", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	ma, err1 := strconv.Atoi(parts[0])
+	mi, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return ma < major || (ma == major && mi < minor)
+}
+
+// Probe tells whether url (e.g. a discovered border router's
+// http://host:8081) speaks the OTBR REST API, and which generation. It
+// makes at most three quick requests, without retries.
+func Probe(ctx context.Context, baseURL string) (Generation, error) {
+	c, err := NewClient(baseURL, Options{Retries: -1, RequestTimeout: 3 * time.Second})
+	if err != nil {
+		return Generation{}, err
+	}
+	g, err := c.Detect(ctx)
+	if err != nil {
+		return Generation{}, fmt.Errorf("otbr probe %s: %w", c.BaseURL(), err)
+	}
+	return g, nil
+}

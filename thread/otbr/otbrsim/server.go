@@ -1,0 +1,791 @@
+// Package otbrsim is a simulated OpenThread Border Router REST API: an
+// http.Handler that serves, from a mesh's true topology, the same resources
+// ot-br-posix serves on port 8081 in one of three dialects — the legacy
+// GET /diagnostics + /node* API (2025-09), the JSON:API (/api/actions,
+// /api/devices, /api/diagnostics) before the 2026-07 attribute renames, and
+// the JSON:API with them. It keeps the real border router's behaviour where
+// a client must cope with it: a serial task queue with pending → active →
+// completed/stopped transitions, a device collection that must be updated
+// before per-device diagnostic tasks can resolve their destination, a
+// stale /api/node until then, the mode-bit swap for children in
+// /api/devices, a legacy /diagnostics that takes about two seconds and
+// lists only routers and rx-on FTD children, and cJSON's byte layout.
+package otbrsim
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/threadmap/threadmap/thread/otbr"
+	"github.com/threadmap/threadmap/thread/topology"
+)
+
+// Options tune the simulated timings and faults. Zero values take the
+// defaults in brackets.
+type Options struct {
+	// LegacyCollect is how long GET /diagnostics collects answers [2s, as
+	// ot-br-posix's kDiagCollectTimeout].
+	LegacyCollect time.Duration
+	// CollectionRound is how long one updateDeviceCollectionTask discovery
+	// round takes [300ms].
+	CollectionRound time.Duration
+	// RxOnAnswer is how long an rx-on device takes to answer a diagnostic
+	// task [30ms]; SleepyAnswer the same for a sleepy child, which answers
+	// only when it polls [150ms].
+	RxOnAnswer, SleepyAnswer time.Duration
+	// Silent lists ext addresses (lower-case hex) of devices that never
+	// answer: their tasks stop at their timeout.
+	Silent map[string]bool
+	// Now is the clock [time.Now].
+	Now func() time.Time
+}
+
+// Server is the simulated border router's REST API.
+type Server struct {
+	dialect otbr.Dialect
+	n       names
+	opts    Options
+	m       *mesh
+
+	mu         sync.Mutex
+	tasks      []*task // creation order
+	collected  bool    // a device collection task has completed
+	collected0 time.Time
+	devices    []*device
+	results    []*result
+	started    time.Time
+}
+
+// task is one /api/actions item.
+type task struct {
+	id, typ string
+	attrs   map[string]any // as posted
+	created time.Time
+	timeout time.Duration
+	status  string
+	// start and end of the active phase (end zero while not decided).
+	start, end time.Time
+	// destination device of a diagnostic task; tlvs asked for.
+	dest   *device
+	destID string
+	tlvs   []int
+	// deviceCount etc. of a collection task.
+	deviceCount, maxRetries int
+	result                  string
+}
+
+// result is one /api/diagnostics item.
+type result struct {
+	id      string
+	attrs   obj
+	created time.Time
+}
+
+// New returns a simulated border router serving snap (the mesh's truth)
+// in dialect, with default timings. It panics on a snapshot without a
+// device that could play the border router; use NewWithOptions to get the
+// error instead.
+func New(snap *topology.Snapshot, dialect otbr.Dialect) *Server {
+	s, err := NewWithOptions(snap, dialect, Options{})
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// NewWithOptions is New with timings and faults.
+func NewWithOptions(snap *topology.Snapshot, dialect otbr.Dialect, opts Options) (*Server, error) {
+	if _, err := otbr.ParseDialect(string(dialect)); err != nil {
+		return nil, err
+	}
+	if opts.LegacyCollect <= 0 {
+		opts.LegacyCollect = 2 * time.Second
+	}
+	if opts.CollectionRound <= 0 {
+		opts.CollectionRound = 300 * time.Millisecond
+	}
+	if opts.RxOnAnswer <= 0 {
+		opts.RxOnAnswer = 30 * time.Millisecond
+	}
+	if opts.SleepyAnswer <= 0 {
+		opts.SleepyAnswer = 150 * time.Millisecond
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	m, err := newMesh(snap)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{dialect: dialect, n: namesFor(dialect), opts: opts, m: m, started: opts.Now()}
+	s.devices = []*device{m.self}
+	return s, nil
+}
+
+// BorderRouterExtAddr is the ext address of the device playing the border router.
+func (s *Server) BorderRouterExtAddr() string { return s.m.self.ext }
+
+// Dialect is the dialect served.
+func (s *Server) Dialect() otbr.Dialect { return s.dialect }
+
+// Serve serves on ln until ctx ends, then shuts down.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- hs.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(sctx)
+		<-done
+		return nil
+	case err := <-done:
+		return err
+	}
+}
+
+// Start listens on addr ("127.0.0.1:0" for any free port) and serves in the
+// background. It returns the base URL and a stop function that waits for
+// the server to end.
+func (s *Server) Start(addr string) (baseURL string, stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", nil, fmt.Errorf("otbrsim: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		_ = s.Serve(ctx, ln)
+		close(done)
+	}()
+	return "http://" + ln.Addr().String(), func() { cancel(); <-done }, nil
+}
+
+const (
+	mediaJSON    = "application/json"
+	mediaJSONAPI = "application/vnd.api+json"
+	timeLayout   = "2006-01-02T15:04:05+00:00"
+)
+
+func (s *Server) legacy() bool { return s.dialect == otbr.DialectLegacy }
+
+// ServeHTTP routes a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Connection", "close")
+	if !s.legacy() {
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Set("Access-Control-Allow-Methods", "DELETE, GET, OPTIONS, POST")
+		h.Set("Access-Control-Allow-Headers", "Origin, Accept, X-Requested-With, Content-Type, Access-Control-Request-Method, Access-Control-Request-Headers")
+	}
+	p := strings.TrimRight(r.URL.Path, "/")
+	switch {
+	case p == "/diagnostics" && s.legacy():
+		s.onlyGet(w, r, s.legacyDiagnostics)
+	case p == "/node":
+		s.onlyGet(w, r, func(w http.ResponseWriter, r *http.Request) {
+			if s.legacy() {
+				s.write(w, http.StatusOK, mediaJSON, printJSON(s.m.legacyNode(), true))
+				return
+			}
+			o := obj{}
+			for _, m := range s.m.nodeAttributes(s.n) {
+				o = append(o, m)
+				if m.k == "rlocAddress" {
+					o.add("extAddress", s.m.self.ext)
+				}
+			}
+			s.write(w, http.StatusOK, mediaJSON, printJSON(o, true))
+		})
+	case strings.HasPrefix(p, "/node/"):
+		s.onlyGet(w, r, s.nodeResource)
+	case p == "/.well-known/thread/br-rest" && s.dialect == otbr.DialectJSONAPI2026:
+		s.onlyGet(w, r, s.wellKnown)
+	case strings.HasPrefix(p, "/api/") && !s.legacy():
+		s.api(w, r, p)
+	default:
+		s.error(w, http.StatusNotFound, "")
+	}
+}
+
+func (s *Server) onlyGet(w http.ResponseWriter, r *http.Request, h http.HandlerFunc) {
+	if r.Method != http.MethodGet {
+		s.error(w, http.StatusMethodNotAllowed, "")
+		return
+	}
+	h(w, r)
+}
+
+func (s *Server) write(w http.ResponseWriter, status int, ctype string, body []byte) {
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// error writes the dialect's error document: {"ErrorCode","ErrorMessage"}
+// on the legacy API, RFC 7807-style {"title","status","detail"} on the JSON:API.
+func (s *Server) error(w http.ResponseWriter, status int, detail string) {
+	if s.legacy() {
+		s.write(w, status, mediaJSON, printJSON(obj{{"ErrorCode", status}, {"ErrorMessage", http.StatusText(status)}}, true))
+		return
+	}
+	s.write(w, status, mediaJSON, printJSON(obj{{"title", http.StatusText(status)}, {"status", status}, {"detail", detail}}, true))
+}
+
+func (s *Server) legacyDiagnostics(w http.ResponseWriter, r *http.Request) {
+	// The agent multicasts DIAG_GET to ff03::2 and collects for ~2 s: only
+	// routers and rx-on FTD children (which subscribe to ff03::2) answer.
+	t := time.NewTimer(s.opts.LegacyCollect)
+	select {
+	case <-r.Context().Done():
+		t.Stop()
+		return
+	case <-t.C:
+	}
+	out := arr{}
+	for _, d := range s.m.devices {
+		if s.opts.Silent[d.ext] {
+			continue
+		}
+		if d.router || (d.mode.RxOnWhenIdle && d.mode.FullThreadDevice) {
+			out = append(out, s.m.legacyEntry(d))
+		}
+	}
+	s.write(w, http.StatusOK, mediaJSON, printJSON(out, true))
+}
+
+func (s *Server) nodeResource(w http.ResponseWriter, r *http.Request) {
+	d := s.m.self
+	state := "router"
+	if d.leader {
+		state = "leader"
+	}
+	var body any
+	switch strings.TrimPrefix(strings.TrimRight(r.URL.Path, "/"), "/node/") {
+	case "ba-id":
+		body = s.m.baID
+		if s.legacy() {
+			body = strings.ToUpper(s.m.baID)
+		}
+	case "state":
+		body = state
+	case "network-name":
+		body = s.m.net.Name
+	case "leader-data":
+		body = s.m.leaderData(s.legacy())
+	case "num-of-router":
+		body = s.m.routers
+	case "rloc":
+		var prefix [8]byte
+		a := s.m.mlp.Addr().As16()
+		copy(prefix[:], a[:8])
+		body = ipString(topology.RlocAddress(prefix, d.rloc))
+	case "rloc16":
+		body = int(d.rloc)
+	case "ext-address":
+		body = d.ext
+		if s.legacy() {
+			body = strings.ToUpper(d.ext)
+		}
+	case "ext-panid":
+		body = s.m.net.ExtPanID
+		if s.legacy() {
+			body = strings.ToUpper(s.m.net.ExtPanID)
+		}
+	case "dataset/active":
+		body = s.m.dataset(s.legacy())
+	case "dataset/pending":
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	case "commissioner/state":
+		body = "disabled"
+	case "coprocessor/version":
+		body = "OPENTHREAD/; SIMULATION; threadmap otbrsim"
+	default:
+		s.error(w, http.StatusNotFound, "")
+		return
+	}
+	s.write(w, http.StatusOK, mediaJSON, printJSON(body, true))
+}
+
+func (s *Server) wellKnown(w http.ResponseWriter, r *http.Request) {
+	// A static document in ot-br-posix, indented with two spaces.
+	body := `{
+  "api": {
+    "version": "0.4.0",
+    "base": "/api/"
+  },
+  "links": [
+    {
+      "href": "/.well-known/thread/br-rest",
+      "rel": "self",
+      "type": ["application/json"]
+    },
+    {
+      "href": "/api/node",
+      "rel": "node",
+      "type": ["application/vnd.api+json"]
+    },
+    {
+      "href": "/api/actions",
+      "rel": "task",
+      "type": ["application/vnd.api+json"]
+    },
+    {
+      "href": "/api/devices",
+      "rel": "device",
+      "type": ["application/vnd.api+json"]
+    },
+    {
+      "href": "/api/diagnostics",
+      "rel": "diagnostic",
+      "type": ["application/vnd.api+json"]
+    }
+  ]
+}`
+	s.write(w, http.StatusOK, mediaJSON, []byte(body))
+}
+
+// accept returns the answer's media type, or "" after writing 406: the
+// real server takes exactly application/vnd.api+json or application/json
+// (and */* as the former).
+func (s *Server) accept(w http.ResponseWriter, r *http.Request) string {
+	switch a := r.Header.Get("Accept"); a {
+	case "*/*", mediaJSONAPI:
+		return mediaJSONAPI
+	case mediaJSON:
+		return mediaJSON
+	}
+	s.error(w, http.StatusNotAcceptable, "")
+	return ""
+}
+
+func (s *Server) api(w http.ResponseWriter, r *http.Request, p string) {
+	parts := strings.Split(strings.TrimPrefix(p, "/api/"), "/")
+	if len(parts) > 2 {
+		s.error(w, http.StatusNotFound, "")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.opts.Now()
+	s.advance(now)
+	coll := parts[0]
+	id := ""
+	if len(parts) == 2 {
+		id = parts[1]
+	}
+	switch {
+	case r.Method == http.MethodPost && coll == "actions" && id == "":
+		s.postActions(w, r, now)
+		return
+	case r.Method == http.MethodDelete && id == "":
+		switch coll {
+		case "actions":
+			s.tasks = nil
+		case "diagnostics":
+			s.results = nil
+		case "devices":
+			s.devices = []*device{s.m.self}
+		default:
+			s.error(w, http.StatusNotFound, "")
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return
+	case r.Method != http.MethodGet:
+		s.error(w, http.StatusMethodNotAllowed, "")
+		return
+	}
+	media := s.accept(w, r)
+	if media == "" {
+		return
+	}
+	var items []apiItem
+	switch coll {
+	case "node":
+		if id != "" {
+			s.error(w, http.StatusNotFound, "")
+			return
+		}
+		items = []apiItem{s.deviceItem(s.m.self, media == mediaJSON)}
+		s.single(w, media, items[0])
+		return
+	case "actions":
+		for i := len(s.tasks) - 1; i >= 0; i-- {
+			items = append(items, s.taskItem(s.tasks[i], now))
+		}
+	case "devices":
+		for _, d := range s.devices {
+			items = append(items, s.deviceItem(d, media == mediaJSON))
+		}
+	case "diagnostics":
+		for _, res := range s.results {
+			items = append(items, s.resultItem(res, media == mediaJSON))
+		}
+	default:
+		s.error(w, http.StatusNotFound, "")
+		return
+	}
+	if id != "" {
+		for _, it := range items {
+			if it.id == id {
+				s.single(w, media, it)
+				return
+			}
+		}
+		s.error(w, http.StatusNotFound, "")
+		return
+	}
+	if media == mediaJSON {
+		out := arr{}
+		for _, it := range items {
+			out = append(out, it.attrs)
+		}
+		s.write(w, http.StatusOK, mediaJSON, printJSON(out, true))
+		return
+	}
+	data := arr{}
+	for _, it := range items {
+		data = append(data, it.doc())
+	}
+	meta := obj{{"offset", 0}, {"limit", 200}, {"total", len(items)}}
+	if coll == "actions" {
+		meta.add("pending", s.pending())
+	}
+	s.write(w, http.StatusOK, mediaJSONAPI, printJSON(obj{{"data", data}, {"meta", obj{{"collection", meta}}}}, true))
+}
+
+type apiItem struct {
+	id, typ string
+	attrs   obj
+	rel     obj
+}
+
+func (it apiItem) doc() obj {
+	o := obj{{"id", it.id}, {"type", it.typ}, {"attributes", it.attrs}}
+	if it.rel != nil {
+		o.add("relationships", it.rel)
+	}
+	return o
+}
+
+func (s *Server) single(w http.ResponseWriter, media string, it apiItem) {
+	if media == mediaJSON {
+		s.write(w, http.StatusOK, mediaJSON, printJSON(it.attrs, true))
+		return
+	}
+	s.write(w, http.StatusOK, mediaJSONAPI, printJSON(obj{{"data", it.doc()}}, true))
+}
+
+func (s *Server) deviceItem(d *device, plain bool) apiItem {
+	typ := "threadDevice"
+	if d == s.m.self {
+		typ = "threadBorderRouter"
+	}
+	created := s.started.UTC().Format(timeLayout)
+	updated := ""
+	if s.collected {
+		if d != s.m.self {
+			created = s.collected0.UTC().Format(timeLayout)
+		} else {
+			updated = s.collected0.UTC().Format(timeLayout)
+		}
+	}
+	return apiItem{id: d.ext, typ: typ, attrs: s.m.deviceAttributes(d, s.n, s.collected, created, updated, plain)}
+}
+
+func (s *Server) resultItem(res *result, plain bool) apiItem {
+	attrs := res.attrs
+	if !plain {
+		attrs = append(append(obj{}, attrs...), kv{"created", res.created.UTC().Format(timeLayout)})
+	}
+	return apiItem{id: res.id, typ: "networkDiagnostics", attrs: attrs}
+}
+
+func (s *Server) pending() int {
+	n := 0
+	for _, t := range s.tasks {
+		if t.status == "pending" || t.status == "active" {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *Server) taskItem(t *task, now time.Time) apiItem {
+	a := obj{}
+	switch t.typ {
+	case "getNetworkDiagnosticTask":
+		a.add("destination", t.destID)
+		a.add("destinationType", "extended")
+		var types arr
+		for _, id := range t.tlvs {
+			types = append(types, s.n.tlvName(id))
+		}
+		if types == nil {
+			types = arr{}
+		}
+		a.add("types", types)
+	case "updateDeviceCollectionTask":
+		a.add("maxAge", t.attrs["maxAge"])
+		a.add("maxRetries", t.maxRetries)
+		a.add("deviceCount", t.deviceCount)
+	}
+	if t.status == "pending" || t.status == "active" {
+		left := int(t.created.Add(t.timeout).Sub(now) / time.Second)
+		a.add("timeout", max(left, 0))
+	}
+	a.add("status", t.status)
+	a.add("created", t.created.UTC().Format(timeLayout))
+	it := apiItem{id: t.id, typ: t.typ, attrs: a}
+	if t.result != "" {
+		it.rel = obj{{"result", obj{{"data", obj{{"type", "diagnostics"}, {"id", t.result}}}}}}
+	}
+	return it
+}
+
+// postActions enqueues tasks (ot-br-posix ApiActionsPostHandler): the
+// content type must be application/vnd.api+json, every item must be valid
+// or the whole list is refused with 422.
+func (s *Server) postActions(w http.ResponseWriter, r *http.Request, now time.Time) {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		s.error(w, http.StatusNotAcceptable, "")
+		return
+	}
+	if ct != mediaJSONAPI {
+		s.error(w, http.StatusUnsupportedMediaType, "")
+		return
+	}
+	var doc struct {
+		Data []struct {
+			Type       string         `json:"type"`
+			Attributes map[string]any `json:"attributes"`
+		} `json:"data"`
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err := dec.Decode(&doc); err != nil {
+		s.error(w, http.StatusBadRequest, "")
+		return
+	}
+	if doc.Data == nil {
+		s.error(w, http.StatusUnprocessableEntity, "")
+		return
+	}
+	var made []*task
+	for _, it := range doc.Data {
+		t, err := s.newTask(it.Type, it.Attributes, now)
+		if err != nil {
+			s.error(w, http.StatusUnprocessableEntity, err.Error())
+			return
+		}
+		made = append(made, t)
+	}
+	if s.pending()+len(made) > 200 {
+		s.error(w, http.StatusServiceUnavailable, "")
+		return
+	}
+	data := arr{}
+	for _, t := range made {
+		s.tasks = append(s.tasks, t)
+	}
+	s.advance(now)
+	for _, t := range made {
+		it := s.taskItem(t, now)
+		// The POST answer has no "created" (it is the enqueue answer).
+		attrs := obj{}
+		for _, m := range it.attrs {
+			if m.k != "created" {
+				attrs = append(attrs, m)
+			}
+		}
+		data = append(data, obj{{"id", t.id}, {"type", t.typ}, {"attributes", attrs}})
+	}
+	body := obj{{"data", data}, {"meta", obj{{"collection", obj{{"offset", 0}, {"limit", 200}, {"total", len(made)}}}}}}
+	s.write(w, http.StatusOK, mediaJSONAPI, printJSON(body, false))
+}
+
+func num(v any) (int, bool) {
+	f, ok := v.(float64)
+	if !ok || f < 0 || f != float64(int(f)) {
+		return 0, false
+	}
+	return int(f), true
+}
+
+func (s *Server) newTask(typ string, attrs map[string]any, now time.Time) (*task, error) {
+	if attrs == nil {
+		return nil, errors.New("attributes missing")
+	}
+	t := &task{id: uuid(), typ: typ, attrs: attrs, created: now, status: "pending"}
+	secs, ok := 93, true
+	if v, has := attrs["timeout"]; has {
+		if secs, ok = num(v); !ok {
+			return nil, errors.New("timeout")
+		}
+	}
+	t.timeout = time.Duration(secs) * time.Second
+	switch typ {
+	case "getNetworkDiagnosticTask":
+		dest, ok := attrs["destination"].(string)
+		if !ok || dest == "" {
+			return nil, errors.New("destination")
+		}
+		t.destID = strings.ToLower(dest)
+		list, ok := attrs["types"].([]any)
+		if !ok {
+			return nil, errors.New("types")
+		}
+		known := s.n.tlvNames()
+		seen := map[int]bool{}
+		for _, v := range list {
+			name, ok := v.(string)
+			if !ok {
+				return nil, errors.New("types")
+			}
+			id, ok := known[name]
+			if !ok {
+				return nil, fmt.Errorf("types: unknown %q", name)
+			}
+			if !seen[id] {
+				seen[id] = true
+				t.tlvs = append(t.tlvs, id)
+			}
+		}
+		sort.Ints(t.tlvs)
+	case "updateDeviceCollectionTask":
+		for _, k := range []string{"maxAge", "maxRetries", "deviceCount"} {
+			if _, ok := num(attrs[k]); !ok {
+				if _, isNum := attrs[k].(float64); !isNum {
+					return nil, errors.New(k)
+				}
+			}
+		}
+		t.deviceCount, _ = num(attrs["deviceCount"])
+		t.maxRetries, _ = num(attrs["maxRetries"])
+	default:
+		return nil, fmt.Errorf("unknown type %q", typ)
+	}
+	return t, nil
+}
+
+// advance runs the serial task queue up to now: at most one task is active;
+// when it ends the next pending one starts at that instant.
+func (s *Server) advance(now time.Time) {
+	var clock time.Time // when the queue became free
+	for _, t := range s.tasks {
+		switch t.status {
+		case "active":
+			if t.end.After(now) {
+				return // still busy
+			}
+			s.finish(t)
+			clock = t.end
+		case "pending":
+			start := t.created
+			if clock.After(start) {
+				start = clock
+			}
+			if !start.Before(t.created.Add(t.timeout)) {
+				// Timed out while waiting in the queue.
+				t.status = "stopped"
+				continue
+			}
+			if start.After(now) {
+				return
+			}
+			s.begin(t, start)
+			if t.end.After(now) {
+				return
+			}
+			s.finish(t)
+			clock = t.end
+		default:
+			if t.end.After(clock) {
+				clock = t.end
+			}
+		}
+	}
+}
+
+// begin makes t active at start and decides when and how it ends.
+func (s *Server) begin(t *task, start time.Time) {
+	t.status, t.start = "active", start
+	deadline := t.created.Add(t.timeout)
+	switch t.typ {
+	case "updateDeviceCollectionTask":
+		// Each round finds every device; with too high a deviceCount it
+		// retries maxRetries times before completing anyway.
+		rounds := 1
+		if found := len(s.m.devices); found < t.deviceCount {
+			rounds += t.maxRetries
+		}
+		t.end = start.Add(time.Duration(rounds) * s.opts.CollectionRound)
+	case "getNetworkDiagnosticTask":
+		// The destination resolves only through the device collection.
+		for _, d := range s.devices {
+			if d.ext == t.destID {
+				t.dest = d
+			}
+		}
+		switch {
+		case t.dest == nil || s.opts.Silent[t.destID]:
+			t.end = deadline
+		case !t.dest.mode.RxOnWhenIdle:
+			t.end = start.Add(s.opts.SleepyAnswer)
+		default:
+			t.end = start.Add(s.opts.RxOnAnswer)
+		}
+	}
+	if t.end.After(deadline) {
+		t.end = deadline
+	}
+}
+
+func (s *Server) finish(t *task) {
+	deadline := t.created.Add(t.timeout)
+	switch t.typ {
+	case "updateDeviceCollectionTask":
+		if t.end.Before(deadline) || t.end.Equal(deadline) {
+			s.devices = append([]*device(nil), s.m.devices...)
+			s.collected, s.collected0 = true, t.end
+			t.status = "completed"
+		}
+		if !s.collected {
+			t.status = "stopped"
+		}
+	case "getNetworkDiagnosticTask":
+		if t.dest == nil || s.opts.Silent[t.destID] {
+			t.status = "stopped"
+			return
+		}
+		res := &result{id: uuid(), attrs: s.m.diagAttributes(t.dest, t.tlvs, s.n), created: t.end}
+		s.results = append(s.results, res)
+		if len(s.results) > 200 {
+			s.results = s.results[len(s.results)-200:]
+		}
+		t.result = res.id
+		t.status = "completed"
+	}
+}
+
+func uuid() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
