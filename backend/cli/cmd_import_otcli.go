@@ -2,12 +2,15 @@ package cli
 
 import (
 	"context"
-	"errors"
 
+	"github.com/threadmap/threadmap/thread/otcli"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
-// TODO(owner of the otcli importer): the real importer.
+// importOTCLI reads ot-cli / ot-ctl transcripts (a file, or a directory of
+// *.txt transcripts merged into one topology). What it skipped is in the
+// snapshot's scan report notes.
 func importOTCLI(ctx context.Context, path string) (*topology.Snapshot, error) {
-	return nil, errors.New("import: otcli importer not implemented yet")
+	snap, _, err := otcli.Load(ctx, path)
+	return snap, err
 }
