@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math/bits"
 	"net/netip"
-	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -326,7 +325,7 @@ func DecodeTXT(txt []string) (*Record, error) {
 
 // Entries encodes the record as TXT entries in the order OpenThread writes
 // them (id rv sb tv xa xp nn pt at sq bb dn omr vn mn vo), then the vendor
-// and unknown keys. Fixed-size fields of the wrong length are an error.
+// and unknown keys in the order they were decoded. Fixed-size fields of the wrong length are an error.
 func (r *Record) Entries() ([]Entry, error) {
 	var out []Entry
 	add := func(k string, v []byte) { out = append(out, Entry{Key: k, Value: v, HasValue: true}) }
@@ -400,7 +399,6 @@ func (r *Record) Entries() ([]Entry, error) {
 		add(KeyVendorOUI, r.VendorOUI)
 	}
 	extra := append(append([]Value(nil), r.Vendor...), r.Unknown...)
-	sort.SliceStable(extra, func(i, j int) bool { return extra[i].Key < extra[j].Key })
 	for _, v := range extra {
 		b, err := hex.DecodeString(v.Hex)
 		if err != nil {

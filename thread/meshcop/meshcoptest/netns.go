@@ -1,0 +1,109 @@
+// Package meshcoptest runs mDNS tests between two network namespaces the
+// test creates (joined by a veth pair), so no multicast ever leaves on this
+// machine's real interfaces. It also holds the helper-process side: a test
+// binary re-executed inside a namespace advertises simulated border routers
+// or browses for them.
+package meshcoptest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/netip"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+)
+
+// NetnsPair is two network namespaces joined by a veth pair. Each end has an
+// IPv6 link-local address, an fd00::/8 address and a 169.254.0.0/16
+// link-local IPv4 address (zeroconf also speaks mDNS over IPv4).
+type NetnsPair struct {
+	A, B         string // namespace names
+	IfA, IfB     string // the veth end inside A and inside B
+	AddrA, AddrB netip.Addr
+	V4A, V4B     netip.Addr
+}
+
+// NewNetnsPair creates the namespaces and removes them when the test ends.
+// It needs root: without it the test fails when the CI variable is set and
+// is skipped otherwise.
+func NewNetnsPair(t testing.TB) *NetnsPair {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") != "" {
+			t.Fatal("netns test needs root (CI is set)")
+		}
+		t.Skip("netns test needs root")
+	}
+	if _, err := exec.LookPath("ip"); err != nil {
+		t.Fatalf("netns test needs iproute2: %v", err)
+	}
+	var rnd [3]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		t.Fatal(err)
+	}
+	id := hex.EncodeToString(rnd[:])
+	p := &NetnsPair{
+		A: "tm-mdns-" + id + "-a", B: "tm-mdns-" + id + "-b",
+		IfA: "tm" + id + "a", IfB: "tm" + id + "b",
+		AddrA: netip.MustParseAddr("fd00:7d:" + id[:4] + "::1"), AddrB: netip.MustParseAddr("fd00:7d:" + id[:4] + "::2"),
+		V4A: netip.AddrFrom4([4]byte{169, 254, rnd[0], 1}), V4B: netip.AddrFrom4([4]byte{169, 254, rnd[0], 2}),
+	}
+	run := func(args ...string) {
+		t.Helper()
+		out, err := exec.Command("ip", args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("ip %v: %v\n%s", args, err, out)
+		}
+	}
+	run("netns", "add", p.A)
+	t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", p.A).Run() })
+	run("netns", "add", p.B)
+	t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", p.B).Run() })
+	for _, ns := range []string{p.A, p.B} {
+		// No duplicate address detection: addresses are usable at once.
+		run("netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0")
+		run("-n", ns, "link", "set", "lo", "up")
+	}
+	run("link", "add", p.IfA, "netns", p.A, "type", "veth", "peer", "name", p.IfB, "netns", p.B)
+	for _, e := range []struct {
+		ns, ifc string
+		a6, a4  netip.Addr
+	}{{p.A, p.IfA, p.AddrA, p.V4A}, {p.B, p.IfB, p.AddrB, p.V4B}} {
+		run("-n", e.ns, "addr", "add", e.a6.String()+"/64", "dev", e.ifc, "nodad")
+		run("-n", e.ns, "addr", "add", e.a4.String()+"/16", "dev", e.ifc)
+		run("-n", e.ns, "link", "set", e.ifc, "up")
+	}
+	// Wait (bounded) until both ends have their link-local address.
+	deadline := time.Now().Add(5 * time.Second)
+	for _, e := range []struct{ ns, ifc string }{{p.A, p.IfA}, {p.B, p.IfB}} {
+		for {
+			out, _ := exec.Command("ip", "-n", e.ns, "-6", "addr", "show", "dev", e.ifc, "scope", "link").Output()
+			if bytes.Contains(out, []byte("fe80::")) && !bytes.Contains(out, []byte("tentative")) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s in %s got no link-local address", e.ifc, e.ns)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	return p
+}
+
+// SelfCommand re-executes this test binary inside namespace ns, running
+// only the test named testName (which must hand over to the helper), with
+// extra environment entries.
+func SelfCommand(ctx context.Context, ns, testName string, env ...string) (*exec.Cmd, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("test binary: %w", err)
+	}
+	cmd := exec.CommandContext(ctx, "ip", "netns", "exec", ns, self, "-test.run=^"+testName+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), env...)
+	return cmd, nil
+}
