@@ -1,0 +1,221 @@
+package otcli
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/threadmap/threadmap/thread/topology"
+)
+
+var otFixtures = filepath.Join("..", "..", "..", "shared", "fixtures", "openthread")
+
+func TestParseTranscript(t *testing.T) {
+	in := "# node 9\r\n# captured 2026-11-25T12:17:03+0000\r\n\r\n> state\r\nrouter\r\nDone\r\n\r\n>   router   table  \r\n| ID | RLOC16 |\r\n+----+--------+\r\n|  9 | 0x2400 |\r\nDone\r\n> parent\r\nError 13: InvalidState\r\n"
+	tr, err := ParseTranscript(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr.Comments) != 2 || len(tr.Commands) != 3 {
+		t.Fatalf("comments %q, commands %+v", tr.Comments, tr.Commands)
+	}
+	c := tr.Commands[1]
+	if c.Cmd != "router table" || c.Line != 8 || c.Status() != "" {
+		t.Errorf("command %+v", c)
+	}
+	tab, err := ParseTable(c)
+	if err != nil || len(tab.Rows) != 1 || tab.Get(tab.Rows[0], "rloc16") != "0x2400" || tab.Rows[0].Line != 11 {
+		t.Errorf("table %+v, %v", tab, err)
+	}
+	if st := tr.Commands[2].Status(); st != "Error 13: InvalidState" {
+		t.Errorf("status %q", st)
+	}
+	if ct, ok := captureTime(tr.Comments); !ok || !ct.Equal(time.Date(2026, 11, 25, 12, 17, 3, 0, time.UTC)) {
+		t.Errorf("capture time %v %v", ct, ok)
+	}
+	if _, err := ParseTranscript(strings.NewReader("hello\nworld\n")); err == nil {
+		t.Error("text without commands parsed")
+	}
+}
+
+func TestBadLinesBecomeNotes(t *testing.T) {
+	in := strings.Join([]string{
+		"> rloc16", "2400", "Done",
+		"> extaddr", "ae983c48b31eb30a", "Done",
+		"> router table",
+		"| ID | RLOC16 | LQ In | LQ Out | Extended MAC     | Link |",
+		"+----+--------+-------+--------+------------------+------+",
+		"| 14 | 0x3800 | 3 | 3 | zz | 1 |",
+		"Done",
+		"> child table",
+		"| ID | RLOC16 | R | D |",
+		"| 2 | 0x2402 | 1 |",
+		"Done",
+		"> leaderdata", "Partition ID: lots", "Done",
+		"> networkdiagnostic get ff03::1 0 1", "DIAG_GET.rsp/ans from fd00::ff:fe00:3800: 0008aabb", "Done",
+		"> meshdiag topology", "id:09 rloc16:0xzzzz ext-addr:ae983c48b31eb30a ver:5", "Done",
+		"> frobnicate", "Done",
+	}, "\n")
+	tr, err := ParseTranscript(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, notes := ImportTranscript("bad.txt", tr, time.Unix(0, 0))
+	want := map[string]string{
+		"router table":                      "bad.txt:7: router table: line 10",
+		"child table":                       "bad.txt:12: child table: line 14: 3 cells, the header has 4",
+		"leaderdata":                        "bad.txt:16: leaderdata: partition id",
+		"networkdiagnostic get ff03::1 0 1": "ExtMacAddress(0) at byte 0",
+		"meshdiag topology":                 "rloc16",
+		"frobnicate":                        "skipped",
+	}
+	got := map[string]string{}
+	for _, n := range notes {
+		got[n.Cmd] = n.String()
+	}
+	for cmd, w := range want {
+		if !strings.Contains(got[cmd], w) {
+			t.Errorf("note for %q: %q, want it to contain %q", cmd, got[cmd], w)
+		}
+	}
+	if snap.Node("ae983c48b31eb30a") == nil {
+		t.Errorf("the node itself was lost: %+v", snap.Nodes)
+	}
+}
+
+// rlocShape is the ground truth keyed by RLOC16, for views that know some
+// devices only by RLOC16 (meshdiag topology, multicast diagnostics).
+func rlocShape(t *testing.T, summary string) topology.Shape {
+	t.Helper()
+	b, err := os.ReadFile(summary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s struct {
+		Nodes []struct {
+			Rloc16       string  `json:"rloc16"`
+			Role         string  `json:"role"`
+			Mode         string  `json:"mode"`
+			ParentRloc16 *string `json:"parent_rloc16"`
+		} `json:"nodes"`
+		RouterLinks []struct{ A, B string } `json:"router_links"`
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	sh := topology.Shape{Nodes: map[string]string{}, Parents: map[string]string{}, RouterLinks: map[string]bool{}}
+	id := func(r string) string {
+		v, err := topology.ParseRloc16(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return topology.RlocID(v)
+	}
+	for _, n := range s.Nodes {
+		role := topology.Role(n.Role)
+		if n.Role == "child" {
+			m, _ := topology.ParseMode(n.Mode)
+			role = topology.ChildRole(m)
+		}
+		sh.Nodes[id(n.Rloc16)] = strings.TrimPrefix(id(n.Rloc16), "rloc:") + " " + string(role)
+		if n.ParentRloc16 != nil {
+			sh.Parents[id(n.Rloc16)] = id(*n.ParentRloc16)
+		}
+	}
+	for _, l := range s.RouterLinks {
+		a, b := id(l.A), id(l.B)
+		if b < a {
+			a, b = b, a
+		}
+		sh.RouterLinks[a+" "+b] = true
+	}
+	return sh
+}
+
+// byRloc rewrites a snapshot's shape to RLOC16 ids.
+func byRloc(s *topology.Snapshot) topology.Shape {
+	ids := map[string]string{}
+	for _, n := range s.Nodes {
+		ids[n.ID] = topology.RlocID(*n.Rloc16)
+	}
+	sh := s.Shape()
+	out := topology.Shape{Nodes: map[string]string{}, Parents: map[string]string{}, RouterLinks: map[string]bool{}}
+	for id, v := range sh.Nodes {
+		out.Nodes[ids[id]] = v
+	}
+	for c, p := range sh.Parents {
+		out.Parents[ids[c]] = ids[p]
+	}
+	for l := range sh.RouterLinks {
+		ab := strings.Fields(l)
+		a, b := ids[ab[0]], ids[ab[1]]
+		if b < a {
+			a, b = b, a
+		}
+		out.RouterLinks[a+" "+b] = true
+	}
+	return out
+}
+
+// TestSingleDiagTranscripts: each of n2's diagnostic views alone gives the
+// whole mesh (by RLOC16): meshdiag topology with children, and the
+// multicast networkdiagnostic answers (sleepy children do not answer, but
+// their parents' Child Table TLVs list them).
+func TestSingleDiagTranscripts(t *testing.T) {
+	for _, mesh := range []string{"small", "small-current"} {
+		for _, file := range []string{"meshdiag_topology_ip6-addrs_children.txt", "netdiag_ff03-1_main.txt"} {
+			t.Run(mesh+"/"+file, func(t *testing.T) {
+				want := rlocShape(t, filepath.Join(otFixtures, mesh, "summary.json"))
+				snap, notes, err := Load(context.Background(), filepath.Join(otFixtures, mesh, "diag", file))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(notes) > 0 {
+					t.Errorf("notes: %v", notes)
+				}
+				if d := want.Diff(byRloc(snap)); len(d) > 0 {
+					t.Errorf("differs from summary.json:\n  %s", strings.Join(d, "\n  "))
+				}
+			})
+		}
+	}
+}
+
+// TestSecretsStayOut: dataset active prints the network key and PSKc; they
+// must not reach the snapshot.
+func TestSecretsStayOut(t *testing.T) {
+	snap, _, err := Load(context.Background(), filepath.Join(otFixtures, "small", "nodes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := snap.JSON()
+	for _, secret := range []string{"00112233445566778899aabbccddeeff", "f0bfd24237b50cef4e3d6553ea4557b9"} {
+		if strings.Contains(string(b), secret) {
+			t.Errorf("secret %s in the snapshot", secret)
+		}
+	}
+}
+
+func FuzzImport(f *testing.F) {
+	for _, p := range []string{"small/nodes/node01.txt", "small/nodes/node05.txt", "small/diag/meshdiag_topology_ip6-addrs_children.txt",
+		"small/diag/meshdiag_childtable_0x2400.txt", "small/diag/netdiag_ff03-1_main.txt", "small-current/otbr-node/ot-ctl.txt"} {
+		if b, err := os.ReadFile(filepath.Join(otFixtures, p)); err == nil {
+			f.Add(string(b))
+		}
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tr, err := ParseTranscript(strings.NewReader(s))
+		if err != nil {
+			return
+		}
+		snap, _ := ImportTranscript("fuzz.txt", tr, time.Unix(0, 0))
+		topology.Normalize(snap)
+		if _, err := snap.JSON(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
