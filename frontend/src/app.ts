@@ -73,7 +73,6 @@ export class App {
       style: stylesheet(theme(dark.matches)),
       minZoom: 0.05,
       maxZoom: 4,
-      wheelSensitivity: 0.3,
       boxSelectionEnabled: false,
       selectionType: 'single',
       textureOnViewport: big,
@@ -237,11 +236,17 @@ export class App {
     const cmp = $<HTMLSelectElement>('compare').value;
     const fromId = cmp === 'prev' ? (i > 0 ? this.history[i - 1].id : '') : cmp === 'none' ? '' : cmp;
     this.setStatus(`Loading snapshot #${cur.id}…`);
+    let diffError = '';
     try {
       const [s, from, diff, insights] = await Promise.all([
         this.fetchSnapshot(cur.id),
         fromId && fromId !== cur.id ? this.fetchSnapshot(fromId) : Promise.resolve(null),
-        fromId && fromId !== cur.id ? this.api.diff(fromId, cur.id) : Promise.resolve(null),
+        fromId && fromId !== cur.id
+          ? this.api.diff(fromId, cur.id).catch((e: Error) => {
+              diffError = e.message;
+              return null;
+            })
+          : Promise.resolve(null),
         this.api.insights(this.network, cur.id).catch(() => [] as Insight[]),
       ]);
       if (seq !== this.loadSeq) return;
@@ -255,7 +260,7 @@ export class App {
       const name = (id: string) => displayName(byId.get(id) ?? fromById.get(id), id);
       this.hl = diff ? diffHighlights(diff, from, s, name) : null;
       this.render(s);
-      this.renderDiffPanel(fromId);
+      this.renderDiffPanel(fromId, diffError);
       this.renderInsights();
       this.afterRender();
     } catch (e) {
@@ -280,7 +285,11 @@ export class App {
         a.setAttribute('aria-disabled', 'true');
       }
     }
-    this.setStatus(`${s.nodes.length} nodes · ${s.links.length} links · ${when(s.taken_at)}${this.live ? ' · live' : ''}`);
+    const drawn = Number($('graph').dataset.edgeCount ?? s.links.length);
+    const undrawn = Number($('graph').dataset.dangling ?? 0);
+    this.setStatus(
+      `${s.nodes.length} nodes · ${drawn} links${undrawn > 0 ? ` (${undrawn} to unknown nodes not drawn)` : ''} · ${when(s.taken_at)}${this.live ? ' · live' : ''}`,
+    );
     if (this.selected) this.showDetails(this.selected);
     this.hooks.ready = true;
   }
@@ -315,6 +324,7 @@ export class App {
     for (const [id, p] of added) known.set(id, p);
 
     const cy = this.cy;
+    const firstDraw = cy.nodes().empty() && nodeIds.size > 0;
     cy.batch(() => {
       cy.elements().forEach((e) => {
         const id = e.id();
@@ -344,7 +354,6 @@ export class App {
       }
     });
     if (this.selected && cy.getElementById(this.selected).nonempty()) cy.getElementById(this.selected).select();
-    const firstDraw = toAddFit(added.size, nodeIds.size);
     if (firstDraw) cy.fit(undefined, 30);
     if (persist) this.savePositions();
     this.applyView();
@@ -352,6 +361,7 @@ export class App {
     const g = $('graph');
     g.dataset.nodeCount = String(el.nodes.length);
     g.dataset.edgeCount = String(el.edges.length);
+    g.dataset.dangling = String(el.dangling.length);
     g.dataset.snapshotId = s.snapshot_id ?? '';
     g.dataset.ghosts = String(ghosts.length);
     g.setAttribute('aria-label', `Mesh graph: ${el.nodes.length} nodes, ${el.edges.length} links`);
@@ -468,13 +478,21 @@ export class App {
     if (side.hidden) this.togglePanel(true);
   }
 
-  private renderDiffPanel(fromId: string): void {
+  private renderDiffPanel(fromId: string, error = ''): void {
     const box = $('diff');
     const badge = $('diff-badge');
     if (!this.diff || !this.hl || !this.snap) {
       badge.textContent = '';
       box.className = 'muted';
-      box.textContent = fromId ? 'No diff.' : this.history.length < 2 ? 'Only one snapshot so far.' : 'Diff off.';
+      box.textContent = error
+        ? `Diff unavailable: ${error}`
+        : fromId
+          ? 'No diff.'
+          : this.history.length < 2
+            ? 'Only one snapshot so far.'
+            : $<HTMLSelectElement>('compare').value === 'prev'
+              ? 'This is the oldest snapshot: nothing earlier to compare with.'
+              : 'Diff off.';
       box.dataset.count = '';
       return;
     }
@@ -746,10 +764,6 @@ export class App {
   close(): void {
     this.events?.close();
   }
-}
-
-function toAddFit(added: number, total: number): boolean {
-  return total > 0 && added === total;
 }
 
 function download(blob: Blob, name: string): void {

@@ -1,0 +1,331 @@
+// Browser end-to-end tests: Debian's Chromium (playwright-core) against a
+// real `threadmap serve --demo` on a free loopback port with a temp --db.
+// Run by scripts/e2e (`make e2e`), which builds the UI and the binary first
+// and passes the binary in THREADMAP_BIN. Screenshots: test-results/e2e/.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { freePort, launch, onlyLoopback } from './lib.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const SHOTS = join(root, 'test-results', 'e2e');
+const BIN = process.env.THREADMAP_BIN;
+const SCHEMA = 'threadmap.topology/v1';
+
+let server; // { proc, base, tmp, log }
+let browser;
+let page;
+let outside;
+const pageErrors = [];
+
+function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function api(path) {
+  const res = await fetch(server.base + path);
+  const body = await res.text();
+  assert.ok(res.ok, `GET ${path}: HTTP ${res.status}: ${body.slice(0, 300)}`);
+  return JSON.parse(body);
+}
+
+/** Polls fn until it returns a truthy value or the deadline passes. */
+async function until(what, fn, timeoutMs = 60000, everyMs = 250) {
+  const end = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < end) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})\nserver log:\n${server.log.slice(-3000)}`);
+}
+
+async function startServer() {
+  assert.ok(BIN, 'THREADMAP_BIN must name the threadmap binary (scripts/e2e builds it)');
+  const port = await freePort();
+  const tmp = mkdtempSync(join(tmpdir(), 'threadmap-e2e-'));
+  const args = ['serve', '--demo', '--no-discovery', '--listen', `127.0.0.1:${port}`, '--db', join(tmp, 'e2e.db'), '--interval', '2s', '--demo-mutate', '1s'];
+  const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const s = { proc, base: `http://127.0.0.1:${port}`, tmp, log: '' };
+  proc.stdout.on('data', (d) => (s.log += d));
+  proc.stderr.on('data', (d) => (s.log += d));
+  proc.on('exit', (code, sig) => (s.log += `\n[threadmap exited: code ${code} signal ${sig}]\n`));
+  return s;
+}
+
+async function stopServer(s) {
+  if (!s) return;
+  if (s.proc.exitCode === null && s.proc.signalCode === null) {
+    const gone = new Promise((r) => s.proc.once('exit', r));
+    process.kill(s.proc.pid, 'SIGTERM');
+    const t = setTimeout(() => {
+      if (s.proc.exitCode === null) process.kill(s.proc.pid, 'SIGKILL');
+    }, 5000);
+    await gone;
+    clearTimeout(t);
+  }
+  rmSync(s.tmp, { recursive: true, force: true });
+}
+
+async function shot(p, name) {
+  await p.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+/** The graph's real (non-ghost) nodes and edges as drawn. */
+function drawn(p) {
+  return p.evaluate(() => {
+    const cy = window.__threadmap.cy;
+    return {
+      nodes: cy.nodes().filter((n) => !n.hasClass('ghost')).map((n) => n.id()).sort(),
+      edges: cy.edges().filter((e) => !e.hasClass('ghost')).length,
+      attr: Number(document.getElementById('graph').dataset.nodeCount),
+      snapshot: window.__threadmap.state().snapshot,
+    };
+  });
+}
+
+async function positions(p) {
+  return p.evaluate(() => Object.fromEntries(window.__threadmap.cy.nodes().filter((n) => !n.hasClass('ghost')).map((n) => [n.id(), n.position()])));
+}
+
+async function openPage(viewport, colorScheme = 'light') {
+  const p = await browser.context.newPage();
+  await p.setViewportSize(viewport);
+  await p.emulateMedia({ colorScheme });
+  p.on('pageerror', (e) => pageErrors.push(String(e)));
+  await p.goto(server.base + '/');
+  await p.waitForFunction(() => window.__threadmap?.ready === true && window.__threadmap.state().snapshot !== '', null, { timeout: 60000 });
+  return p;
+}
+
+describe('threadmap UI against serve --demo', { concurrency: false }, () => {
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startServer();
+    await until('the API', async () => (await api('/api/v1/info')).schema === SCHEMA);
+    await until('a first snapshot', async () => (await api('/api/v1/networks')).networks?.some((n) => n.latest_snapshot_id));
+    browser = await launch({ width: 1280, height: 800 });
+    outside = await onlyLoopback(browser.context, server.base);
+    page = await openPage({ width: 1280, height: 800 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stopServer(server);
+  });
+
+  it('serves the UI and draws as many nodes as the API has', async () => {
+    await shot(page, '01-overview');
+    const d = await drawn(page);
+    const snap = await api(`/api/v1/snapshots/${d.snapshot}`);
+    assert.equal(snap.schema, SCHEMA);
+    assert.ok(snap.nodes.length > 0, 'the demo snapshot has nodes');
+    assert.deepEqual(d.nodes, snap.nodes.map((n) => n.id).sort());
+    assert.equal(d.attr, snap.nodes.length);
+    const ids = new Set(snap.nodes.map((n) => n.id));
+    const drawable = new Set(snap.links.filter((l) => ids.has(l.a) && ids.has(l.b) && l.a !== l.b).map((l) => `${l.kind}:${[l.a, l.b].join('|')}`));
+    assert.equal(d.edges, drawable.size);
+    const latest = await api('/api/v1/topology/latest');
+    assert.ok(Number(latest.snapshot_id) >= Number(d.snapshot));
+  });
+
+  it('opens the details of a clicked node', async () => {
+    const target = await page.evaluate(() => {
+      const cy = window.__threadmap.cy;
+      cy.fit(undefined, 40);
+      const n = cy.nodes('.role-leader, .role-router').filter((x) => !x.hasClass('ghost'))[0] ?? cy.nodes()[0];
+      const box = document.getElementById('graph').getBoundingClientRect();
+      const p = n.renderedPosition();
+      return { id: n.id(), x: box.left + p.x, y: box.top + p.y };
+    });
+    await page.mouse.click(target.x, target.y);
+    await page.waitForSelector(`#details h2[data-node="${target.id}"]`, { timeout: 5000 });
+    const text = await page.textContent('#details');
+    const snap = await api(`/api/v1/snapshots/${(await drawn(page)).snapshot}`);
+    const node = snap.nodes.find((n) => n.id === target.id);
+    assert.ok(node, `clicked node ${target.id} is in the snapshot`);
+    if (node.rloc16) assert.match(text, new RegExp(node.rloc16));
+    if (node.ext_addr) assert.match(text, new RegExp(node.ext_addr));
+    assert.match(text, /Role/);
+    await shot(page, '02-details');
+  });
+
+  it('finds a node by RLOC16 and opens it with Enter', async () => {
+    const snap = await api(`/api/v1/snapshots/${(await drawn(page)).snapshot}`);
+    const n = snap.nodes.find((x) => x.rloc16 && !['leader', 'router'].includes(x.role)) ?? snap.nodes.find((x) => x.rloc16);
+    await page.fill('#search', n.rloc16);
+    await page.press('#search', 'Enter');
+    await page.waitForSelector(`#details h2[data-node="${n.id}"]`, { timeout: 5000 });
+    const hl = await page.evaluate(() => window.__threadmap.cy.nodes('.hl').map((x) => x.id()));
+    assert.ok(hl.includes(n.id));
+    await shot(page, '03-search');
+    await page.fill('#search', '');
+    await page.press('#search', 'Escape');
+  });
+
+  it('updates live (SSE) without a reload and keeps positions stable', async () => {
+    const before = await drawn(page);
+    const pos0 = await positions(page);
+    await page.evaluate(() => (window.__marker = 'same page'));
+    await page.waitForFunction((s) => window.__threadmap.state().snapshot !== s, before.snapshot, { timeout: 60000 });
+    await page.waitForFunction(() => window.__threadmap.ready);
+    assert.equal(await page.evaluate(() => window.__marker), 'same page', 'no reload happened');
+    const pos1 = await positions(page);
+    let common = 0;
+    for (const [id, p] of Object.entries(pos1)) {
+      if (!pos0[id]) continue;
+      common++;
+      assert.deepEqual(p, pos0[id], `node ${id} kept its position`);
+    }
+    assert.ok(common > 0, 'some nodes are in both snapshots');
+  });
+
+  it('keeps positions across a reload', async () => {
+    const pos0 = await positions(page);
+    await sleep(600); // positions are saved 300 ms after a change
+    await page.reload();
+    await page.waitForFunction(() => window.__threadmap?.ready === true && window.__threadmap.state().snapshot !== '', null, { timeout: 60000 });
+    const pos1 = await positions(page);
+    let common = 0;
+    for (const [id, p] of Object.entries(pos1)) {
+      if (!pos0[id]) continue;
+      common++;
+      assert.ok(Math.abs(p.x - pos0[id].x) <= 1 && Math.abs(p.y - pos0[id].y) <= 1, `node ${id}: ${JSON.stringify(p)} vs ${JSON.stringify(pos0[id])}`);
+    }
+    assert.ok(common > 0);
+  });
+
+  it('shows a diff when the history slider moves', async () => {
+    await page.waitForFunction(() => window.__threadmap.state().history >= 2, null, { timeout: 60000 });
+    const cur = await page.evaluate(() => window.__threadmap.state());
+    await page.focus('#slider');
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction((s) => window.__threadmap.state().snapshot !== s && window.__threadmap.ready, cur.snapshot, { timeout: 15000 });
+    await page.waitForFunction(() => document.getElementById('diff').dataset.count !== undefined && document.getElementById('diff').dataset.count !== '', null, { timeout: 15000 });
+    const st = await page.evaluate(() => window.__threadmap.state());
+    assert.equal(st.live, false, 'moving back in history pauses live updates');
+    const hist = (await api(`/api/v1/snapshots?network=${encodeURIComponent(st.network)}&limit=500`)).snapshots.sort((a, b) => a.taken_at.localeCompare(b.taken_at) || Number(a.id) - Number(b.id));
+    const i = hist.findIndex((h) => h.id === st.snapshot);
+    assert.ok(i > 0, `snapshot ${st.snapshot} has a predecessor`);
+    const diff = await api(`/api/v1/diff?from=${hist[i - 1].id}&to=${st.snapshot}`);
+    const n = ['nodes_added', 'nodes_removed', 'rloc16_changed', 'role_changed', 'parent_changed', 'links_added', 'links_removed', 'links_changed', 'border_routers_added', 'border_routers_removed'].reduce((a, k) => a + (diff[k]?.length ?? 0), 0);
+    const shown = await page.evaluate(() => ({
+      count: Number(document.getElementById('diff').dataset.count),
+      lines: document.querySelectorAll('#diff-list li').length,
+      text: document.getElementById('diff').textContent,
+      marked: window.__threadmap.cy.elements('.diff-added, .diff-removed, .diff-role, .diff-parent, .diff-rloc, .diff-lq-up, .diff-lq-down, .diff-changed').length,
+    }));
+    assert.equal(shown.count, n, `diff panel: ${shown.text}`);
+    assert.equal(shown.lines, n);
+    assert.match(shown.text, new RegExp(`From #${hist[i - 1].id} to #${st.snapshot}`));
+    if (n > 0) assert.ok(shown.marked > 0, 'changes are highlighted on the graph');
+    await shot(page, '04-history-diff');
+    // Back to live.
+    await page.click('#live');
+    await page.waitForFunction(() => window.__threadmap.state().live === true);
+  });
+
+  it('lists health insights and highlights what they name', async () => {
+    const st = await page.evaluate(() => window.__threadmap.state());
+    const ins = (await api(`/api/v1/insights?network=${encodeURIComponent(st.network)}&snapshot=${st.snapshot}`)).insights ?? [];
+    await page.waitForFunction(() => window.__threadmap.ready);
+    const items = await page.locator('#insights li.insight').count();
+    assert.equal(items, ins.length);
+    const named = ins.findIndex((x) => (x.nodes?.length ?? 0) + (x.links?.length ?? 0) > 0);
+    if (named >= 0) {
+      const sorted = await page.locator('#insights li.insight button').allTextContents();
+      const idx = sorted.indexOf(ins[named].message);
+      await page.locator('#insights li.insight button').nth(idx).click();
+      const hl = await page.evaluate(() => window.__threadmap.cy.elements('.hl').length);
+      assert.ok(hl > 0, 'the insight highlights nodes or links');
+      await shot(page, '05-insight');
+      await page.locator('#insights li.insight button').nth(idx).click();
+    }
+  });
+
+  it('exports the snapshot as JSON, GraphML, DOT and CSV, and the view as PNG and SVG', async () => {
+    const st = await page.evaluate(() => window.__threadmap.state());
+    const snap = await api(`/api/v1/snapshots/${st.snapshot}`);
+    const grab = async (sel) => {
+      await page.evaluate(() => (document.getElementById('export-menu').open = true));
+      const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 15000 }), page.click(sel)]);
+      const path = join(SHOTS, `export-${dl.suggestedFilename()}`);
+      await dl.saveAs(path);
+      return { name: dl.suggestedFilename(), data: readFileSync(path) };
+    };
+    const json = await grab('#export-json');
+    const parsed = JSON.parse(json.data.toString('utf8'));
+    assert.equal(parsed.schema, SCHEMA);
+    assert.equal(parsed.nodes.length, snap.nodes.length);
+    const graphml = (await grab('#export-graphml')).data.toString('utf8');
+    assert.match(graphml, /<graphml[\s>]/);
+    assert.equal((graphml.match(/<node[\s>]/g) ?? []).length, snap.nodes.length);
+    const dot = (await grab('#export-dot')).data.toString('utf8');
+    assert.match(dot, /^\s*(strict\s+)?(di)?graph\b/);
+    const csv = (await grab('#export-csv')).data;
+    assert.equal(csv.subarray(0, 4).toString('binary'), 'PK\x03\x04', 'CSV export is a zip');
+    const png = await grab('#export-png');
+    assert.equal(png.data.subarray(0, 8).toString('hex'), '89504e470d0a1a0a');
+    assert.match(png.name, /\.png$/);
+    const svg = await grab('#export-svg');
+    const svgText = svg.data.toString('utf8');
+    assert.match(svgText, /<svg[\s>]/);
+    assert.match(svgText, /<\/svg>\s*$/);
+  });
+
+  it('filters by role and weak links', async () => {
+    await page.evaluate(() => (document.getElementById('filters-box').open = true));
+    await page.check('#role-filter input[data-role="router"]');
+    const shown = await page.evaluate(() => window.__threadmap.cy.nodes().filter((n) => !n.hasClass('filtered') && !n.hasClass('ghost')).map((n) => n.data('role')));
+    assert.ok(shown.length > 0 && shown.every((r) => r === 'router'), JSON.stringify(shown));
+    await page.click('#clear-filters');
+    const all = await page.evaluate(() => window.__threadmap.cy.nodes('.filtered').length);
+    assert.equal(all, 0);
+  });
+
+  it('is keyboard reachable', async () => {
+    await page.keyboard.press('Escape');
+    await page.evaluate(() => document.activeElement?.blur());
+    const seen = new Set();
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      seen.add(await page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName));
+    }
+    for (const id of ['network', 'search', 'fit', 'slider', 'live']) {
+      if (id === 'network' && (await page.evaluate(() => document.getElementById('network').disabled))) continue;
+      assert.ok(seen.has(id), `#${id} reachable with Tab (saw ${[...seen].join(', ')})`);
+    }
+  });
+
+  it('works on a phone-sized screen in the dark theme', async () => {
+    const phone = await openPage({ width: 390, height: 844 }, 'dark');
+    const m = await phone.evaluate(() => ({
+      overflow: document.scrollingElement.scrollWidth - window.innerWidth,
+      graph: document.getElementById('graph').getBoundingClientRect(),
+      bg: getComputedStyle(document.body).backgroundColor,
+      nodes: Number(document.getElementById('graph').dataset.nodeCount),
+    }));
+    assert.ok(m.overflow <= 0, `no horizontal scrolling (${m.overflow}px)`);
+    assert.ok(m.graph.width >= 300 && m.graph.height >= 240, JSON.stringify(m.graph));
+    assert.equal(m.bg, 'rgb(14, 17, 22)', 'dark theme follows prefers-color-scheme');
+    assert.ok(m.nodes > 0);
+    await shot(phone, '06-phone-dark');
+    await phone.click('#panel-toggle');
+    await shot(phone, '07-phone-panel');
+    await phone.close();
+  });
+
+  it('made no requests beyond the server and threw no page errors', () => {
+    assert.deepEqual(outside, []);
+    assert.deepEqual(pageErrors, []);
+  });
+});
