@@ -313,3 +313,20 @@ func (b *Browser) expire(seen map[string]bool, now time.Time) []Event {
 	}
 	return out
 }
+
+// MulticastInterfaces lists the interfaces that are up, multicast-capable
+// and not loopback: the candidates to offer a user who must pick one
+// (discovery itself never picks interfaces on its own).
+func MulticastInterfaces() []string {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, ifi := range ifs {
+		if ifi.Flags&net.FlagUp != 0 && ifi.Flags&net.FlagMulticast != 0 && ifi.Flags&net.FlagLoopback == 0 {
+			out = append(out, ifi.Name)
+		}
+	}
+	return out
+}

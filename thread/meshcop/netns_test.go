@@ -1,14 +1,11 @@
 package meshcop_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"net/netip"
 	"os"
-	"os/exec"
 	"reflect"
 	"strings"
 	"testing"
@@ -29,132 +26,6 @@ func TestMeshcopNetnsHelper(t *testing.T) {
 	}
 }
 
-func mustHex(s string) meshcop.HexBytes {
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
-
-func ptr[T any](v T) *T { return &v }
-
-// sampleAdverts: an OpenThread and a Google border router on one network,
-// an Apple one on another. Binary values include '\', '"', NUL and 0xff so
-// the escaping is exercised on the wire.
-func sampleAdverts(p *meshcoptest.NetnsPair) []meshcop.BorderRouterAdvert {
-	omr := netip.MustParsePrefix("fd11:22:33:1::/64")
-	st := func(v uint32) *meshcop.StateBitmap { s := meshcop.DecodeStateBitmap(v); return &s }
-	addrs := []netip.Addr{p.AddrA, p.V4A}
-	return []meshcop.BorderRouterAdvert{
-		{Host: "otbr-sim", Port: 49154, Addresses: addrs, Record: meshcop.Record{
-			RecordVersion: "1", AgentID: mustHex("005c22ff0102030405060708090a0b0c"), ThreadVersion: "1.4.0",
-			State: st(0x1c31), NetworkName: "HomeNet", ExtPanID: mustHex("5c22000000000001"), ExtAddr: mustHex("8eb0043d8ac6f721"),
-			ActiveTimestamp: &meshcop.Timestamp{Seconds: 1}, PartitionID: ptr(uint32(1862888045)), BBRSeq: ptr(uint8(0x79)),
-			BBRPort: ptr(uint16(0xf0bf)), DomainName: "DefaultDomain", OMRPrefix: &omr, VendorName: "OpenThread", ModelName: "BorderRouter",
-		}},
-		{Instance: "Google-Nest-Hub-#ABED", Host: "2d99f293-cd8e-2770", Port: 49191, Addresses: addrs, Record: meshcop.Record{
-			RecordVersion: "1", AgentID: mustHex("bc3740c3e963aa8735bebecd7cc503c7"), ThreadVersion: "1.3.0",
-			State: st(0x1b1), NetworkName: "HomeNet", ExtPanID: mustHex("5c22000000000001"), ExtAddr: mustHex("f6a99b425a67abed"),
-			ActiveTimestamp: &meshcop.Timestamp{Seconds: 0x62f2f824, Ticks: 0x2a71, Authoritative: true}, PartitionID: ptr(uint32(1862888045)),
-			VendorName: "Google Inc.", ModelName: "Google Nest Hub", VendorOUI: mustHex("7cd95c"),
-			Vendor: []meshcop.Value{{Key: "vat", Hex: hex.EncodeToString([]byte("000062f2f82454e3"))}, {Key: "vvo", Hex: hex.EncodeToString([]byte("7CD95C"))}},
-		}},
-		{Instance: "Apple Inc. HomePod #1", Host: "homepod", Port: 49155, Addresses: addrs, Record: meshcop.Record{
-			RecordVersion: "1", ThreadVersion: "1.3.0", State: st(0xfb1), NetworkName: "Other",
-			ExtPanID: mustHex("dead00beef00cafe"), ExtAddr: mustHex("0a0b0c0d0e0f1011"),
-			ActiveTimestamp: &meshcop.Timestamp{Seconds: 7}, PartitionID: ptr(uint32(42)),
-			VendorName: "Apple Inc.", ModelName: "HomePod",
-			Vendor:  []meshcop.Value{{Key: "dd", Hex: "00ff5c22"}},
-			Unknown: []meshcop.Value{{Key: "zz", Hex: "0d0a"}},
-		}},
-	}
-}
-
-type helperProc struct {
-	cmd   *exec.Cmd
-	stdin io.WriteCloser
-	lines chan string
-}
-
-func startHelper(t *testing.T, ctx context.Context, ns, role, iface string) *helperProc {
-	t.Helper()
-	cmd, err := meshcoptest.SelfCommand(ctx, ns, "TestMeshcopNetnsHelper",
-		meshcoptest.EnvRole+"="+role, meshcoptest.EnvIface+"="+iface, meshcoptest.EnvInterval+"=1s")
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	h := &helperProc{cmd: cmd, stdin: stdin, lines: make(chan string, 64)}
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			h.lines <- sc.Text()
-		}
-		close(h.lines)
-	}()
-	t.Cleanup(func() { h.stop(t) })
-	return h
-}
-
-// stop closes stdin (the helper withdraws and exits) and waits, killing the
-// process (by its PID, which we started) if it does not exit in time.
-func (h *helperProc) stop(t *testing.T) {
-	_ = h.stdin.Close()
-	done := make(chan error, 1)
-	go func() { done <- h.cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = h.cmd.Process.Kill()
-		<-done
-		t.Errorf("helper %d did not stop; killed", h.cmd.Process.Pid)
-	}
-}
-
-// next returns the next line starting with '{', failing after timeout.
-func (h *helperProc) next(t *testing.T, timeout time.Duration) string {
-	t.Helper()
-	deadline := time.After(timeout)
-	for {
-		select {
-		case l, ok := <-h.lines:
-			if !ok {
-				t.Fatal("helper exited")
-			}
-			if strings.HasPrefix(l, "{") || l == meshcoptest.Ready {
-				return l
-			}
-		case <-deadline:
-			t.Fatalf("no line from helper within %v", timeout)
-		}
-	}
-}
-
-func advertise(t *testing.T, ctx context.Context, p *meshcoptest.NetnsPair, ads []meshcop.BorderRouterAdvert) *helperProc {
-	h := startHelper(t, ctx, p.A, "advertise", p.IfA)
-	b, _ := json.Marshal(ads)
-	if _, err := h.stdin.Write(append(b, '\n')); err != nil {
-		t.Fatal(err)
-	}
-	if l := h.next(t, 10*time.Second); l != meshcoptest.Ready {
-		t.Fatalf("advertiser said %q", l)
-	}
-	return h
-}
-
 // TestBrowseAcrossNetns advertises three simulated border routers in one
 // namespace, browses from the other across the veth pair, checks every
 // decoded TXT field and the grouping into networks, then stops one
@@ -163,18 +34,18 @@ func TestBrowseAcrossNetns(t *testing.T) {
 	p := meshcoptest.NewNetnsPair(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	ads := sampleAdverts(p)
-	adv1 := advertise(t, ctx, p, []meshcop.BorderRouterAdvert{ads[0], ads[2]})
-	adv2 := advertise(t, ctx, p, []meshcop.BorderRouterAdvert{ads[1]})
+	ads := meshcoptest.SampleAdverts(p)
+	adv1 := meshcoptest.StartAdvertiser(t, ctx, p, "TestMeshcopNetnsHelper", []meshcop.BorderRouterAdvert{ads[0], ads[2]})
+	adv2 := meshcoptest.StartAdvertiser(t, ctx, p, "TestMeshcopNetnsHelper", []meshcop.BorderRouterAdvert{ads[1]})
 	_ = adv1
 
-	br := startHelper(t, ctx, p.B, "browse", p.IfB)
-	wantInstance := []string{"OpenThread BorderRouter #F721", "Google-Nest-Hub-#ABED", "Apple Inc. HomePod #1"}
+	br := meshcoptest.StartHelper(t, ctx, p.B, "TestMeshcopNetnsHelper", meshcoptest.EnvRole+"=browse", meshcoptest.EnvIface+"="+p.IfB, meshcoptest.EnvInterval+"=1s")
+	wantInstance := meshcoptest.SampleInstances
 	seen := map[string]meshcop.Event{}
 	start := time.Now()
 	for len(seen) < 3 {
 		var ev meshcop.Event
-		if err := json.Unmarshal([]byte(br.next(t, 20*time.Second)), &ev); err != nil {
+		if err := json.Unmarshal([]byte(br.Next(t, 20*time.Second)), &ev); err != nil {
 			t.Fatal(err)
 		}
 		if ev.Kind != meshcop.EventAppeared {
@@ -232,11 +103,11 @@ func TestBrowseAcrossNetns(t *testing.T) {
 
 	networks := func() []meshcop.Network {
 		t.Helper()
-		if _, err := br.stdin.Write([]byte("networks\n")); err != nil {
+		if _, err := br.Stdin.Write([]byte("networks\n")); err != nil {
 			t.Fatal(err)
 		}
 		for {
-			l := br.next(t, 10*time.Second)
+			l := br.Next(t, 10*time.Second)
 			var v struct {
 				Networks []meshcop.Network `json:"networks"`
 				Kind     string            `json:"kind"`
@@ -265,10 +136,10 @@ func TestBrowseAcrossNetns(t *testing.T) {
 	}
 
 	// The Google border router goes away: it must disappear, the others stay.
-	adv2.stop(t)
+	adv2.Stop(t)
 	stopped := time.Now()
 	var ev meshcop.Event
-	if err := json.Unmarshal([]byte(br.next(t, 15*time.Second)), &ev); err != nil {
+	if err := json.Unmarshal([]byte(br.Next(t, 15*time.Second)), &ev); err != nil {
 		t.Fatal(err)
 	}
 	if ev.Kind != meshcop.EventDisappeared || ev.Service.Instance != "Google-Nest-Hub-#ABED" || ev.Network != "5c22000000000001" {
@@ -281,7 +152,7 @@ func TestBrowseAcrossNetns(t *testing.T) {
 	}
 	// Three more rounds: the remaining border routers keep answering and stay.
 	select {
-	case l := <-br.lines:
+	case l := <-br.Lines:
 		if strings.HasPrefix(l, "{") {
 			t.Fatalf("unexpected event while the others keep answering: %s", l)
 		}
