@@ -238,6 +238,10 @@ func (im *importer) command(c Command) {
 		err = im.dataset(c)
 	case "netdata show":
 		err = im.netdata(c)
+	case "counters mle":
+		err = im.countersMle(c)
+	case "neighbor linkquality":
+		err = im.neighborLinkQuality(c)
 	case "br state":
 		if strings.EqualFold(firstLine(c), "running") {
 			im.setSelf(func(n *topology.Node) { n.BorderRouter = true })
@@ -259,6 +263,81 @@ func (im *importer) command(c Command) {
 	if err != nil {
 		im.note(c, "%v", err)
 	}
+}
+
+// mleCounterKeys maps "counters mle" lines to the Node.Counters keys the
+// MLE Counters TLV (34) uses, so both sources fill the same counters.
+var mleCounterKeys = map[string]string{
+	"role disabled": "mle_disabled_role", "role detached": "mle_detached_role", "role child": "mle_child_role",
+	"role router": "mle_router_role", "role leader": "mle_leader_role", "attach attempts": "mle_attach_attempts",
+	"partition id changes":             "mle_partition_id_changes",
+	"better partition attach attempts": "mle_better_partition_attach_attempts",
+	"better parent attach attempts":    "mle_better_parent_attach_attempts",
+	"parent changes":                   "mle_parent_changes",
+	"time disabled milli":              "mle_disabled_time_ms", "time detached milli": "mle_detached_time_ms",
+	"time child milli": "mle_child_time_ms", "time router milli": "mle_router_time_ms",
+	"time leader milli": "mle_leader_time_ms", "time tracked milli": "mle_tracked_time_ms",
+}
+
+func (im *importer) countersMle(c Command) error {
+	counters := map[string]uint64{}
+	for k, v := range KeyValues(c) {
+		key, ok := mleCounterKeys[k]
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("%s: %q is not a count", k, v)
+		}
+		counters[key] = n
+	}
+	im.setSelf(func(n *topology.Node) {
+		if n.Counters == nil {
+			n.Counters = map[string]uint64{}
+		}
+		for k, v := range counters {
+			n.Counters[k] = v
+		}
+	})
+	return nil
+}
+
+// neighborLinkQuality adds frame and message error rates to the links the
+// neighbor table made (run it after "neighbor table"; rows without such a
+// link are left alone).
+func (im *importer) neighborLinkQuality(c Command) error {
+	t, err := ParseTable(c)
+	if err != nil {
+		return err
+	}
+	self := im.selfID()
+	for _, r := range t.Rows {
+		rloc, err := parseRlocCell(t.Get(r, "RLOC16"))
+		if err != nil {
+			return fmt.Errorf("line %d: %w", r.Line, err)
+		}
+		ext, err := extOrZero(t.Get(r, "Extended MAC"))
+		if err != nil {
+			return fmt.Errorf("line %d: %w", r.Line, err)
+		}
+		id := topology.NodeID(ext, rloc)
+		pct := func(s string) *float64 {
+			v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%")), 64)
+			if err != nil {
+				return nil
+			}
+			return topology.Ptr(v / 100)
+		}
+		for i := range im.snap.Links {
+			l := &im.snap.Links[i]
+			if (l.A == self && l.B == id) || (l.A == id && l.B == self) {
+				l.FrameErrorRate = pct(t.Get(r, "Frame Error"))
+				l.MessageErrorRate = pct(t.Get(r, "Msg Error"))
+			}
+		}
+	}
+	return nil
 }
 
 // setSelf applies f to this transcript's own node, when it is known.
