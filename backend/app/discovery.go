@@ -2,16 +2,141 @@ package app
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"sync"
+
+	"github.com/threadmap/threadmap/backend/demo"
+	"github.com/threadmap/threadmap/backend/scheduler"
+	"github.com/threadmap/threadmap/thread/meshcop"
+	"github.com/threadmap/threadmap/thread/otbr"
 )
 
-// startDiscovery browses _meshcop._udp on the configured interfaces.
-// TODO(wire): thread/meshcop.
+// startDiscovery browses _meshcop._udp on the configured interfaces: a
+// border router that appears is registered (border_router.appeared) and
+// probed for the OTBR REST API; when it answers it becomes a source of its
+// network. One that disappears is dropped again.
 func (a *App) startDiscovery(ctx context.Context) error {
-	return errors.New("discovery not wired yet")
+	b, err := meshcop.NewBrowser(meshcop.BrowserConfig{Interfaces: a.cfg.MDNSIfaces})
+	if err != nil {
+		return fmt.Errorf("discovery: %w", err)
+	}
+	evs := make(chan meshcop.Event, 64)
+	log := a.log.With("component", "discovery")
+	a.bg.Add(2)
+	go func() {
+		defer a.bg.Done()
+		if err := b.Run(ctx, evs); err != nil && ctx.Err() == nil {
+			log.Error("mDNS browse stopped", "error", err)
+		}
+	}()
+	go func() {
+		defer a.bg.Done()
+		var mu sync.Mutex
+		probed := map[string]string{} // border router id → source id
+		for {
+			var ev meshcop.Event
+			select {
+			case <-ctx.Done():
+				return
+			case ev = <-evs:
+			}
+			br := meshcop.ToBorderRouter(ev.Service)
+			switch ev.Kind {
+			case meshcop.EventAppeared, meshcop.EventUpdated:
+				if a.registry.Upsert(br) {
+					log.Info("border router appeared", "id", br.ID, "vendor", br.Vendor, "network", ev.Network, "host", br.Host)
+				}
+				mu.Lock()
+				_, done := probed[br.ID]
+				mu.Unlock()
+				if !done {
+					go func(svc meshcop.Service, network string) {
+						id := a.probeREST(ctx, svc, network)
+						mu.Lock()
+						probed[br.ID] = id
+						mu.Unlock()
+					}(ev.Service, ev.Network)
+				}
+			case meshcop.EventDisappeared:
+				log.Info("border router disappeared", "id", br.ID)
+				a.registry.Remove(br.ID)
+				mu.Lock()
+				if id := probed[br.ID]; id != "" {
+					a.sched.Remove(id)
+				}
+				delete(probed, br.ID)
+				mu.Unlock()
+			case meshcop.EventError:
+				log.Warn("mDNS browse round failed", "error", ev.Err)
+			}
+		}
+	}()
+	log.Info("mDNS discovery on", "interfaces", a.cfg.MDNSIfaces)
+	return nil
 }
 
-// startDemo starts the simulated mesh. TODO(wire): threadsim.
+// probeREST tries the OTBR REST API on each address of a discovered border
+// router and adds the first that answers as a source; it returns the
+// source id ("" when none answered).
+func (a *App) probeREST(ctx context.Context, svc meshcop.Service, network string) string {
+	for _, addr := range svc.Addresses {
+		u := restURL(addr, a.cfg.OTBRPort)
+		g, err := otbr.Probe(ctx, u)
+		if err != nil {
+			a.log.Debug("no OTBR REST API", "url", u, "error", err)
+			continue
+		}
+		src, err := otbr.NewSource(u, otbr.Options{})
+		if err != nil {
+			continue
+		}
+		id := "otbr:" + u
+		a.sched.Add(scheduler.Target{ID: id, Network: network, Source: src})
+		br := meshcop.ToBorderRouter(svc)
+		br.RestURL = u
+		a.registry.Upsert(br)
+		a.log.Info("border router speaks OTBR REST", "url", u, "dialect", g.Dialect, "network", network)
+		return id
+	}
+	return ""
+}
+
+// restURL is http://addr:port/ (IPv6 with its zone in brackets).
+func restURL(addr netip.Addr, port int) string {
+	return "http://" + net.JoinHostPort(addr.String(), strconv.Itoa(port))
+}
+
+// startDemo serves the simulated mesh on loopback and hands its sources
+// and border routers over directly (no mDNS).
 func (a *App) startDemo(ctx context.Context) error {
-	return errors.New("demo not wired yet")
+	dctx, cancel := context.WithCancel(ctx)
+	d, err := demo.Start(dctx, demo.Options{Seed: a.cfg.DemoSeed, Nodes: a.cfg.DemoNodes, Logger: a.log.With("component", "demo")})
+	if err != nil {
+		cancel()
+		return err
+	}
+	a.cleanups = append(a.cleanups, func() { cancel(); d.Close() })
+	add := func(ts []demo.Target) {
+		for _, t := range ts {
+			a.sched.Add(scheduler.Target{ID: t.ID, Network: t.Network, Source: t.Source})
+		}
+	}
+	add(d.Targets())
+	for _, br := range d.BorderRouters() {
+		a.registry.Upsert(br)
+	}
+	a.bg.Add(1)
+	go func() {
+		defer a.bg.Done()
+		d.RunMutations(dctx, a.cfg.DemoMutate.D(), func(ts []demo.Target) {
+			add(ts)
+			for _, br := range d.BorderRouters() {
+				a.registry.Upsert(br)
+			}
+		})
+	}()
+	return nil
 }

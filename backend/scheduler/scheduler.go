@@ -188,7 +188,11 @@ func (s *Scheduler) Add(t Target) {
 	}
 	s.sources[t.ID] = st
 	s.mu.Unlock()
-	s.log.Info("source added", "source", t.ID, "network", st.key())
+	if old == nil {
+		s.log.Info("source added", "source", t.ID, "network", st.key())
+	} else {
+		s.log.Debug("source replaced", "source", t.ID, "network", st.key())
+	}
 	s.poke()
 }
 

@@ -1,0 +1,306 @@
+// Package demo runs `threadmap serve --demo`: a simulated Thread mesh
+// (thread/threadsim) served in-process on loopback over the real wire
+// protocols — TMF diagnostics on UDP and an OTBR REST API on HTTP (and a
+// Matter server when one is wired) — plus the sources that scan it, and
+// small changes over time (a child re-attaching to another router, a router
+// link's quality dropping or recovering) so that history and diffs have
+// something to show. No mDNS is sent: the border routers are handed over
+// directly.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/threadmap/threadmap/thread/otbr"
+	"github.com/threadmap/threadmap/thread/otbr/otbrsim"
+	"github.com/threadmap/threadmap/thread/threadsim"
+	"github.com/threadmap/threadmap/thread/tmf"
+	"github.com/threadmap/threadmap/thread/topology"
+)
+
+// Options choose the demo mesh.
+type Options struct {
+	Seed  int64
+	Nodes int
+	// Dialect is the OTBR REST dialect the simulated border router speaks
+	// (default the current JSON:API).
+	Dialect otbr.Dialect
+	Logger  *slog.Logger
+}
+
+// Mesh is the mesh the demo starts with for these options: tests build it
+// to know the truth the demo serves.
+func Mesh(seed int64, nodes int) (*threadsim.Mesh, error) {
+	return threadsim.Generate(threadsim.Options{Seed: seed, Nodes: nodes, NetworkName: "ThreadmapDemo"})
+}
+
+// Target is one source of the demo for the scheduler.
+type Target struct {
+	ID      string
+	Network string
+	Source  topology.Source
+}
+
+// Demo is the running simulated mesh and its sources.
+type Demo struct {
+	o   Options
+	log *slog.Logger
+	ctx context.Context
+
+	mu       sync.Mutex
+	mesh     *threadsim.Mesh
+	sc       threadsim.Scenario
+	run      *running
+	step     int
+	rng      *rand.Rand
+	brs      []topology.BorderRouter
+	retiring []retired
+}
+
+// retired is a replaced generation, closed once no scan can still use it.
+type retired struct {
+	r     *running
+	since time.Time
+}
+
+// retireAfter is how long a replaced generation keeps serving scans that
+// started before the change.
+const retireAfter = 3 * time.Minute
+
+// running is one generation of simulators (a mutation starts a new one).
+type running struct {
+	sim      *threadsim.Sim
+	client   *tmf.Client
+	crawler  *tmf.Crawler
+	rest     *otbr.Source
+	restURL  string
+	restStop func()
+}
+
+func (r *running) close() {
+	if r.restStop != nil {
+		r.restStop()
+	}
+	if r.client != nil {
+		r.client.Close()
+	}
+	if r.sim != nil {
+		r.sim.Close()
+	}
+}
+
+// Start serves the demo mesh on loopback until ctx ends or Close.
+func Start(ctx context.Context, o Options) (*Demo, error) {
+	if o.Dialect == "" {
+		o.Dialect = otbr.DialectJSONAPI2026
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	m, err := Mesh(o.Seed, o.Nodes)
+	if err != nil {
+		return nil, fmt.Errorf("demo mesh: %w", err)
+	}
+	d := &Demo{o: o, log: o.Logger, ctx: ctx, mesh: m, sc: scenarioOf(m, o.Seed),
+		rng: rand.New(rand.NewPCG(uint64(o.Seed), 0xdec0))}
+	d.run, err = d.serve(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	truth := m.Truth()
+	for _, br := range truth.BorderRouters {
+		br.Sources = []string{"demo"}
+		if br.ExtAddr == d.restBR() {
+			br.RestURL = d.run.restURL
+		}
+		d.brs = append(d.brs, br)
+	}
+	d.log.Info("demo mesh serving on loopback", "network", truth.Network.Name, "ext_pan_id", truth.Network.ExtPanID,
+		"nodes", len(truth.Nodes), "routers", len(m.Routers), "otbr_rest", d.run.restURL)
+	return d, nil
+}
+
+// restBR is the ext address of the border router the REST simulator plays.
+func (d *Demo) restBR() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.restBRLocked()
+}
+
+func (d *Demo) restBRLocked() string {
+	if brs := d.mesh.BorderRouters(); len(brs) > 0 {
+		return brs[0].ExtAddr.String()
+	}
+	return ""
+}
+
+// serve starts TMF servers for every node, the TMF client and crawler, and
+// the OTBR REST simulator with its client source.
+func (d *Demo) serve(ctx context.Context, m *threadsim.Mesh) (*running, error) {
+	r := &running{}
+	var err error
+	r.sim, err = m.Start(ctx, threadsim.ServeOptions{Host: "127.0.0.1"})
+	if err != nil {
+		return nil, fmt.Errorf("demo: start TMF servers: %w", err)
+	}
+	r.client, err = tmf.NewClient(tmf.ClientConfig{Resolver: r.sim, Listen: "127.0.0.1:0"})
+	if err != nil {
+		r.close()
+		return nil, fmt.Errorf("demo: TMF client: %w", err)
+	}
+	truth := m.Truth()
+	net := truth.Network
+	r.crawler, err = tmf.NewCrawler(tmf.Config{Transport: r.client, Target: "demo mesh " + net.MeshLocalPrefix,
+		Network: topology.Network{Name: net.Name, ExtPanID: net.ExtPanID, PanID: net.PanID, Channel: net.Channel, MeshLocalPrefix: net.MeshLocalPrefix}})
+	if err != nil {
+		r.close()
+		return nil, fmt.Errorf("demo: TMF crawler: %w", err)
+	}
+	sim, err := otbrsim.NewWithOptions(truth, d.o.Dialect, otbrsim.Options{})
+	if err != nil {
+		r.close()
+		return nil, fmt.Errorf("demo: OTBR REST simulator: %w", err)
+	}
+	r.restURL, r.restStop, err = sim.Start("127.0.0.1:0")
+	if err != nil {
+		r.close()
+		return nil, fmt.Errorf("demo: OTBR REST simulator: %w", err)
+	}
+	r.rest, err = otbr.NewSource(r.restURL, otbr.Options{})
+	if err != nil {
+		r.close()
+		return nil, fmt.Errorf("demo: OTBR REST source: %w", err)
+	}
+	return r, nil
+}
+
+// NetworkKey is the demo network's key.
+func (d *Demo) NetworkKey() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return fmt.Sprintf("%016x", d.mesh.Network.ExtPanID)
+}
+
+// Targets are the sources that scan the demo mesh now.
+func (d *Demo) Targets() []Target {
+	key := d.NetworkKey()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return []Target{
+		{ID: "tmf:demo", Network: key, Source: d.run.crawler},
+		{ID: "otbr:demo", Network: key, Source: d.run.rest},
+	}
+}
+
+// BorderRouters are the simulated border routers, as discovery would report them.
+func (d *Demo) BorderRouters() []topology.BorderRouter {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]topology.BorderRouter(nil), d.brs...)
+}
+
+// Truth is the mesh's true topology now.
+func (d *Demo) Truth() *topology.Snapshot {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.mesh.Truth()
+}
+
+// Close stops every simulator.
+func (d *Demo) Close() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, x := range d.retiring {
+		x.r.close()
+	}
+	d.retiring = nil
+	if d.run != nil {
+		d.run.close()
+		d.run = nil
+	}
+}
+
+// Mutate changes the mesh a little and restarts the simulators on it; it
+// returns what changed. Scans in flight against the previous simulators
+// finish against them: those are closed by a later Mutate (after
+// retireAfter) or Close.
+func (d *Demo) Mutate() (string, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.run == nil {
+		return "", errors.New("demo: closed")
+	}
+	sc := cloneScenario(d.sc)
+	var what string
+	var err error
+	if d.step%2 == 0 {
+		what, err = reattachChild(&sc, d.rng)
+	} else {
+		what, err = changeLinkQuality(&sc, d.rng)
+	}
+	d.step++
+	if err != nil {
+		return "", err
+	}
+	m, err := buildScenario(sc, d.mesh.Radio)
+	if err != nil {
+		return "", fmt.Errorf("demo: mutated mesh: %w", err)
+	}
+	old := d.mesh
+	d.mesh = m
+	r, err := d.serve(d.ctx, m)
+	if err != nil {
+		d.mesh = old
+		return "", err
+	}
+	keep := d.retiring[:0]
+	for _, x := range d.retiring {
+		if time.Since(x.since) > retireAfter {
+			x.r.close()
+		} else {
+			keep = append(keep, x)
+		}
+	}
+	d.retiring = append(keep, retired{r: d.run, since: time.Now()})
+	d.run = r
+	d.sc = sc
+	rest := d.restBRLocked()
+	for i := range d.brs {
+		if d.brs[i].ExtAddr == rest {
+			d.brs[i].RestURL = r.restURL
+		}
+	}
+	return what, nil
+}
+
+// RunMutations calls Mutate every period until ctx ends, then onChange
+// with the new targets after each change.
+func (d *Demo) RunMutations(ctx context.Context, every time.Duration, onChange func([]Target)) {
+	if every <= 0 {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		what, err := d.Mutate()
+		if err != nil {
+			d.log.Warn("demo mutation failed", "error", err)
+			continue
+		}
+		d.log.Info("demo mesh changed", "change", what)
+		if onChange != nil {
+			onChange(d.Targets())
+		}
+	}
+}
