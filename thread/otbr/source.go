@@ -327,7 +327,9 @@ func (s *Source) postTask(ctx context.Context, task map[string]any) (string, err
 func (s *Source) waitTask(ctx context.Context, id string, limit time.Duration) (status, resultID string, err error) {
 	wctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	interval := s.c.opts.PollInterval
+	// Poll promptly at first (most tasks end within tens of milliseconds
+	// of becoming active), then back off to a few poll intervals.
+	interval := s.c.opts.PollInterval / 4
 	for {
 		b, err := s.c.do(wctx, http.MethodGet, "/api/actions/"+id, mediaJSONAPI, nil)
 		if err != nil {
@@ -360,9 +362,8 @@ func (s *Source) waitTask(ctx context.Context, id string, limit time.Duration) (
 			return "", "", fmt.Errorf("task %s still %s after %v", id, acts[0].Status, limit)
 		case <-t.C:
 		}
-		// Poll promptly at first, then back off gently.
-		if interval < 5*s.c.opts.PollInterval {
-			interval += s.c.opts.PollInterval / 2
+		if interval = interval * 3 / 2; interval > 4*s.c.opts.PollInterval {
+			interval = 4 * s.c.opts.PollInterval
 		}
 	}
 }
