@@ -438,3 +438,56 @@ func TestToSnapshot(t *testing.T) {
 		}
 	}
 }
+
+// TestAddToQueryAnswer: a DIAG_GET.ans carrying only Child and Router
+// Neighbor TLVs (no Address16) is placed by the sender's RLOC16.
+func TestAddToQueryAnswer(t *testing.T) {
+	vs := loadVectors(t)
+	child, err := DecodeChild(mustHex(t, vs["Child_valid"].Hex)) // RLOC16 0x1234, ext 0102030405060708
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb, err := DecodeRouterNeighbor(mustHex(t, vs["RouterNeighbor_valid"].Hex)) // RLOC16 0x5678, ext 1122334455667788
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb.Rloc16 = 0x5800 // a router's RLOC16
+	q := uint16(9)
+	m := &Message{QueryID: &q, Children: []ChildInfo{child}, ChildrenEnd: true, RouterNeighbors: []RouterNeighbor{nb},
+		RouterNeighborsEnd: true, Answer: &Answer{Last: true}}
+	raw := m.Encode()
+	back, err := Decode(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender := topology.Rloc16(0x1000)
+	s := ToSnapshot("tmf", time.Unix(0, 0), []*Message{back}, &sender)
+	c := s.Node("0102030405060708")
+	if c == nil || c.Parent == nil || *c.Parent != "rloc:0x1000" || c.Role != topology.RoleEndDevice || c.Rloc16.String() != "0x1234" {
+		t.Fatalf("child: %+v", c)
+	}
+	p := s.Node("rloc:0x1000")
+	if p == nil || !p.ChildTableKnown || p.HasFlag(topology.FlagInferred) {
+		t.Errorf("parent: %+v", p)
+	}
+	var childLink, routerLink *topology.Link
+	for i := range s.Links {
+		switch l := &s.Links[i]; l.Kind {
+		case topology.LinkChild:
+			childLink = l
+		case topology.LinkRouter:
+			routerLink = l
+		}
+	}
+	if childLink == nil || *childLink.RSSI != -60 || *childLink.LastRSSI != -64 || *childLink.LinkMargin != 26 || *childLink.Timeout != 240 {
+		t.Errorf("child link: %+v", childLink)
+	}
+	if routerLink == nil || routerLink.A != "1122334455667788" && routerLink.B != "1122334455667788" || *routerLink.LinkMargin != 21 {
+		t.Errorf("router link: %+v", routerLink)
+	}
+	// Without a sender nothing can be placed, and nothing panics.
+	s2 := ToSnapshot("tmf", time.Unix(0, 0), []*Message{back})
+	if len(s2.Links) != 0 {
+		t.Errorf("links without a sender: %+v", s2.Links)
+	}
+}

@@ -3,23 +3,39 @@
 // the bytes carried in DIAG_GET.req/.rsp, DIAG_GET.qry/.ans and DIAG_RST
 // payloads, decoded and encoded side by side.
 //
-// Two layers:
+// The API, in three layers:
 //
-//   - ParseTLVs / AppendTLV split and join the TLV framing: 1-byte type,
-//     1-byte length; length 255 means an extended TLV whose real length
-//     follows in 2 bytes (big-endian).
-//   - Decode / (*Message).Encode turn a whole payload into a Message with one
-//     typed field per TLV (and lists for the TLVs that repeat: Child 29,
-//     Child IPv6 Address List 30, Router Neighbor 31). Unknown TLVs are kept
-//     raw in Message.Unknown. Encode reproduces the decoded bytes exactly,
-//     in the original TLV order.
+//   - Framing. ParseTLVs(b) ([]TLV, error) splits a payload; AppendTLV(dst,
+//     TLV) []byte writes one TLV. TLV{Type, Value, Extended, Offset}: 1-byte
+//     type, 1-byte length; length 255 means an extended TLV whose real
+//     length follows in 2 bytes (big-endian). Type has a constant for every
+//     type OpenThread defines (TypeExtMacAddress = 0 … TypeEnhancedRoute =
+//     37), String/Name/Known, and AllTypes().
+//   - Values. One Go type per structured value, its decoder beside its
+//     encoder: DeviceMode, Connectivity (DecodeConnectivity), Route64 +
+//     RouteEntry (DecodeRoute64), LeaderData, MacCounters, ChildTableEntry
+//     (DecodeChildTable/AppendChildTable), ChildInfo (TLV 29, DecodeChild),
+//     ChildIPv6Addresses (30), RouterNeighbor (31), Answer (32),
+//     MleCounters (34), ChannelMask (36, DecodeChannelMasks,
+//     AppendChannelMasks), EnhancedRoute + EnhancedRouteEntry (37),
+//     DecodeIPv6AddressList; ExtAddr (8 bytes, JSON hex) and HexBytes. Each
+//     struct has AppendTo(dst) []byte.
+//   - Messages. Decode(b) (*Message, error) turns a whole payload into a
+//     Message with one typed field per TLV (nil = absent) and lists for the
+//     TLVs that repeat (Children 29, ChildIPv6 30, RouterNeighbors 31, with
+//     ChildrenEnd/ChildIPv6End/RouterNeighborsEnd for the empty TLV that
+//     ends a list); unknown TLVs stay raw in Message.Unknown.
+//     (*Message).Encode() / AppendTo(dst) / TLVs() write it back: exactly
+//     the decoded bytes, in the original order, for a decoded message;
+//     Query ID first, ascending types, Answer last for a built one.
 //
-// Each TLV value type has a decode function (DecodeRoute64, DecodeChild, …)
-// and an Append method (AppendTo) next to it. Decoders never panic and never
-// read past the buffer: a short, long or duplicated TLV is an *Error naming
-// the TLV type and the byte offset of its header.
+// Decoders never panic and never read past the buffer: a truncated TLV, a
+// value of the wrong size or a second copy of a single-valued TLV is an
+// *Error{Type, Offset, Msg} naming the TLV and the byte offset of its
+// header ("diag: Route64(5) at byte 14: value is 3 bytes, want at least 9").
 //
-// (*Message).AddTo and ToSnapshot are the one conversion from diagnostic
+// (*Message).AddTo(snapshot, source, sender) and ToSnapshot(source,
+// takenAt, msgs, senders...) are the one conversion from diagnostic
 // answers to the topology model, shared by the TMF crawler and the ot-cli
 // importer.
 package diag
