@@ -2,6 +2,7 @@ package diag
 
 import (
 	"bytes"
+	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -79,4 +80,34 @@ func FuzzParseTLVs(f *testing.F) {
 			t.Fatalf("join:\n got %x\nwant %x", out, b)
 		}
 	})
+}
+
+// BenchmarkDecode decodes, and BenchmarkEncode re-encodes, the leader's
+// full answer from the small mesh (325 bytes, 18 TLVs).
+func BenchmarkDecode(b *testing.B) {
+	raw := leaderAnswer(b)
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		if _, err := Decode(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEncode(b *testing.B) {
+	m, err := Decode(leaderAnswer(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		_ = m.Encode()
+	}
+}
+
+func leaderAnswer(b *testing.B) []byte {
+	for _, a := range readAnswers(b, filepath.Join(fixtures, "openthread", "small", "diag", "netdiag_unicast_0x2400.txt")) {
+		return a.raw
+	}
+	b.Fatal("no answer")
+	return nil
 }
