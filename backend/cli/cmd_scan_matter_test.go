@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"context"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/threadmap/threadmap/matter/mattersim"
+	"github.com/threadmap/threadmap/thread/topology"
+)
+
+// scan --matter-server against the simulator serving the mesh the
+// fixture dumps describe (a real WebSocket on loopback).
+func TestScanMatterServer(t *testing.T) {
+	code, out, errs := runMatterCLI(t, "import", "--from", "matter-dump", filepath.Join(matterFixtures, "eve_shutter.json"), "--json")
+	if code != 0 {
+		t.Fatalf("import: %s", errs)
+	}
+	truth, err := topology.DecodeJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim, err := mattersim.New(truth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = sim.Serve(ctx, ln); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	code, out, errs = runMatterCLI(t, "scan", "--matter-server", ln.Addr().String(), "--json")
+	if code != 0 {
+		t.Fatalf("scan: exit %d: %s", code, errs)
+	}
+	got, err := topology.DecodeJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Network.Key() != "a748dbb0ecc944dc" || got.Node("5a2e7ff293f479d6") == nil || got.Node("5a2e7ff293f479d6").Name != "Eve Shutter Switch 20ECI1701" {
+		t.Errorf("scan: network %s node %+v", got.Network.Key(), got.Node("5a2e7ff293f479d6"))
+	}
+	if diff := truth.Shape().Diff(got.Shape()); len(diff) > 0 {
+		t.Errorf("scan differs from the served mesh:\n%s", strings.Join(diff, "\n"))
+	}
+}
+
+func TestScanMatterServerErrors(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	code, _, errs := runMatterCLI(t, "scan", "--matter-server", addr, "--timeout", "5s")
+	if code != 1 || !strings.Contains(errs, "cannot connect") {
+		t.Errorf("absent server: exit %d: %s", code, errs)
+	}
+	code, _, errs = runMatterCLI(t, "scan", "--matter-server", "ftp://x")
+	if code != 2 || !strings.Contains(errs, "want ws://") {
+		t.Errorf("bad URL: exit %d: %s", code, errs)
+	}
+}

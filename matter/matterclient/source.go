@@ -1,0 +1,265 @@
+package matterclient
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/threadmap/threadmap/matter/meshbuild"
+	"github.com/threadmap/threadmap/matter/nodedump"
+	"github.com/threadmap/threadmap/matter/wsapi"
+	"github.com/threadmap/threadmap/thread/topology"
+)
+
+// Source is the Matter server as a topology.Source (Name "matter").
+// Without Run, every Collect connects, reads all nodes (get_nodes) and
+// disconnects. While Run follows the server, Collect answers from the
+// live node cache that start_listening filled and events keep current.
+type Source struct {
+	url  string
+	opts Options
+
+	mu      sync.Mutex
+	nodes   map[uint64]*nodedump.NodeData
+	synced  bool // the cache holds a full start_listening answer
+	info    *wsapi.ServerInfo
+	lastErr error
+}
+
+// NewSource returns the source for the Matter server at rawURL ("host",
+// "host:port" or a ws:// URL; default port 5580, path /ws).
+func NewSource(rawURL string, opts Options) (*Source, error) {
+	u, err := NormalizeURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	return &Source{url: u, opts: opts.withDefaults(), nodes: map[uint64]*nodedump.NodeData{}}, nil
+}
+
+// Name is "matter".
+func (s *Source) Name() string { return meshbuild.SourceName }
+
+// URL is the normalized server URL.
+func (s *Source) URL() string { return s.url }
+
+// Synced reports whether Run holds a current copy of every node.
+func (s *Source) Synced() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.synced
+}
+
+// Nodes returns the cached nodes (while Run follows the server), by id.
+func (s *Source) Nodes() []*nodedump.NodeData {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*nodedump.NodeData, 0, len(s.nodes))
+	for _, nd := range s.nodes {
+		out = append(out, nd)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].NodeID < out[j].NodeID })
+	return out
+}
+
+// Collect returns the Matter view of one Thread network (Options.ExtPanID,
+// else the one with the most Matter nodes) as a partial snapshot: nodes
+// with ext addresses, RLOC16s, names, vendors and Matter node IDs, and the
+// links their neighbor and route tables report. The report notes name the
+// other networks and the devices on no Thread map.
+func (s *Source) Collect(ctx context.Context) (*topology.Snapshot, error) {
+	start := time.Now()
+	var nodes []*nodedump.NodeData
+	if s.Synced() {
+		nodes = s.Nodes()
+	} else {
+		c, err := Dial(ctx, s.url, s.opts)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err = c.GetNodes(ctx)
+		c.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return s.build(nodes, start)
+}
+
+func (s *Source) build(nodes []*nodedump.NodeData, start time.Time) (*topology.Snapshot, error) {
+	now := time.Now()
+	inputs := make([]meshbuild.Input, 0, len(nodes))
+	for _, nd := range nodes {
+		n, err := nodedump.Decode(nd)
+		if err != nil {
+			return nil, fmt.Errorf("matter server %s: node %d: %w", s.url, nd.NodeID, err)
+		}
+		inputs = append(inputs, meshbuild.Input{Node: n, TakenAt: now})
+	}
+	res := meshbuild.Build(inputs, now)
+	var snap *topology.Snapshot
+	if s.opts.ExtPanID != "" {
+		snap = res.Network(s.opts.ExtPanID)
+		if snap == nil {
+			return nil, fmt.Errorf("matter server %s: no node on Thread network %s (%d nodes)", s.url, s.opts.ExtPanID, len(nodes))
+		}
+	} else {
+		snap = res.Largest()
+	}
+	if snap == nil {
+		return nil, fmt.Errorf("matter server %s: none of its %d nodes is on a Thread network the server can describe: %v", s.url, len(nodes), res.Notes)
+	}
+	rep := &snap.Scan.Sources[0]
+	rep.Target = s.url
+	rep.DurationMs = time.Since(start).Milliseconds()
+	for _, other := range res.Networks {
+		if other != snap {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("the server also knows Thread network %s %q (%d Matter nodes)", other.Network.Key(), other.Network.Name, other.Scan.Sources[0].Queried))
+		}
+	}
+	snap.TakenAt = now.UTC()
+	return snap, nil
+}
+
+// Run follows the server until ctx ends: connect, start_listening (every
+// node), then apply node_added / node_updated / node_removed /
+// attribute_updated events to the cache; on any failure reconnect after
+// an exponential back-off (MinBackoff doubling up to MaxBackoff, with
+// jitter), reset once a connection has synced. It returns ctx's error.
+func (s *Source) Run(ctx context.Context) error {
+	backoff := s.opts.MinBackoff
+	for {
+		synced, err := s.follow(ctx)
+		s.mu.Lock()
+		s.synced = false
+		s.lastErr = err
+		s.mu.Unlock()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if synced {
+			backoff = s.opts.MinBackoff
+		}
+		wait := backoff + time.Duration(rand.Int64N(int64(backoff)/5+1))
+		s.opts.logf("matter server %s: %v; reconnecting in %s", s.url, err, wait.Round(time.Millisecond))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		if backoff *= 2; backoff > s.opts.MaxBackoff {
+			backoff = s.opts.MaxBackoff
+		}
+	}
+}
+
+// LastError is why Run's last connection ended (nil before any).
+func (s *Source) LastError() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastErr
+}
+
+// follow runs one connection; synced says whether it got the node list.
+func (s *Source) follow(ctx context.Context) (synced bool, err error) {
+	c, err := Dial(ctx, s.url, s.opts)
+	if err != nil {
+		return false, err
+	}
+	defer c.Close()
+	nodes, err := c.StartListening(ctx)
+	if err != nil {
+		return false, err
+	}
+	info := c.ServerInfo()
+	s.mu.Lock()
+	s.nodes = map[uint64]*nodedump.NodeData{}
+	for _, nd := range nodes {
+		s.nodes[nd.NodeID] = nd
+	}
+	s.synced, s.info = true, &info
+	s.mu.Unlock()
+	s.opts.logf("matter server %s: following %d nodes", s.url, len(nodes))
+	s.changed()
+	for {
+		select {
+		case <-ctx.Done():
+			return true, ctx.Err()
+		case ev, ok := <-c.Events():
+			if !ok {
+				return true, c.Err()
+			}
+			if ev.Event == wsapi.EventServerShutdown {
+				return true, errors.New("server shut down")
+			}
+			if err := s.apply(ev); err != nil {
+				s.opts.logf("matter server %s: %v", s.url, err)
+				continue
+			}
+			s.changed()
+		}
+	}
+}
+
+func (s *Source) changed() {
+	if s.opts.OnChange != nil {
+		s.opts.OnChange()
+	}
+}
+
+// apply folds one event into the cache, as python-matter-server's own
+// client does.
+func (s *Source) apply(ev wsapi.Event) error {
+	switch ev.Event {
+	case wsapi.EventNodeAdded, wsapi.EventNodeUpdated:
+		nd, err := nodedump.DecodeNodeData(ev.Data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", ev.Event, err)
+		}
+		s.mu.Lock()
+		s.nodes[nd.NodeID] = nd
+		s.mu.Unlock()
+	case wsapi.EventNodeRemoved:
+		var id uint64
+		if err := json.Unmarshal(ev.Data, &id); err != nil {
+			return fmt.Errorf("node_removed: node id: %w", err)
+		}
+		s.mu.Lock()
+		delete(s.nodes, id)
+		s.mu.Unlock()
+	case wsapi.EventAttributeUpdated:
+		u, err := wsapi.ParseAttributeUpdate(ev.Data)
+		if err != nil {
+			return err
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		nd := s.nodes[u.NodeID]
+		if nd == nil {
+			return fmt.Errorf("attribute_updated for unknown node %d", u.NodeID)
+		}
+		// Copy on write: Nodes() hands out the old map.
+		attrs := make(map[string]json.RawMessage, len(nd.Attributes)+1)
+		for k, v := range nd.Attributes {
+			attrs[k] = v
+		}
+		attrs[u.Path] = u.Value
+		cp := *nd
+		cp.Attributes = attrs
+		s.nodes[u.NodeID] = &cp
+	case wsapi.EventServerInfoUpdated:
+		var info wsapi.ServerInfo
+		if err := json.Unmarshal(ev.Data, &info); err == nil {
+			s.mu.Lock()
+			s.info = &info
+			s.mu.Unlock()
+		}
+	default:
+		return nil
+	}
+	return nil
+}
