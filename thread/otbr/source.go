@@ -183,7 +183,7 @@ func (s *Source) collectJSONAPI(ctx context.Context, col *Collected, dialect Dia
 		return fmt.Errorf("updateDeviceCollectionTask: %w", err)
 	}
 	// The task may retry maxRetries times, each up to its timeout.
-	wait := s.c.opts.CollectionTimeout*time.Duration(s.c.opts.CollectionRetries+1) + 5*time.Second
+	wait := s.c.opts.CollectionTimeout*time.Duration(s.c.opts.CollectionRetries+1) + 2*time.Second
 	st, _, err := s.waitTask(ctx, id, wait)
 	if err != nil {
 		return fmt.Errorf("updateDeviceCollectionTask: %w", err)
@@ -207,6 +207,7 @@ func (s *Source) collectJSONAPI(ctx context.Context, col *Collected, dialect Dia
 	sort.SliceStable(order, func(i, j int) bool { return deviceRank(order[i]) < deviceRank(order[j]) })
 	var results []string
 	var firstErr error
+	missing := 0 // children whose own task got no answer
 	for _, d := range order {
 		if ctx.Err() != nil {
 			col.Report.TimedOut += len(order) - col.Report.Queried
@@ -229,11 +230,41 @@ func (s *Source) collectJSONAPI(ctx context.Context, col *Collected, dialect Dia
 				col.Report.Answered++
 				results = append(results, rid)
 			case st == statusStopped:
+				if !router {
+					missing++
+				}
 				col.Report.TimedOut++
 				col.Report.Notes = append(col.Report.Notes, fmt.Sprintf("diagnostics of %s: task stopped (no answer in time)", d.ExtAddr))
 			default:
+				if !router {
+					missing++
+				}
 				col.Report.Failed++
 				col.Report.Notes = append(col.Report.Notes, fmt.Sprintf("diagnostics of %s: task %s", d.ExtAddr, st))
+			}
+		}
+	}
+	// A child that did not answer is known by ext address (devices) and,
+	// separately, by RLOC16 (its parent's child table). The routers' Child
+	// TLVs join the two.
+	if missing > 0 && !s.c.opts.QueryTLVs && ctx.Err() == nil {
+		col.Report.Notes = append(col.Report.Notes, fmt.Sprintf(
+			"%d children did not answer; asking the routers for their Child TLVs", missing))
+		for _, d := range order {
+			if deviceRank(d) >= 2 {
+				continue
+			}
+			col.Report.Queried++
+			rid, st, err := s.diagnosticTask(ctx, d.ExtAddr.String(), []string{"children"})
+			switch {
+			case err != nil:
+				col.Report.Failed++
+				firstErr = errors.Join(firstErr, fmt.Errorf("children of %s: %w", d.ExtAddr, err))
+			case st == statusCompleted && rid != "":
+				col.Report.Answered++
+				results = append(results, rid)
+			default:
+				col.Report.TimedOut++
 			}
 		}
 	}
@@ -299,7 +330,7 @@ func (s *Source) diagnosticTask(ctx context.Context, dest string, types []string
 	if err != nil {
 		return "", "", err
 	}
-	st, rid, err := s.waitTask(ctx, id, s.c.opts.TaskTimeout+5*time.Second)
+	st, rid, err := s.waitTask(ctx, id, s.c.opts.TaskTimeout+2*time.Second)
 	return rid, st, err
 }
 
