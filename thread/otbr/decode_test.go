@@ -348,8 +348,8 @@ func TestDocsExamplesDecode(t *testing.T) {
 
 func TestDecodeErrorsNameTheSpot(t *testing.T) {
 	cases := map[string]string{
-		`[{"ExtAddress": "AE983C48B31EB30A", "Rloc16": "x"}]`:                          "diagnostics[0].rloc16",
-		`[{"extAddress": "ae983c48b31eb30a", "route": {"routeData": [{"routeId": 70}]}}]`: "routeData[0]",
+		`[{"ExtAddress": "AE983C48B31EB30A", "Rloc16": "x"}]`:                                                            "diagnostics[0].rloc16",
+		`[{"extAddress": "ae983c48b31eb30a", "route": {"routeData": [{"routeId": 70}]}}]`:                                "routeData[0]",
 		`{"data": [{"type": "networkDiagnostics", "attributes": {"rloc16": "0x5000", "childTable": [{"childId": 0}]}}]}`: "childTable[0].childId",
 		`{"data": 5}`: "want a JSON array",
 		`[1, 2]`:      "diagnostics[0]",
