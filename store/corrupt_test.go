@@ -128,8 +128,8 @@ func FuzzSnapshotCBOR(f *testing.F) {
 	})
 }
 
-// FuzzStoredRecord puts arbitrary bytes where snapshot 2's record (and
-// summary) live: Get(2) is an error or a snapshot, and snapshots 1 and 3
+// FuzzStoredRecord puts arbitrary bytes (raw, or framed as a record of
+// any codec) where snapshot 2's record and summary live: Get(2) is an error or a snapshot, and snapshots 1 and 3
 // and the listing keep working.
 func FuzzStoredRecord(f *testing.F) {
 	c := NewCodec()
@@ -138,16 +138,19 @@ func FuzzStoredRecord(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		f.Add(rec, true)
-		f.Add(rec[1:len(rec)-4], false)
+		f.Add(rec, byte(0))
+		f.Add(rec[1:len(rec)-4], byte(codecCBORDeflate))
+		b, _ := c.MarshalSnapshot(s)
+		f.Add(b, byte(codecCBOR))
 		sum, _ := c.encodeSummaryRecord(summarize(2, "k", s))
-		f.Add(sum, true)
+		f.Add(sum, byte(0))
 	}
-	f.Add([]byte{}, true)
+	f.Add([]byte{}, byte(0))
+	f.Add([]byte{0xff, 0xff}, byte(codecCBORDeflate))
 	dir := f.TempDir()
 	n := 0
 	snaps := fixtureSnapshots(f)
-	f.Fuzz(func(t *testing.T, data []byte, raw bool) {
+	f.Fuzz(func(t *testing.T, data []byte, codec byte) {
 		n++
 		st, err := Open(filepath.Join(dir, "f"+FormatID(uint64(n))+".db"), Options{})
 		if err != nil {
@@ -160,9 +163,9 @@ func FuzzStoredRecord(f *testing.F) {
 			}
 		}
 		snaps[0].ID = ""
-		rec := data
-		if !raw {
-			rec = seal(data)
+		rec := data // codec 0: the bytes as they are, else framed with that codec
+		if codec != 0 {
+			rec = sealAs(codec, data)
 		}
 		overwrite(t, st, 2, bucketSnap, rec)
 		overwrite(t, st, 2, bucketSum, rec)

@@ -25,8 +25,9 @@
 //
 // with codec 1 = payload is CBOR (RFC 8949 core deterministic encoding,
 // times as RFC 3339 strings with nanoseconds in UTC, struct fields named by
-// their canonical-JSON names). Snapshot records hold a topology.Snapshot,
-// summary records a summaryRecord. A record whose checksum or CBOR does
+// their canonical-JSON names) and codec 2 = that CBOR compressed with
+// DEFLATE (RFC 1951). Snapshot records hold a topology.Snapshot (written
+// with codec 2), summary records a summaryRecord (codec 1, integer keys). A record whose checksum or CBOR does
 // not verify is reported as an error for that record alone (ErrCorrupt);
 // the rest of the file stays readable.
 //

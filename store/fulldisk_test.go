@@ -13,7 +13,7 @@ import (
 	"github.com/threadmap/threadmap/store/internal/meshgen"
 )
 
-// TestFullDisk fills a 2 MiB tmpfs the test mounts: the Put that does not
+// TestFullDisk fills a 1 MiB tmpfs the test mounts: the Put that does not
 // fit fails with a clear error and every earlier snapshot stays readable,
 // in the open store and after reopening.
 func TestFullDisk(t *testing.T) {
@@ -24,7 +24,7 @@ func TestFullDisk(t *testing.T) {
 		t.Skip("needs root to mount a tmpfs")
 	}
 	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", dir).CombinedOutput(); err != nil {
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir).CombinedOutput(); err != nil {
 		t.Fatalf("mount tmpfs: %v %s", err, out)
 	}
 	t.Cleanup(func() {
@@ -50,7 +50,7 @@ func TestFullDisk(t *testing.T) {
 		ids = append(ids, id)
 	}
 	if putErr == nil {
-		t.Fatal("1000 snapshots fit into 2 MiB")
+		t.Fatal("1000 snapshots fit into 1 MiB")
 	}
 	if len(ids) < 5 {
 		t.Fatalf("only %d snapshots before the disk filled: %v", len(ids), putErr)
@@ -86,7 +86,7 @@ func TestFullDisk(t *testing.T) {
 				t.Fatalf("%s: snapshot %s: %v", when, id, err)
 			}
 		}
-		p, err := st.List("dead00beef00cafe", time.Time{}, time.Time{}, 0, "")
+		p, err := st.List("dead00beef00cafe", time.Time{}, time.Time{}, MaxLimit, "")
 		if err != nil || len(p.Snapshots) != len(ids) {
 			t.Fatalf("%s: list: %d snapshots, %v; want %d", when, len(p.Snapshots), err, len(ids))
 		}

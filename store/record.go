@@ -1,10 +1,13 @@
 package store
 
 import (
+	"bytes"
+	"compress/flate"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
@@ -15,8 +18,19 @@ import (
 // ErrCorrupt marks a stored record that does not verify or decode.
 var ErrCorrupt = errors.New("corrupt record")
 
-// codecCBOR is the only record codec so far.
-const codecCBOR = 1
+// Record codecs (the first byte of a record).
+const (
+	// codecCBOR: the payload is CBOR.
+	codecCBOR = 1
+	// codecCBORDeflate: the payload is CBOR compressed with DEFLATE (RFC
+	// 1951). Snapshots repeat their keys and prefixes a lot: a 250-node
+	// snapshot is ~160 kB of CBOR and ~20 kB deflated.
+	codecCBORDeflate = 2
+)
+
+// maxInflated bounds a decompressed record, so a corrupt one cannot
+// exhaust memory.
+const maxInflated = 256 << 20
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
@@ -75,10 +89,12 @@ func (c *Codec) UnmarshalSnapshot(b []byte) (*topology.Snapshot, error) {
 	return &s, nil
 }
 
-// seal wraps a payload into a record: codec, payload, CRC-32C.
-func seal(payload []byte) []byte {
+// seal wraps a CBOR payload into a record: codec, payload, CRC-32C.
+func seal(payload []byte) []byte { return sealAs(codecCBOR, payload) }
+
+func sealAs(codec byte, payload []byte) []byte {
 	out := make([]byte, 0, len(payload)+5)
-	out = append(out, codecCBOR)
+	out = append(out, codec)
 	out = append(out, payload...)
 	return binary.BigEndian.AppendUint32(out, crc32.Checksum(out, castagnoli))
 }
@@ -92,10 +108,40 @@ func open(rec []byte) ([]byte, error) {
 	if got := crc32.Checksum(body, castagnoli); got != sum {
 		return nil, fmt.Errorf("%w: checksum %08x, want %08x", ErrCorrupt, got, sum)
 	}
-	if body[0] != codecCBOR {
-		return nil, fmt.Errorf("%w: unknown codec %d", ErrCorrupt, body[0])
+	switch body[0] {
+	case codecCBOR:
+		return body[1:], nil
+	case codecCBORDeflate:
+		r := flate.NewReader(bytes.NewReader(body[1:]))
+		defer r.Close()
+		out, err := io.ReadAll(io.LimitReader(r, maxInflated+1))
+		if err != nil {
+			return nil, fmt.Errorf("%w: inflate: %w", ErrCorrupt, err)
+		}
+		if len(out) > maxInflated {
+			return nil, fmt.Errorf("%w: inflates beyond %d bytes", ErrCorrupt, maxInflated)
+		}
+		return out, nil
 	}
-	return body[1:], nil
+	return nil, fmt.Errorf("%w: unknown codec %d", ErrCorrupt, body[0])
+}
+
+// deflate compresses a payload (fastest level: records are written on
+// every scan).
+func deflate(payload []byte) ([]byte, error) {
+	var b bytes.Buffer
+	b.Grow(len(payload) / 6)
+	w, err := flate.NewWriter(&b, flate.BestSpeed)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(payload); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // encodeSnapshotRecord is the stored form of s.
@@ -104,7 +150,11 @@ func (c *Codec) encodeSnapshotRecord(s *topology.Snapshot) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return seal(b), nil
+	z, err := deflate(b)
+	if err != nil {
+		return nil, fmt.Errorf("deflate snapshot: %w", err)
+	}
+	return sealAs(codecCBORDeflate, z), nil
 }
 
 // decodeSnapshotRecord reads a stored snapshot.
