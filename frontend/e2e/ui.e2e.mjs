@@ -123,7 +123,7 @@ describe('threadmap UI against serve --demo', { concurrency: false }, () => {
     await stopServer(server);
   });
 
-  it('serves the UI and draws as many nodes as the API has', async () => {
+it('serves the UI and draws as many nodes as the API has', async () => {
     await shot(page, '01-overview');
     const d = await drawn(page);
     const snap = await api(`/api/v1/snapshots/${d.snapshot}`);
@@ -136,6 +136,74 @@ describe('threadmap UI against serve --demo', { concurrency: false }, () => {
     assert.equal(d.edges, drawable.size);
     const latest = await api('/api/v1/topology/latest');
     assert.ok(Number(latest.snapshot_id) >= Number(d.snapshot));
+  });
+
+  it('updates live (SSE) without a reload and keeps positions stable', async () => {
+    const before = await drawn(page);
+    const pos0 = await positions(page);
+    await page.evaluate(() => (window.__marker = 'same page'));
+    await page.waitForFunction((s) => window.__threadmap.state().snapshot !== s, before.snapshot, { timeout: 60000 });
+    await page.waitForFunction(() => window.__threadmap.ready);
+    assert.equal(await page.evaluate(() => window.__marker), 'same page', 'no reload happened');
+    const pos1 = await positions(page);
+    let common = 0;
+    for (const [id, p] of Object.entries(pos1)) {
+      if (!pos0[id]) continue;
+      common++;
+      assert.deepEqual(p, pos0[id], `node ${id} kept its position`);
+    }
+    assert.ok(common > 0, 'some nodes are in both snapshots');
+  });
+
+  it('keeps positions across a reload', async () => {
+    const pos0 = await positions(page);
+    await sleep(600); // positions are saved 300 ms after a change
+    await page.reload();
+    await page.waitForFunction(() => window.__threadmap?.ready === true && window.__threadmap.state().snapshot !== '', null, { timeout: 60000 });
+    const pos1 = await positions(page);
+    let common = 0;
+    for (const [id, p] of Object.entries(pos1)) {
+      if (!pos0[id]) continue;
+      common++;
+      assert.ok(Math.abs(p.x - pos0[id].x) <= 1 && Math.abs(p.y - pos0[id].y) <= 1, `node ${id}: ${JSON.stringify(p)} vs ${JSON.stringify(pos0[id])}`);
+    }
+    assert.ok(common > 0);
+  });
+
+  it('shows a diff when the history slider moves', async () => {
+    // Three snapshots, so that one step back still has a predecessor to diff against.
+    await page.waitForFunction(() => window.__threadmap.state().history >= 3, null, { timeout: 90000 });
+    const cur = await page.evaluate(() => window.__threadmap.state());
+    await page.focus('#slider');
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction((s) => window.__threadmap.state().snapshot !== s && window.__threadmap.ready, cur.snapshot, { timeout: 15000 });
+    await page.waitForFunction(
+      () => {
+        const d = document.getElementById('diff');
+        return (d.dataset.count ?? '') !== '' || /unavailable/.test(d.textContent);
+      },
+      null,
+      { timeout: 15000 },
+    );
+    const st = await page.evaluate(() => window.__threadmap.state());
+    assert.equal(st.live, false, 'moving back in history pauses live updates');
+    const hist = (await api(`/api/v1/snapshots?network=${encodeURIComponent(st.network)}&limit=500`)).snapshots.sort((a, b) => a.taken_at.localeCompare(b.taken_at) || Number(a.id) - Number(b.id));
+    const i = hist.findIndex((h) => h.id === st.snapshot);
+    assert.ok(i > 0, `snapshot ${st.snapshot} has a predecessor`);
+    const diff = await api(`/api/v1/diff?from=${hist[i - 1].id}&to=${st.snapshot}`);
+    const n = ['nodes_added', 'nodes_removed', 'rloc16_changed', 'role_changed', 'parent_changed', 'links_added', 'links_removed', 'links_changed', 'border_routers_added', 'border_routers_removed'].reduce((a, k) => a + (diff[k]?.length ?? 0), 0);
+    const shown = await page.evaluate(() => ({
+      count: Number(document.getElementById('diff').dataset.count),
+      lines: document.querySelectorAll('#diff-list li').length,
+      text: document.getElementById('diff').textContent,
+      marked: window.__threadmap.cy.elements('.diff-added, .diff-removed, .diff-role, .diff-parent, .diff-rloc, .diff-lq-up, .diff-lq-down, .diff-changed').length,
+    }));
+    assert.equal(shown.count, n, `diff panel: ${shown.text}`);
+    assert.equal(shown.lines, n);
+    assert.match(shown.text, new RegExp(`From #${hist[i - 1].id} to #${st.snapshot}`));
+    if (n > 0) assert.ok(shown.marked > 0, 'changes are highlighted on the graph');
+    await shot(page, '04-history-diff');
+    // Live stays paused from here on, so the page holds still for the next tests.
   });
 
   it('opens the details of a clicked node', async () => {
@@ -172,68 +240,6 @@ describe('threadmap UI against serve --demo', { concurrency: false }, () => {
     await page.press('#search', 'Escape');
   });
 
-  it('updates live (SSE) without a reload and keeps positions stable', async () => {
-    const before = await drawn(page);
-    const pos0 = await positions(page);
-    await page.evaluate(() => (window.__marker = 'same page'));
-    await page.waitForFunction((s) => window.__threadmap.state().snapshot !== s, before.snapshot, { timeout: 60000 });
-    await page.waitForFunction(() => window.__threadmap.ready);
-    assert.equal(await page.evaluate(() => window.__marker), 'same page', 'no reload happened');
-    const pos1 = await positions(page);
-    let common = 0;
-    for (const [id, p] of Object.entries(pos1)) {
-      if (!pos0[id]) continue;
-      common++;
-      assert.deepEqual(p, pos0[id], `node ${id} kept its position`);
-    }
-    assert.ok(common > 0, 'some nodes are in both snapshots');
-  });
-
-  it('keeps positions across a reload', async () => {
-    const pos0 = await positions(page);
-    await sleep(600); // positions are saved 300 ms after a change
-    await page.reload();
-    await page.waitForFunction(() => window.__threadmap?.ready === true && window.__threadmap.state().snapshot !== '', null, { timeout: 60000 });
-    const pos1 = await positions(page);
-    let common = 0;
-    for (const [id, p] of Object.entries(pos1)) {
-      if (!pos0[id]) continue;
-      common++;
-      assert.ok(Math.abs(p.x - pos0[id].x) <= 1 && Math.abs(p.y - pos0[id].y) <= 1, `node ${id}: ${JSON.stringify(p)} vs ${JSON.stringify(pos0[id])}`);
-    }
-    assert.ok(common > 0);
-  });
-
-  it('shows a diff when the history slider moves', async () => {
-    await page.waitForFunction(() => window.__threadmap.state().history >= 2, null, { timeout: 60000 });
-    const cur = await page.evaluate(() => window.__threadmap.state());
-    await page.focus('#slider');
-    await page.keyboard.press('ArrowLeft');
-    await page.waitForFunction((s) => window.__threadmap.state().snapshot !== s && window.__threadmap.ready, cur.snapshot, { timeout: 15000 });
-    await page.waitForFunction(() => document.getElementById('diff').dataset.count !== undefined && document.getElementById('diff').dataset.count !== '', null, { timeout: 15000 });
-    const st = await page.evaluate(() => window.__threadmap.state());
-    assert.equal(st.live, false, 'moving back in history pauses live updates');
-    const hist = (await api(`/api/v1/snapshots?network=${encodeURIComponent(st.network)}&limit=500`)).snapshots.sort((a, b) => a.taken_at.localeCompare(b.taken_at) || Number(a.id) - Number(b.id));
-    const i = hist.findIndex((h) => h.id === st.snapshot);
-    assert.ok(i > 0, `snapshot ${st.snapshot} has a predecessor`);
-    const diff = await api(`/api/v1/diff?from=${hist[i - 1].id}&to=${st.snapshot}`);
-    const n = ['nodes_added', 'nodes_removed', 'rloc16_changed', 'role_changed', 'parent_changed', 'links_added', 'links_removed', 'links_changed', 'border_routers_added', 'border_routers_removed'].reduce((a, k) => a + (diff[k]?.length ?? 0), 0);
-    const shown = await page.evaluate(() => ({
-      count: Number(document.getElementById('diff').dataset.count),
-      lines: document.querySelectorAll('#diff-list li').length,
-      text: document.getElementById('diff').textContent,
-      marked: window.__threadmap.cy.elements('.diff-added, .diff-removed, .diff-role, .diff-parent, .diff-rloc, .diff-lq-up, .diff-lq-down, .diff-changed').length,
-    }));
-    assert.equal(shown.count, n, `diff panel: ${shown.text}`);
-    assert.equal(shown.lines, n);
-    assert.match(shown.text, new RegExp(`From #${hist[i - 1].id} to #${st.snapshot}`));
-    if (n > 0) assert.ok(shown.marked > 0, 'changes are highlighted on the graph');
-    await shot(page, '04-history-diff');
-    // Back to live.
-    await page.click('#live');
-    await page.waitForFunction(() => window.__threadmap.state().live === true);
-  });
-
   it('lists health insights and highlights what they name', async () => {
     const st = await page.evaluate(() => window.__threadmap.state());
     const ins = (await api(`/api/v1/insights?network=${encodeURIComponent(st.network)}&snapshot=${st.snapshot}`)).insights ?? [];
@@ -257,7 +263,13 @@ describe('threadmap UI against serve --demo', { concurrency: false }, () => {
     const snap = await api(`/api/v1/snapshots/${st.snapshot}`);
     const grab = async (sel) => {
       await page.evaluate(() => (document.getElementById('export-menu').open = true));
-      const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 15000 }), page.click(sel)]);
+      const failed = page
+        .waitForFunction(() => /Export .* failed/.test(document.getElementById('status').textContent), null, { timeout: 15000 })
+        .then(async () => {
+          throw new Error(`${sel}: ${await page.textContent('#status')}`);
+        });
+      failed.catch(() => {});
+      const [dl] = await Promise.race([Promise.all([page.waitForEvent('download', { timeout: 15000 }), page.click(sel)]), failed]);
       const path = join(SHOTS, `export-${dl.suggestedFilename()}`);
       await dl.saveAs(path);
       return { name: dl.suggestedFilename(), data: readFileSync(path) };

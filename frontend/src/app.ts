@@ -275,16 +275,7 @@ export class App {
     if (!s) return;
     $('slider-label').textContent = `#${s.snapshot_id ?? '?'} · ${when(s.taken_at)}${this.live ? ' (latest)' : ''}`;
     $('network-info').innerHTML = networkHtml(s.network, s);
-    for (const f of ['json', 'graphml', 'dot', 'csv'] as const) {
-      const a = $<HTMLAnchorElement>(`export-${f}`);
-      if (s.snapshot_id) {
-        a.href = this.api.exportUrl(s.snapshot_id, f);
-        a.removeAttribute('aria-disabled');
-      } else {
-        a.removeAttribute('href');
-        a.setAttribute('aria-disabled', 'true');
-      }
-    }
+    for (const f of ['json', 'graphml', 'dot', 'csv'] as const) $<HTMLButtonElement>(`export-${f}`).disabled = !s.snapshot_id;
     const drawn = Number($('graph').dataset.edgeCount ?? s.links.length);
     const undrawn = Number($('graph').dataset.dangling ?? 0);
     this.setStatus(
@@ -734,6 +725,9 @@ export class App {
       $<HTMLInputElement>('weak-filter').checked = false;
       this.applyView();
     });
+    for (const f of ['json', 'graphml', 'dot', 'csv'] as const) {
+      $(`export-${f}`).addEventListener('click', () => void this.exportSnapshot(f));
+    }
     $('export-png').addEventListener('click', () => {
       const bg = getComputedStyle(document.body).backgroundColor;
       const blob = this.cy.png({ output: 'blob', full: true, scale: 2, bg, maxWidth: 8000, maxHeight: 8000 });
@@ -744,6 +738,32 @@ export class App {
       const svg = this.cy.svg({ full: true, scale: 1, bg });
       download(new Blob([svg], { type: 'image/svg+xml' }), `${this.fileStem()}.svg`);
     });
+  }
+
+  /** Downloads the snapshot on screen through the API's export endpoint. */
+  private async exportSnapshot(format: 'json' | 'graphml' | 'dot' | 'csv'): Promise<void> {
+    const id = this.snap?.snapshot_id;
+    if (!id) return;
+    try {
+      const res = await fetch(this.api.exportUrl(id, format));
+      if (!res.ok) {
+        let msg = `HTTP ${res.status}`;
+        try {
+          msg = ((await res.json()) as { error?: { message?: string } }).error?.message ?? msg;
+        } catch {
+          // not JSON
+        }
+        throw new Error(msg);
+      }
+      const cd = res.headers.get('Content-Disposition') ?? '';
+      const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(cd);
+      const ext = format === 'csv' ? 'zip' : format;
+      const name = m ? decodeURIComponent(m[1]) : `${this.fileStem()}.${ext}`;
+      download(await res.blob(), name.replace(/[/\\]/g, '_'));
+      ($('export-menu') as HTMLDetailsElement).open = false;
+    } catch (e) {
+      this.setStatus(`Export ${format} of snapshot #${id} failed: ${(e as Error).message}`, true);
+    }
   }
 
   private fileStem(): string {

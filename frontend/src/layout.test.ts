@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { childOffset, childRingRadius, decodePositions, encodePositions, placeMissing, type Positions } from './layout';
+import { CHILD_CLEARANCE, childOffset, childRingRadius, decodePositions, encodePositions, placeMissing, type Positions } from './layout';
 import { syntheticMesh } from './synth';
 import { snapA, snapB } from './testdata';
 
@@ -37,6 +37,20 @@ describe('placeMissing', () => {
     const b = known.get('2222222222222222')!;
     const mid = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
     expect(Math.hypot(p.x - mid.x, p.y - mid.y)).toBeCloseTo(160, 0);
+  });
+
+  it('keeps a new child clear of other nodes when a ring slot allows', () => {
+    const s = snapA();
+    s.nodes.push({ id: 'newchild', role: 'end-device', router_id: null, parent: '2222222222222222', border_router: false, sources: [] });
+    const known = placeMissing(snapA(), new Map());
+    const free = placeMissing(s, known).get('newchild')!;
+    // Something now sits exactly where the child would go.
+    known.set('blocker', free);
+    const moved = placeMissing(s, known).get('newchild')!;
+    expect(moved).not.toEqual(free);
+    for (const [id, q] of known) expect(Math.hypot(moved.x - q.x, moved.y - q.y), id).toBeGreaterThanOrEqual(CHILD_CLEARANCE);
+    const par = known.get('2222222222222222')!;
+    expect(Math.hypot(moved.x - par.x, moved.y - par.y)).toBeLessThan(150);
   });
 
   it('is deterministic and handles 2000 nodes', () => {

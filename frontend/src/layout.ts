@@ -24,6 +24,37 @@ export function hash(s: string): number {
   return h >>> 0;
 }
 
+/** A coarse spatial grid over placed nodes: finds free spots quickly. */
+class Grid {
+  private readonly cells = new Map<string, Pos[]>();
+  constructor(private readonly size: number) {}
+  private key(x: number, y: number): string {
+    return `${Math.floor(x / this.size)},${Math.floor(y / this.size)}`;
+  }
+  add(p: Pos): void {
+    const k = this.key(p.x, p.y);
+    const l = this.cells.get(k);
+    if (l) l.push(p);
+    else this.cells.set(k, [p]);
+  }
+  /** Whether any placed node is closer than the grid size to p. */
+  crowded(p: Pos): boolean {
+    const cx = Math.floor(p.x / this.size);
+    const cy = Math.floor(p.y / this.size);
+    for (let dx = -1; dx <= 1; dx++) {
+      for (let dy = -1; dy <= 1; dy++) {
+        for (const q of this.cells.get(`${cx + dx},${cy + dy}`) ?? []) {
+          if (Math.hypot(q.x - p.x, q.y - p.y) < this.size) return true;
+        }
+      }
+    }
+    return false;
+  }
+}
+
+/** Minimum distance a newly placed child keeps from other nodes, when a ring slot allows. */
+export const CHILD_CLEARANCE = 40;
+
 /** Radius and slot of the index-th child around its parent (rings of 12, 18, 24...). */
 export function childOffset(index: number, outward: number): Pos {
   let ring = 0;
@@ -82,9 +113,12 @@ export function circleLayout(ids: string[], radius?: number): Positions {
 export function placeMissing(s: Snapshot, known: Positions): Positions {
   const pos: Positions = new Map(known);
   const added: Positions = new Map();
+  const grid = new Grid(CHILD_CLEARANCE);
+  for (const p of pos.values()) grid.add(p);
   const set = (id: string, p: Pos) => {
     pos.set(id, p);
     added.set(id, p);
+    grid.add(p);
   };
   const byId = new Map(s.nodes.map((n) => [n.id, n]));
   const routerNeighbors = new Map<string, string[]>();
@@ -161,10 +195,19 @@ export function placeMissing(s: Snapshot, known: Positions): Positions {
       loners.push(n);
       continue;
     }
-    const i = childCount.get(p) ?? 0;
-    childCount.set(p, i + 1);
     const outward = pp.x === c.x && pp.y === c.y ? 0 : Math.atan2(pp.y - c.y, pp.x - c.x);
-    const o = childOffset(i, outward);
+    // The next ring slot around the parent, skipping slots next to another node.
+    const first = childCount.get(p) ?? 0;
+    let slot = first;
+    for (let k = first; k < first + 48; k++) {
+      const o = childOffset(k, outward);
+      if (!grid.crowded({ x: pp.x + o.x, y: pp.y + o.y })) {
+        slot = k;
+        break;
+      }
+    }
+    childCount.set(p, Math.max(first, slot) + 1);
+    const o = childOffset(slot, outward);
     set(n.id, { x: pp.x + o.x, y: pp.y + o.y });
   }
 
