@@ -545,7 +545,8 @@ func (s *Server) taskItem(t *task, now time.Time) apiItem {
 		a.add("deviceCount", t.deviceCount)
 	}
 	if t.status == "pending" || t.status == "active" {
-		left := int(t.created.Add(t.timeout).Sub(now) / time.Second)
+		// Whole seconds left, rounded down as the real one shows 59 for 60 at once.
+		left := int((t.created.Add(t.timeout).Sub(now) - time.Nanosecond) / time.Second)
 		a.add("timeout", max(left, 0))
 	}
 	a.add("status", t.status)
@@ -599,10 +600,7 @@ func (s *Server) postActions(w http.ResponseWriter, r *http.Request, now time.Ti
 		return
 	}
 	data := arr{}
-	for _, t := range made {
-		s.tasks = append(s.tasks, t)
-	}
-	s.advance(now)
+	s.tasks = append(s.tasks, made...)
 	for _, t := range made {
 		it := s.taskItem(t, now)
 		// The POST answer has no "created" (it is the enqueue answer).
@@ -616,6 +614,8 @@ func (s *Server) postActions(w http.ResponseWriter, r *http.Request, now time.Ti
 	}
 	body := obj{{"data", data}, {"meta", obj{{"collection", obj{{"offset", 0}, {"limit", 200}, {"total", len(made)}}}}}}
 	s.write(w, http.StatusOK, mediaJSONAPI, printJSON(body, false))
+	// The queue moves on after the answer (the real one shows "pending").
+	s.advance(now)
 }
 
 func num(v any) (int, bool) {
