@@ -55,7 +55,7 @@ func TestFullDisk(t *testing.T) {
 	if len(ids) < 5 {
 		t.Fatalf("only %d snapshots before the disk filled: %v", len(ids), putErr)
 	}
-	if !errors.Is(putErr, syscall.ENOSPC) || !strings.Contains(putErr.Error(), "disk full") {
+	if !errors.Is(putErr, syscall.ENOSPC) || !strings.Contains(putErr.Error(), "disk full") || !strings.HasPrefix(putErr.Error(), "put snapshot of dead00beef00cafe: ") {
 		t.Errorf("full disk error %q: want ENOSPC and the words \"disk full\"", putErr)
 	}
 	t.Logf("%d snapshots stored, then: %v", len(ids), putErr)

@@ -189,73 +189,124 @@ var (
 // Put returns), assigns it a new id and sets snap.ID. An empty Schema is
 // set to topology.Schema; TakenAt must be set and is kept in UTC.
 func (s *Store) Put(snap *topology.Snapshot) (string, error) {
+	ids, err := s.PutBatch([]*topology.Snapshot{snap})
+	if err != nil {
+		return "", err
+	}
+	return ids[0], nil
+}
+
+// prepared is a snapshot encoded outside the write transaction.
+type prepared struct {
+	snap   *topology.Snapshot
+	netKey string
+	rec    []byte
+	sum    *summaryRecord
+}
+
+func (s *Store) prepare(snap *topology.Snapshot) (prepared, error) {
 	if snap == nil {
-		return "", errors.New("put snapshot: nil")
+		return prepared{}, errors.New("put snapshot: nil")
 	}
 	if snap.TakenAt.IsZero() {
-		return "", errors.New("put snapshot: taken_at not set")
+		return prepared{}, errors.New("put snapshot: taken_at not set")
 	}
 	if snap.TakenAt.Before(minTime) || snap.TakenAt.After(maxTime) {
-		return "", fmt.Errorf("put snapshot: taken_at %s out of range", snap.TakenAt)
+		return prepared{}, fmt.Errorf("put snapshot: taken_at %s out of range", snap.TakenAt)
 	}
 	if snap.Schema == "" {
 		snap.Schema = topology.Schema
 	}
 	if snap.Schema != topology.Schema {
-		return "", fmt.Errorf("put snapshot: schema %q, want %q", snap.Schema, topology.Schema)
+		return prepared{}, fmt.Errorf("put snapshot: schema %q, want %q", snap.Schema, topology.Schema)
 	}
 	snap.TakenAt = snap.TakenAt.UTC()
+	// The id is not stored in the record (its key says it), so the
+	// record can be encoded before the id is known, outside the lock.
+	c := *snap
+	c.ID = ""
+	rec, err := s.codec.encodeSnapshotRecord(&c)
+	if err != nil {
+		return prepared{}, fmt.Errorf("put snapshot: %w", err)
+	}
+	key := snap.Network.Key()
+	return prepared{snap: snap, netKey: key, rec: rec, sum: summarize(0, key, snap)}, nil
+}
+
+// PutBatch stores several snapshots in one transaction (all or none), as
+// Put does each; for imports and bulk loads.
+func (s *Store) PutBatch(snaps []*topology.Snapshot) ([]string, error) {
+	preps := make([]prepared, len(snaps))
+	for i, snap := range snaps {
+		var err error
+		if preps[i], err = s.prepare(snap); err != nil {
+			return nil, err
+		}
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.db == nil {
-		return "", errors.New("put snapshot: store closed")
+		return nil, errors.New("put snapshot: store closed")
 	}
-	netKey := snap.Network.Key()
-	var id uint64
+	ids := make([]string, len(preps))
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		ids := tx.Bucket(bucketIDs)
-		var err error
-		if id, err = ids.NextSequence(); err != nil {
-			return err
+		for i, p := range preps {
+			id, err := s.putTx(tx, p)
+			if err != nil {
+				return err
+			}
+			ids[i] = FormatID(id)
 		}
-		snap.ID = FormatID(id)
-		rec, err := s.codec.encodeSnapshotRecord(snap)
-		if err != nil {
-			return err
-		}
-		sum, err := s.codec.encodeSummaryRecord(summarize(id, netKey, snap))
-		if err != nil {
-			return err
-		}
-		nb, err := tx.Bucket(bucketNet).CreateBucketIfNotExists([]byte(netKey))
-		if err != nil {
-			return fmt.Errorf("network bucket %q: %w", netKey, err)
-		}
-		sb, err := nb.CreateBucketIfNotExists(bucketSnap)
-		if err != nil {
-			return err
-		}
-		mb, err := nb.CreateBucketIfNotExists(bucketSum)
-		if err != nil {
-			return err
-		}
-		k := timeKey(snap.TakenAt, id)
-		if err := sb.Put(k, rec); err != nil {
-			return err
-		}
-		if err := mb.Put(k, sum); err != nil {
-			return err
-		}
-		return ids.Put(idKey(id), append(append([]byte(nil), k...), netKey...))
+		return nil
 	})
 	if err != nil {
-		snap.ID = ""
-		if errors.Is(err, syscall.ENOSPC) {
-			return "", fmt.Errorf("put snapshot of %s: disk full, nothing written (earlier snapshots are intact): %w", netKey, err)
+		what := fmt.Sprintf("put %d snapshots", len(preps))
+		if len(preps) == 1 {
+			what = "put snapshot of " + preps[0].netKey
 		}
-		return "", fmt.Errorf("put snapshot of %s: %w", netKey, err)
+		if errors.Is(err, syscall.ENOSPC) {
+			return nil, fmt.Errorf("%s: disk full, nothing written (earlier snapshots are intact): %w", what, err)
+		}
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	return snap.ID, nil
+	for i, p := range preps {
+		p.snap.ID = ids[i]
+	}
+	return ids, nil
+}
+
+func (s *Store) putTx(tx *bolt.Tx, p prepared) (uint64, error) {
+	ids := tx.Bucket(bucketIDs)
+	id, err := ids.NextSequence()
+	if err != nil {
+		return 0, err
+	}
+	sr := *p.sum
+	sr.ID = id
+	sum, err := s.codec.encodeSummaryRecord(&sr)
+	if err != nil {
+		return 0, err
+	}
+	nb, err := tx.Bucket(bucketNet).CreateBucketIfNotExists([]byte(p.netKey))
+	if err != nil {
+		return 0, fmt.Errorf("network bucket %q: %w", p.netKey, err)
+	}
+	sb, err := nb.CreateBucketIfNotExists(bucketSnap)
+	if err != nil {
+		return 0, err
+	}
+	mb, err := nb.CreateBucketIfNotExists(bucketSum)
+	if err != nil {
+		return 0, err
+	}
+	k := timeKey(p.snap.TakenAt, id)
+	if err := sb.Put(k, p.rec); err != nil {
+		return 0, err
+	}
+	if err := mb.Put(k, sum); err != nil {
+		return 0, err
+	}
+	return id, ids.Put(idKey(id), append(append([]byte(nil), k...), p.netKey...))
 }
 
 // locate finds id's network bucket and time key.

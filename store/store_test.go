@@ -344,3 +344,22 @@ func TestDefaultPath(t *testing.T) {
 		t.Errorf("without: %s", p)
 	}
 }
+
+func TestPutBatch(t *testing.T) {
+	st := openTemp(t)
+	rng := rand.New(rand.NewPCG(11, 11))
+	a, b := small(rng, t0, "A"), small(rng, t0.Add(time.Second), "B")
+	if _, err := st.PutBatch([]*topology.Snapshot{a, {}}); err == nil {
+		t.Fatal("batch with an invalid snapshot stored")
+	}
+	if nets, _ := st.Networks(); len(nets) != 0 {
+		t.Fatalf("a failed batch left %v", nets)
+	}
+	ids, err := st.PutBatch([]*topology.Snapshot{a, b})
+	if err != nil || !reflect.DeepEqual(ids, []string{"1", "2"}) || a.ID != "1" || b.ID != "2" {
+		t.Fatalf("PutBatch = %v, %v (ids on snapshots %q %q)", ids, err, a.ID, b.ID)
+	}
+	if got, err := st.Get("2"); err != nil || !reflect.DeepEqual(got, b) {
+		t.Fatalf("Get(2) after batch: %v", err)
+	}
+}
