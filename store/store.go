@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -237,11 +238,22 @@ func (s *Store) prepare(snap *topology.Snapshot) (prepared, error) {
 // Put does each; for imports and bulk loads.
 func (s *Store) PutBatch(snaps []*topology.Snapshot) ([]string, error) {
 	preps := make([]prepared, len(snaps))
-	for i, snap := range snaps {
-		var err error
-		if preps[i], err = s.prepare(snap); err != nil {
-			return nil, err
-		}
+	errs := make([]error, len(snaps))
+	// Encoding dominates a bulk load: spread it over the CPUs.
+	workers := min(runtime.GOMAXPROCS(0), len(snaps))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(snaps); i += workers {
+				preps[i], errs[i] = s.prepare(snaps[i])
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
