@@ -239,7 +239,15 @@ func (a *App) addSources(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("matter-server %s: %w", c.MatterServer, err)
 		}
-		a.sched.Add(scheduler.Target{ID: "matter:" + c.MatterServer, Source: src})
+		a.sched.Add(scheduler.Target{ID: "matter:" + src.URL(), Source: src})
+		// Follow the server (start_listening) so that scans read a live cache.
+		a.bg.Add(1)
+		go func() {
+			defer a.bg.Done()
+			if err := src.Run(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn("matter server connection ended", "url", src.URL(), "error", err)
+			}
+		}()
 	}
 	switch {
 	case c.Demo:

@@ -128,7 +128,13 @@ func (a *App) startDemo(ctx context.Context) error {
 	for _, br := range d.BorderRouters() {
 		a.registry.Upsert(br)
 	}
-	a.bg.Add(1)
+	a.bg.Add(2)
+	go func() {
+		defer a.bg.Done()
+		if err := d.MatterSource().Run(dctx); err != nil && dctx.Err() == nil {
+			a.log.Warn("demo Matter server connection ended", "error", err)
+		}
+	}()
 	go func() {
 		defer a.bg.Done()
 		d.RunMutations(dctx, a.cfg.DemoMutate.D(), func(ts []demo.Target) {

@@ -2,42 +2,28 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"time"
 
 	"github.com/threadmap/threadmap/backend/server"
 	"github.com/threadmap/threadmap/store"
 	"github.com/threadmap/threadmap/store/diff"
+	"github.com/threadmap/threadmap/store/export"
 	"github.com/threadmap/threadmap/thread/health"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
-// exporter writes snapshots in the store's export formats.
-// TODO(wire): store exports (graphml, dot, csv, redaction) when they land.
+// exporter writes snapshots in the store's export formats (store/export).
 func exporter() server.Exporter {
-	codec := store.NewCodec()
 	return func(w io.Writer, s *topology.Snapshot, format string, redact bool) (string, string, error) {
-		if redact {
-			return "", "", fmt.Errorf("redaction is not available yet")
+		f, err := export.ParseFormat(format)
+		if err != nil {
+			return "", "", err
 		}
-		switch format {
-		case "json":
-			b, err := s.JSON()
-			if err != nil {
-				return "", "", err
-			}
-			_, err = w.Write(b)
-			return "application/json", "json", err
-		case "cbor":
-			b, err := codec.MarshalSnapshot(s)
-			if err != nil {
-				return "", "", err
-			}
-			_, err = w.Write(b)
-			return "application/cbor", "cbor", err
+		if err := export.Write(w, s, f, export.Options{Redact: redact}); err != nil {
+			return "", "", err
 		}
-		return "", "", fmt.Errorf("format %s is not available yet", format)
+		return f.ContentType(), f.Ext(), nil
 	}
 }
 

@@ -1,8 +1,7 @@
 package app
 
 import (
-	"errors"
-
+	"github.com/threadmap/threadmap/matter/matterclient"
 	"github.com/threadmap/threadmap/thread/otbr"
 	"github.com/threadmap/threadmap/thread/topology"
 )
@@ -12,7 +11,7 @@ func otbrSource(baseURL string) (topology.Source, error) {
 	return otbr.NewSource(baseURL, otbr.Options{})
 }
 
-// matterSource is the Matter server source. TODO(wire): matter.
-func matterSource(wsURL string) (topology.Source, error) {
-	return nil, errors.New("the Matter server source is not available yet")
+// matterSource is the Matter server source (matter/matterclient).
+func matterSource(wsURL string) (*matterclient.Source, error) {
+	return matterclient.NewSource(wsURL, matterclient.Options{})
 }

@@ -381,9 +381,6 @@ func (c Config) Check() error {
 			return fmt.Errorf("otbr %q: want an http:// or https:// URL", u)
 		}
 	}
-	if c.MatterServer != "" && !strings.HasPrefix(c.MatterServer, "ws://") && !strings.HasPrefix(c.MatterServer, "wss://") {
-		return fmt.Errorf("matter-server %q: want a ws:// or wss:// URL", c.MatterServer)
-	}
 	if !c.Loopback() && c.Token == "" {
 		return fmt.Errorf("listen %s is beyond loopback: set a token (--token or THREADMAP_TOKEN) so that mutating endpoints are protected", c.Listen)
 	}

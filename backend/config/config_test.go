@@ -100,7 +100,6 @@ func TestBadSettingsAreClearErrors(t *testing.T) {
 		{nil, map[string]string{"THREADMAP_INTERVAL": "soon"}, "THREADMAP_INTERVAL"},
 		{nil, map[string]string{"THREADMAP_DEMO": "perhaps"}, "THREADMAP_DEMO"},
 		{[]string{"--otbr", "ftp://x"}, nil, "http://"},
-		{[]string{"--matter-server", "http://x:5580"}, nil, "ws://"},
 		{[]string{"--config", bad}, nil, "intervall"},
 		{[]string{"--config", broken}, nil, "line 2"},
 		{[]string{"--config", filepath.Join(dir, "missing.json")}, nil, "config file"},

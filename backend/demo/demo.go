@@ -14,9 +14,12 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"sync"
 	"time"
 
+	"github.com/threadmap/threadmap/matter/matterclient"
+	"github.com/threadmap/threadmap/matter/mattersim"
 	"github.com/threadmap/threadmap/thread/otbr"
 	"github.com/threadmap/threadmap/thread/otbr/otbrsim"
 	"github.com/threadmap/threadmap/thread/threadsim"
@@ -61,6 +64,11 @@ type Demo struct {
 	rng      *rand.Rand
 	brs      []topology.BorderRouter
 	retiring []retired
+	// matter is the simulated Matter server: one for the demo's life,
+	// updated on every change (its clients get node events).
+	matter    *mattersim.Sim
+	matterSrc *matterclient.Source
+	matterURL string
 }
 
 // retired is a replaced generation, closed once no scan can still use it.
@@ -95,7 +103,8 @@ func (r *running) close() {
 	}
 }
 
-// Start serves the demo mesh on loopback until ctx ends or Close.
+// Start serves the demo mesh on loopback until ctx ends (the Matter
+// simulator stops then) or Close.
 func Start(ctx context.Context, o Options) (*Demo, error) {
 	if o.Dialect == "" {
 		o.Dialect = otbr.DialectJSONAPI2026
@@ -114,6 +123,10 @@ func Start(ctx context.Context, o Options) (*Demo, error) {
 		return nil, err
 	}
 	truth := m.Truth()
+	if err := d.startMatter(ctx, truth); err != nil {
+		d.Close()
+		return nil, err
+	}
 	for _, br := range truth.BorderRouters {
 		br.Sources = []string{"demo"}
 		if br.ExtAddr == d.restBR() {
@@ -122,9 +135,34 @@ func Start(ctx context.Context, o Options) (*Demo, error) {
 		d.brs = append(d.brs, br)
 	}
 	d.log.Info("demo mesh serving on loopback", "network", truth.Network.Name, "ext_pan_id", truth.Network.ExtPanID,
-		"nodes", len(truth.Nodes), "routers", len(m.Routers), "otbr_rest", d.run.restURL)
+		"nodes", len(truth.Nodes), "routers", len(m.Routers), "otbr_rest", d.run.restURL, "matter_server", d.matterURL)
 	return d, nil
 }
+
+// startMatter serves the simulated Matter server on loopback and makes its
+// client source, following the server as `serve --matter-server` does.
+func (d *Demo) startMatter(ctx context.Context, truth *topology.Snapshot) error {
+	sim, err := mattersim.New(truth)
+	if err != nil {
+		return fmt.Errorf("demo: Matter server simulator: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("demo: Matter server simulator: %w", err)
+	}
+	go func() { _ = sim.Serve(ctx, ln) }()
+	d.matter = sim
+	d.matterURL = "ws://" + ln.Addr().String() + "/ws"
+	d.matterSrc, err = matterclient.NewSource(d.matterURL, matterclient.Options{ExtPanID: truth.Network.ExtPanID})
+	if err != nil {
+		return fmt.Errorf("demo: Matter source: %w", err)
+	}
+	return nil
+}
+
+// MatterSource is the demo's Matter server client; Run it to follow the
+// server (Collect works without).
+func (d *Demo) MatterSource() *matterclient.Source { return d.matterSrc }
 
 // restBR is the ext address of the border router the REST simulator plays.
 func (d *Demo) restBR() string {
@@ -195,6 +233,7 @@ func (d *Demo) Targets() []Target {
 	return []Target{
 		{ID: "tmf:demo", Network: key, Source: d.run.crawler},
 		{ID: "otbr:demo", Network: key, Source: d.run.rest},
+		{ID: "matter:demo", Network: key, Source: d.matterSrc},
 	}
 }
 
@@ -270,6 +309,9 @@ func (d *Demo) Mutate() (string, error) {
 	d.retiring = append(keep, retired{r: d.run, since: time.Now()})
 	d.run = r
 	d.sc = sc
+	if err := d.matter.Update(m.Truth()); err != nil {
+		d.log.Warn("demo: Matter server update", "error", err)
+	}
 	rest := d.restBRLocked()
 	for i := range d.brs {
 		if d.brs[i].ExtAddr == rest {

@@ -148,11 +148,16 @@ func (s *Server) listBorderRouters(c *gin.Context) {
 			}
 		}
 	}
+	// seen holds ids and ext addresses: discovery names a border router by
+	// its agent id, a REST answer by its ext address; it is one router.
 	seen := map[string]bool{}
 	out := []routers.Entry{}
 	if s.o.BorderRouters != nil {
 		for _, e := range s.o.BorderRouters.List(network) {
 			seen[e.ID] = true
+			if e.ExtAddr != "" {
+				seen["ext:"+e.ExtAddr] = true
+			}
 			out = append(out, e)
 		}
 	}
@@ -171,10 +176,13 @@ func (s *Server) listBorderRouters(c *gin.Context) {
 			continue
 		}
 		for _, br := range lc.snap.BorderRouters {
-			if br.ID == "" || seen[br.ID] {
+			if br.ID == "" || seen[br.ID] || br.ExtAddr != "" && seen["ext:"+br.ExtAddr] {
 				continue
 			}
 			seen[br.ID] = true
+			if br.ExtAddr != "" {
+				seen["ext:"+br.ExtAddr] = true
+			}
 			out = append(out, routers.Entry{BorderRouter: br, Network: k})
 		}
 	}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// buildThreadmap builds this command into dir and returns the binary's path.
+func buildThreadmap(tb testing.TB, dir string) string {
+	tb.Helper()
+	bin := filepath.Join(dir, "threadmap")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		tb.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// serveProcess is a running `threadmap serve`.
+type serveProcess struct {
+	cmd  *exec.Cmd
+	addr string
+	mu   sync.Mutex
+	log  strings.Builder
+	done chan struct{}
+}
+
+// startServe starts bin with args (JSON logs added) and waits until it
+// logs its listen address.
+func startServe(tb testing.TB, bin string, args ...string) *serveProcess {
+	tb.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--log-format", "json"}, args...)...)
+	cmd.Env = append(os.Environ(), "THREADMAP_TOKEN=", "THREADMAP_LISTEN=", "THREADMAP_DB=", "THREADMAP_CONFIG=")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	p := &serveProcess{cmd: cmd, done: make(chan struct{})}
+	addrCh := make(chan string, 1)
+	go func() {
+		defer close(p.done)
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			line := sc.Text()
+			p.mu.Lock()
+			p.log.WriteString(line + "\n")
+			p.mu.Unlock()
+			var rec struct {
+				Msg  string `json:"msg"`
+				Addr string `json:"addr"`
+			}
+			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "listening" {
+				select {
+				case addrCh <- rec.Addr:
+				default:
+				}
+			}
+		}
+		io.Copy(io.Discard, stderr)
+	}()
+	tb.Cleanup(func() { p.stop(tb) })
+	select {
+	case p.addr = <-addrCh:
+	case <-p.done:
+		tb.Fatalf("threadmap serve exited before listening:\n%s", p.logs())
+	case <-time.After(60 * time.Second):
+		tb.Fatalf("threadmap serve did not listen within 60 s:\n%s", p.logs())
+	}
+	return p
+}
+
+func (p *serveProcess) logs() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.log.String()
+}
+
+// stop sends SIGTERM to the process (by its PID), waits for it, and kills
+// it if it does not stop within 20 s. It returns the exit error.
+func (p *serveProcess) stop(tb testing.TB) error {
+	if p.cmd.ProcessState != nil {
+		return nil
+	}
+	_ = syscall.Kill(p.cmd.Process.Pid, syscall.SIGTERM)
+	waited := make(chan error, 1)
+	go func() { <-p.done; waited <- p.cmd.Wait() }()
+	select {
+	case err := <-waited:
+		return err
+	case <-time.After(20 * time.Second):
+		_ = syscall.Kill(p.cmd.Process.Pid, syscall.SIGKILL)
+		err := <-waited
+		tb.Errorf("threadmap serve (pid %d) ignored SIGTERM for 20 s; killed", p.cmd.Process.Pid)
+		return err
+	}
+}
+
+// rssKB reads VmRSS and VmHWM (peak) of the process from /proc.
+func rssKB(pid int) (rss, peak int64) {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
+	if err != nil {
+		return 0, 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		n, _ := strconv.ParseInt(f[1], 10, 64)
+		switch f[0] {
+		case "VmRSS:":
+			rss = n
+		case "VmHWM:":
+			peak = n
+		}
+	}
+	return rss, peak
+}
