@@ -1,0 +1,573 @@
+package tmf
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/threadmap/threadmap/thread/diag"
+	"github.com/threadmap/threadmap/thread/topology"
+)
+
+// Transport is the seam under the crawler: unicast DIAG_GET.req and
+// DIAG_GET.qry to a node by RLOC16/ALOC16. Client is the UDP transport.
+type Transport interface {
+	// Get sends DIAG_GET.req and returns the decoded answer.
+	Get(ctx context.Context, to topology.Rloc16, types []diag.Type) (*diag.Message, error)
+	// Query sends DIAG_GET.qry and returns every DIAG_GET.ans message.
+	Query(ctx context.Context, to topology.Rloc16, types []diag.Type) ([]*diag.Message, error)
+}
+
+// Which children the crawler asks directly (their parents' Child TLVs
+// already give every child's ext address, mode and link).
+type ChildQueries int
+
+// ChildQueries values.
+const (
+	// ChildrenNone: children are known from their parents only (default).
+	ChildrenNone ChildQueries = iota
+	// ChildrenRxOn: also ask rx-on children (MEDs, REEDs) for their own TLVs.
+	ChildrenRxOn
+	// ChildrenAll: also ask sleepy children, which answer only when they
+	// poll (SleepyTimeout per request).
+	ChildrenAll
+)
+
+// TLV sets the crawler asks for.
+var (
+	// RouterTypes: a router's own TLVs (DIAG_GET.req).
+	RouterTypes = []diag.Type{diag.TypeExtMacAddress, diag.TypeAddress16, diag.TypeMode, diag.TypeConnectivity,
+		diag.TypeRoute64, diag.TypeLeaderData, diag.TypeIPv6AddressList, diag.TypeMacCounters, diag.TypeChildTable,
+		diag.TypeMaxChildTimeout, diag.TypeEUI64, diag.TypeVersion, diag.TypeVendorName, diag.TypeVendorModel,
+		diag.TypeVendorSWVersion, diag.TypeThreadStackVersion, diag.TypeMleCounters}
+	// ListTypes: a router's children and neighbors (DIAG_GET.qry).
+	ListTypes = []diag.Type{diag.TypeChild, diag.TypeChildIPv6AddressList, diag.TypeRouterNeighbor}
+	// ChildTypes: a child's own TLVs.
+	ChildTypes = []diag.Type{diag.TypeExtMacAddress, diag.TypeAddress16, diag.TypeMode, diag.TypeTimeout,
+		diag.TypeLeaderData, diag.TypeIPv6AddressList, diag.TypeBatteryLevel, diag.TypeSupplyVoltage, diag.TypeEUI64,
+		diag.TypeVersion, diag.TypeVendorName, diag.TypeVendorModel, diag.TypeVendorSWVersion, diag.TypeThreadStackVersion}
+)
+
+// Config configures a Crawler. Zero values pick the defaults named.
+type Config struct {
+	// Transport reaches the nodes (required).
+	Transport Transport
+	// Name is the source name (default "tmf"); Target describes where the
+	// crawl went, for the report (e.g. the mesh-local prefix).
+	Name   string
+	Target string
+	// Start lists where to begin, in order (default: the leader ALOC
+	// 0xfc00); any router will do.
+	Start []topology.Rloc16
+	// Parallel bounds the requests in flight (default 8; 1 = sequential).
+	Parallel int
+	// Timeout is the deadline of one request to a router or rx-on child
+	// (default 5 s); SleepyTimeout of one to a sleepy child (default 60 s).
+	Timeout       time.Duration
+	SleepyTimeout time.Duration
+	// Retries after a failed request (default 3), waiting Backoff (default
+	// 200 ms) doubled each time, with jitter.
+	Retries int
+	Backoff time.Duration
+	// Children says which children to ask directly (default ChildrenNone).
+	Children ChildQueries
+	// Network is identity known from elsewhere (name, ext PAN ID, channel,
+	// prefix): TMF diagnostics do not carry it.
+	Network topology.Network
+	// Progress, when set, is called after every request.
+	Progress func(Progress)
+}
+
+// Progress is the crawl's state, for progress lines and live events.
+type Progress struct {
+	// Phase is "leader", "routers", "children" or "done".
+	Phase string
+	// Known is how many nodes the crawl knows it must ask; Done how many
+	// it finished with (answered, timed out or failed).
+	Known, Done                int
+	Answered, TimedOut, Failed int
+	Elapsed                    time.Duration
+	Last                       topology.Rloc16
+	LastStatus                 topology.NodeStatus
+}
+
+// Crawler maps a mesh over TMF; it implements topology.Source.
+type Crawler struct {
+	cfg Config
+}
+
+// NewCrawler returns a crawler; cfg.Transport is required.
+func NewCrawler(cfg Config) (*Crawler, error) {
+	if cfg.Transport == nil {
+		return nil, errors.New("tmf: crawler needs a transport")
+	}
+	if cfg.Name == "" {
+		cfg.Name = "tmf"
+	}
+	if len(cfg.Start) == 0 {
+		cfg.Start = []topology.Rloc16{topology.LeaderAloc16}
+	}
+	if cfg.Parallel <= 0 {
+		cfg.Parallel = 8
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 5 * time.Second
+	}
+	if cfg.SleepyTimeout <= 0 {
+		cfg.SleepyTimeout = 60 * time.Second
+	}
+	if cfg.Retries < 0 {
+		cfg.Retries = 0
+	} else if cfg.Retries == 0 {
+		cfg.Retries = 3
+	}
+	if cfg.Backoff <= 0 {
+		cfg.Backoff = 200 * time.Millisecond
+	}
+	return &Crawler{cfg: cfg}, nil
+}
+
+// Name is the source name ("tmf").
+func (c *Crawler) Name() string { return c.cfg.Name }
+
+// nodeResult is what the crawl learnt from one node.
+type nodeResult struct {
+	rloc   topology.Rloc16
+	status topology.NodeStatus
+	detail string
+	msgs   []*diag.Message
+}
+
+type crawl struct {
+	c     *Crawler
+	ctx   context.Context
+	start time.Time
+	sem   chan struct{}
+	wg    sync.WaitGroup
+
+	mu       sync.Mutex
+	phase    string
+	seen     map[topology.Rloc16]bool
+	results  []*nodeResult
+	progress Progress
+	notes    []string
+}
+
+// Collect crawls the mesh: the start node (leader ALOC) for its Route64,
+// then every router it lists (and any more their Route64s list) in
+// parallel, each with a DIAG_GET.req for its own TLVs and a DIAG_GET.qry
+// for its children and router neighbors; then, if configured, children.
+// A node that does not answer is kept with status timed-out or error.
+func (c *Crawler) Collect(ctx context.Context) (*topology.Snapshot, error) {
+	cr := &crawl{c: c, ctx: ctx, start: time.Now(), sem: make(chan struct{}, c.cfg.Parallel),
+		seen: map[topology.Rloc16]bool{}, phase: "leader"}
+
+	// The start node: leader ALOC, or the first router that answers.
+	var first *diag.Message
+	var firstErr error
+	for _, s := range c.cfg.Start {
+		cr.note(1, 0)
+		m, err := cr.getChunked(s, RouterTypes, c.cfg.Timeout)
+		if err == nil && m.Address16 != nil && m.Address16.IsRouter() {
+			first = m
+			break
+		}
+		if err == nil {
+			err = fmt.Errorf("answer carries no router Address16")
+		}
+		firstErr = fmt.Errorf("start at %s: %w", s, err)
+		cr.finish(s, statusOf(err), 0)
+	}
+	if first == nil {
+		return nil, fmt.Errorf("tmf: no start node answered: %w", firstErr)
+	}
+	cr.mu.Lock()
+	cr.phase = "routers"
+	cr.progress.Known-- // the start request stands for the leader's own
+	cr.mu.Unlock()
+	cr.addRouter(*first.Address16, first)
+	cr.wg.Wait()
+
+	if c.cfg.Children != ChildrenNone {
+		cr.mu.Lock()
+		cr.phase = "children"
+		cr.mu.Unlock()
+		for _, ch := range cr.children() {
+			if ch.sleepy && c.cfg.Children < ChildrenAll {
+				continue
+			}
+			cr.addChild(ch.rloc, ch.sleepy)
+		}
+		cr.wg.Wait()
+	}
+	s := cr.snapshot()
+	cr.mu.Lock()
+	p := cr.progressLocked()
+	cr.mu.Unlock()
+	if c.cfg.Progress != nil {
+		c.cfg.Progress(p)
+	}
+	return s, nil
+}
+
+// note adds known nodes and reports progress.
+func (cr *crawl) note(known, done int) {
+	cr.mu.Lock()
+	cr.progress.Known += known
+	cr.progress.Done += done
+	p := cr.progressLocked()
+	cr.mu.Unlock()
+	if cr.c.cfg.Progress != nil {
+		cr.c.cfg.Progress(p)
+	}
+}
+
+func (cr *crawl) progressLocked() Progress {
+	p := cr.progress
+	p.Phase = cr.phase
+	p.Elapsed = time.Since(cr.start)
+	return p
+}
+
+func (cr *crawl) finish(r topology.Rloc16, st topology.NodeStatus, _ int) {
+	cr.mu.Lock()
+	cr.progress.Done++
+	switch st {
+	case topology.StatusAnswered:
+		cr.progress.Answered++
+	case topology.StatusTimedOut:
+		cr.progress.TimedOut++
+	default:
+		cr.progress.Failed++
+	}
+	cr.progress.Last, cr.progress.LastStatus = r, st
+	p := cr.progressLocked()
+	cr.mu.Unlock()
+	if cr.c.cfg.Progress != nil {
+		cr.c.cfg.Progress(p)
+	}
+}
+
+func statusOf(err error) topology.NodeStatus {
+	switch {
+	case err == nil:
+		return topology.StatusAnswered
+	case isTimeout(err):
+		return topology.StatusTimedOut
+	}
+	return topology.StatusError
+}
+
+// addRouter schedules router r once; have is its DIAG_GET answer when the
+// start request already gave it.
+func (cr *crawl) addRouter(r topology.Rloc16, have *diag.Message) {
+	cr.mu.Lock()
+	if cr.seen[r] {
+		cr.mu.Unlock()
+		return
+	}
+	cr.seen[r] = true
+	cr.mu.Unlock()
+	cr.note(1, 0)
+	cr.wg.Add(1)
+	go func() {
+		defer cr.wg.Done()
+		select {
+		case cr.sem <- struct{}{}:
+		case <-cr.ctx.Done():
+			cr.record(&nodeResult{rloc: r, status: topology.StatusTimedOut, detail: "crawl ended before the node was asked"})
+			return
+		}
+		res := cr.crawlRouter(r, have)
+		<-cr.sem
+		cr.record(res)
+	}()
+}
+
+func (cr *crawl) record(res *nodeResult) {
+	cr.mu.Lock()
+	cr.results = append(cr.results, res)
+	cr.mu.Unlock()
+	cr.finish(res.rloc, res.status, 0)
+}
+
+// crawlRouter asks one router for its own TLVs and its lists, and
+// schedules every router its Route64 names.
+func (cr *crawl) crawlRouter(r topology.Rloc16, own *diag.Message) *nodeResult {
+	cfg := cr.c.cfg
+	res := &nodeResult{rloc: r}
+	if own == nil {
+		m, err := cr.getChunked(r, RouterTypes, cfg.Timeout)
+		if m == nil {
+			res.status, res.detail = statusOf(err), err.Error()
+			return res
+		}
+		if err != nil {
+			res.detail = "some TLVs missing: " + err.Error()
+		}
+		own = m
+	}
+	res.msgs = append(res.msgs, own)
+	if own.Route64 != nil {
+		for _, e := range own.Route64.Routes {
+			cr.addRouter(topology.RouterRloc16(e.RouterID), nil)
+		}
+	}
+	lists, err := cr.queryChunked(r, ListTypes, cfg.Timeout)
+	res.msgs = append(res.msgs, lists...)
+	res.status = topology.StatusAnswered
+	if err != nil {
+		res.detail = joinDetail(res.detail, "children/neighbors query: "+err.Error())
+		cr.addNote(fmt.Sprintf("%s: children/neighbors query incomplete: %v", r, err))
+	}
+	return res
+}
+
+func joinDetail(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+func (cr *crawl) addNote(s string) {
+	cr.mu.Lock()
+	cr.notes = append(cr.notes, s)
+	cr.mu.Unlock()
+}
+
+// get sends one DIAG_GET.req with retries and back-off.
+func (cr *crawl) get(r topology.Rloc16, types []diag.Type, timeout time.Duration) (*diag.Message, error) {
+	var out *diag.Message
+	err := cr.retry(func() error {
+		ctx, cancel := context.WithTimeout(cr.ctx, timeout)
+		defer cancel()
+		m, err := cr.c.cfg.Transport.Get(ctx, r, types)
+		out = m
+		return err
+	})
+	return out, err
+}
+
+// retry runs f up to 1+Retries times with doubling, jittered back-off.
+// An error answer (4.xx/5.xx) is not retried: the same request would fail
+// the same way (the caller may split it).
+func (cr *crawl) retry(f func() error) error {
+	cfg := cr.c.cfg
+	wait := cfg.Backoff
+	var err error
+	for attempt := 0; ; attempt++ {
+		err = f()
+		var re *ResponseError
+		if err == nil || errors.As(err, &re) || attempt >= cfg.Retries || cr.ctx.Err() != nil {
+			return err
+		}
+		d := wait/2 + time.Duration(rand.Int64N(int64(wait)))
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-cr.ctx.Done():
+			t.Stop()
+			return err
+		}
+		wait *= 2
+	}
+}
+
+// getChunked asks for types; when the node fails on the whole request it
+// asks for each half (recursively), so a node short of buffers still
+// gives what it can. It returns what it got and the first error.
+func (cr *crawl) getChunked(r topology.Rloc16, types []diag.Type, timeout time.Duration) (*diag.Message, error) {
+	m, err := cr.get(r, types, timeout)
+	if err == nil || len(types) < 2 || cr.ctx.Err() != nil {
+		return m, err
+	}
+	// Split only for a node that is alive: a tiny request must get through.
+	if _, perr := cr.get(r, []diag.Type{diag.TypeAddress16}, timeout); perr != nil {
+		return nil, err
+	}
+	half := len(types) / 2
+	a, errA := cr.getChunked(r, types[:half], timeout)
+	b, errB := cr.getChunked(r, types[half:], timeout)
+	merged := mergeMessages(a, b)
+	if errA != nil {
+		return merged, errA
+	}
+	if errB != nil {
+		return merged, errB
+	}
+	return merged, nil
+}
+
+// queryChunked is getChunked for DIAG_GET.qry.
+func (cr *crawl) queryChunked(r topology.Rloc16, types []diag.Type, timeout time.Duration) ([]*diag.Message, error) {
+	var out []*diag.Message
+	err := cr.retry(func() error {
+		ctx, cancel := context.WithTimeout(cr.ctx, timeout)
+		defer cancel()
+		ms, err := cr.c.cfg.Transport.Query(ctx, r, types)
+		out = ms
+		return err
+	})
+	if err == nil || len(types) < 2 || cr.ctx.Err() != nil {
+		return out, err
+	}
+	var all []*diag.Message
+	var firstErr error
+	for _, t := range types {
+		ms, err := cr.queryChunked(r, []diag.Type{t}, timeout)
+		all = append(all, ms...)
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	return all, firstErr
+}
+
+// mergeMessages joins two answers with disjoint TLVs into one.
+func mergeMessages(a, b *diag.Message) *diag.Message {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	m, err := diag.Decode(append(a.Encode(), b.Encode()...))
+	if err != nil {
+		return a
+	}
+	return m
+}
+
+type childRef struct {
+	rloc   topology.Rloc16
+	sleepy bool
+}
+
+// children lists the children the routers reported.
+func (cr *crawl) children() []childRef {
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	seen := map[topology.Rloc16]bool{}
+	var out []childRef
+	add := func(r topology.Rloc16, mode topology.Mode) {
+		if !seen[r] {
+			seen[r] = true
+			out = append(out, childRef{rloc: r, sleepy: !mode.RxOnWhenIdle})
+		}
+	}
+	for _, res := range cr.results {
+		for _, m := range res.msgs {
+			for _, c := range m.Children {
+				add(c.Rloc16, c.Mode())
+			}
+			for _, e := range m.ChildTable {
+				add(e.Rloc16(res.rloc), e.Mode.Topology())
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].rloc < out[j].rloc })
+	return out
+}
+
+func (cr *crawl) addChild(r topology.Rloc16, sleepy bool) {
+	cr.note(1, 0)
+	cr.wg.Add(1)
+	go func() {
+		defer cr.wg.Done()
+		select {
+		case cr.sem <- struct{}{}:
+		case <-cr.ctx.Done():
+			cr.record(&nodeResult{rloc: r, status: topology.StatusTimedOut, detail: "crawl ended before the node was asked"})
+			return
+		}
+		timeout := cr.c.cfg.Timeout
+		if sleepy {
+			timeout = cr.c.cfg.SleepyTimeout
+		}
+		m, err := cr.getChunked(r, ChildTypes, timeout)
+		<-cr.sem
+		res := &nodeResult{rloc: r, status: topology.StatusAnswered}
+		if m != nil {
+			res.msgs = []*diag.Message{m}
+		} else {
+			res.status = statusOf(err)
+		}
+		if err != nil {
+			res.detail = err.Error()
+		}
+		cr.record(res)
+	}()
+}
+
+// snapshot turns what the crawl learnt into the partial snapshot.
+func (cr *crawl) snapshot() *topology.Snapshot {
+	cfg := cr.c.cfg
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	s := topology.New(time.Now())
+	s.Network = cfg.Network
+	rep := topology.SourceReport{Name: cfg.Name, Target: cfg.Target, DurationMs: time.Since(cr.start).Milliseconds()}
+	asked := map[topology.Rloc16]bool{}
+	sort.Slice(cr.results, func(i, j int) bool { return cr.results[i].rloc < cr.results[j].rloc })
+	for _, res := range cr.results {
+		asked[res.rloc] = true
+		rep.Queried++
+		switch res.status {
+		case topology.StatusAnswered:
+			rep.Answered++
+		case topology.StatusTimedOut:
+			rep.TimedOut++
+		default:
+			rep.Failed++
+		}
+		from := topology.Ptr(res.rloc)
+		for _, m := range res.msgs {
+			m.AddTo(s, cfg.Name, from)
+		}
+		if res.status != topology.StatusAnswered || res.detail != "" {
+			// A status-only view, folded into the node by RLOC16.
+			s.Nodes = append(s.Nodes, topology.Node{ID: topology.RlocID(res.rloc), Rloc16: topology.Ptr(res.rloc),
+				Status: res.status, StatusDetail: res.detail, Sources: []string{cfg.Name}})
+			if res.status != topology.StatusAnswered {
+				rep.Notes = append(rep.Notes, fmt.Sprintf("%s %s: %s", res.rloc, res.status, res.detail))
+			}
+		}
+	}
+	// Children reported by their parents but not asked themselves.
+	for i := range s.Nodes {
+		n := &s.Nodes[i]
+		if n.Rloc16 != nil && !n.Rloc16.IsRouter() && !asked[*n.Rloc16] && n.Status == "" {
+			n.Status = topology.StatusNotQueried
+		}
+	}
+	rep.Notes = append(rep.Notes, cr.notes...)
+	s.Scan.Sources = []topology.SourceReport{rep}
+	topology.Normalize(s)
+	mergeNetworkInto(&s.Network, cfg.Network)
+	cr.phase = "done"
+	return s
+}
+
+// mergeNetworkInto fills identity fields TMF cannot learn.
+func mergeNetworkInto(dst *topology.Network, known topology.Network) {
+	if dst.Name == "" {
+		dst.Name = known.Name
+	}
+	if dst.ExtPanID == "" {
+		dst.ExtPanID = known.ExtPanID
+	}
+	if dst.PanID == "" {
+		dst.PanID = known.PanID
+	}
+	if dst.Channel == 0 {
+		dst.Channel = known.Channel
+	}
+	if dst.MeshLocalPrefix == "" {
+		dst.MeshLocalPrefix = known.MeshLocalPrefix
+	}
+}
