@@ -261,3 +261,22 @@ func TestCollectSecondScanFaster(t *testing.T) {
 		t.Errorf("second scan took %v, first %v", took[1], took[0])
 	}
 }
+
+// TestCollectWrongNamesFallBack: told the pre-2026 dialect, a client facing
+// the renamed API gets 422 for "eui64"/"version", switches names once and
+// collects everything.
+func TestCollectWrongNamesFallBack(t *testing.T) {
+	truth := simMesh(t, 8)
+	_, url := startSim(t, truth, otbr.DialectJSONAPI2026, otbrsim.Options{})
+	src, _ := otbr.NewSource(url, otbr.Options{Dialect: otbr.DialectJSONAPI})
+	snap, err := src.Collect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := truth.Shape().Diff(snap.Shape()); len(d) > 0 {
+		t.Errorf("shape differs:\n%s", strings.Join(d, "\n"))
+	}
+	if !strings.Contains(strings.Join(snap.Scan.Sources[0].Notes, "|"), "using jsonapi-2026 names") {
+		t.Errorf("notes %v", snap.Scan.Sources[0].Notes)
+	}
+}

@@ -219,9 +219,22 @@ func (s *Source) collectJSONAPI(ctx context.Context, col *Collected, dialect Dia
 		if router && s.c.opts.QueryTLVs {
 			kinds = append(kinds, queryTypes)
 		}
-		for _, types := range kinds {
+		for ki, types := range kinds {
 			col.Report.Queried++
 			rid, st, err := s.diagnosticTask(ctx, d.ExtAddr.String(), types)
+			if ki == 0 && isUnprocessable(err) {
+				// The server refused the type names: it speaks the other
+				// side of the 2026 renames than detected. Switch once.
+				other := DialectJSONAPI
+				if dialect == DialectJSONAPI {
+					other = DialectJSONAPI2026
+				}
+				if rid2, st2, err2 := s.diagnosticTask(ctx, d.ExtAddr.String(), diagTypes(router, other)); err2 == nil {
+					col.Report.Notes = append(col.Report.Notes, fmt.Sprintf("type names of %s refused; using %s names", dialect, other))
+					dialect = other
+					rid, st, err = rid2, st2, nil
+				}
+			}
 			switch {
 			case err != nil:
 				col.Report.Failed++
@@ -305,6 +318,11 @@ func (s *Source) collectJSONAPI(ctx context.Context, col *Collected, dialect Dia
 		}
 	}
 	return firstErr
+}
+
+func isUnprocessable(err error) bool {
+	var he *HTTPError
+	return errors.As(err, &he) && he.Status == http.StatusUnprocessableEntity
 }
 
 // deviceRank: 0 border router, 1 router, 2 child or unknown.
