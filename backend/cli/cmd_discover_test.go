@@ -146,6 +146,7 @@ func TestDiscoverAcrossNetns(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("discover exit %d:\n%s", code, out)
 	}
+	t.Logf("discover table:\n%s", out)
 	for _, want := range []string{`network "HomeNet"  ext PAN ID 5c22000000000001  (2 border router(s))`,
 		`network "Other"  ext PAN ID dead00beef00cafe  (1 border router(s))`,
 		"OpenThread BorderRouter #F721", "Google-Nest-Hub-#ABED", "Apple Inc. HomePod #1",
