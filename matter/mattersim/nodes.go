@@ -110,7 +110,9 @@ func rssiFor(lq int) int {
 // buildNodes makes the Matter nodes of a snapshot: every Thread node with
 // an ext address and RLOC16 becomes a node with clusters 0x28, 0x33 and
 // 0x35 (the tables as a real device reports them), plus one Wi-Fi device.
-func buildNodes(s *topology.Snapshot) ([]*nodedump.NodeData, error) {
+// nodeID gives each device (by ext address; "wifi" for the Wi-Fi one) its
+// Matter node ID, stable across updates of the mesh.
+func buildNodes(s *topology.Snapshot, nodeIDFor func(key string) uint64) ([]*nodedump.NodeData, error) {
 	net, err := networkOf(s)
 	if err != nil {
 		return nil, err
@@ -188,7 +190,7 @@ func buildNodes(s *topology.Snapshot) ([]*nodedump.NodeData, error) {
 	var out []*nodedump.NodeData
 	for i := range nodes {
 		n := &nodes[i]
-		nodeID := uint64(i + 1)
+		nodeID := nodeIDFor(n.ExtAddr)
 		a := attrs{}
 		vendor, product := n.Vendor, n.Model
 		if vendor == "" {
@@ -301,10 +303,11 @@ func buildNodes(s *topology.Snapshot) ([]*nodedump.NodeData, error) {
 	}
 	// A Wi-Fi device: on the fabric, not on the Thread mesh.
 	w := attrs{}
-	w.basic("Nabu Casa", "Wi-Fi Smart Plug", "Desk Lamp Plug", uint64(len(nodes)+1))
+	wifiID := nodeIDFor("wifi")
+	w.basic("Nabu Casa", "Wi-Fi Smart Plug", "Desk Lamp Plug", wifiID)
 	w.set("0/51/0", []any{map[string]any{"0": "WIFI_STA_DEF", "1": true, "2": nil, "3": nil, "4": b64([]byte{0x60, 0x55, 0xf9, 0x57, 0x48, 0xec}),
 		"5": []any{b64([]byte{192, 0, 2, 35})}, "6": []any{b64(netip.MustParseAddr("fe80::6255:f9ff:fe57:48ec").AsSlice())}, "7": int(nodedump.InterfaceWiFi)}})
-	out = append(out, &nodedump.NodeData{NodeID: uint64(len(nodes) + 1), DateCommissioned: "2026-11-01T10:00:00.000000",
+	out = append(out, &nodedump.NodeData{NodeID: wifiID, DateCommissioned: "2026-11-01T10:00:00.000000",
 		LastInterview: "2026-11-25T08:00:00.000000", InterviewVersion: 6, Available: true, Attributes: w.raw()})
 	return out, nil
 }
@@ -450,5 +453,3 @@ func (a attrs) raw() map[string]json.RawMessage {
 	}
 	return out
 }
-
-func decodeB64(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }

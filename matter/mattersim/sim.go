@@ -41,6 +41,7 @@ type Sim struct {
 	byExt map[string]uint64
 	subs  map[*client]struct{}
 	stall map[string]bool
+	ids   map[string]uint64 // ext address (or "wifi") → Matter node ID
 }
 
 // New builds the server's nodes from snap (the simulated mesh's truth).
@@ -53,6 +54,7 @@ func New(snap *topology.Snapshot) (*Sim, error) {
 			MinSupportedSchemaVersion: 9, SDKVersion: "threadmap-mattersim", ThreadCredentialsSet: true},
 		subs:  map[*client]struct{}{},
 		stall: map[string]bool{},
+		ids:   map[string]uint64{},
 	}
 	if err := s.load(snap); err != nil {
 		return nil, err
@@ -61,26 +63,26 @@ func New(snap *topology.Snapshot) (*Sim, error) {
 }
 
 func (s *Sim) load(snap *topology.Snapshot) error {
-	nodes, err := buildNodes(snap)
+	byExt := map[string]uint64{}
+	nodes, err := buildNodes(snap, func(key string) uint64 {
+		id, ok := s.ids[key]
+		if !ok {
+			id = uint64(len(s.ids) + 1)
+			s.ids[key] = id
+		}
+		if key != "wifi" {
+			byExt[key] = id
+		}
+		return id
+	})
 	if err != nil {
 		return err
 	}
 	s.nodes = map[uint64]*nodedump.NodeData{}
-	s.byExt = map[string]uint64{}
 	for _, nd := range nodes {
 		s.nodes[nd.NodeID] = nd
-		if raw, ok := nd.Attributes["0/51/0"]; ok {
-			var ifs []map[string]any
-			if json.Unmarshal(raw, &ifs) == nil && len(ifs) == 1 {
-				if hw, _ := ifs[0]["4"].(string); hw != "" && ifs[0]["7"] == float64(nodedump.InterfaceThread) {
-					b, _ := decodeB64(hw)
-					if e, err := topology.ExtAddressFromBytes(b); err == nil {
-						s.byExt[e.String()] = nd.NodeID
-					}
-				}
-			}
-		}
 	}
+	s.byExt = byExt
 	return nil
 }
 
@@ -90,9 +92,9 @@ func (s *Sim) load(snap *topology.Snapshot) error {
 func (s *Sim) Update(snap *topology.Snapshot) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	old := s.nodes
+	old, oldExt := s.nodes, s.byExt
 	if err := s.load(snap); err != nil {
-		s.nodes = old
+		s.nodes, s.byExt = old, oldExt
 		return err
 	}
 	for _, id := range sortedIDs(s.nodes) {

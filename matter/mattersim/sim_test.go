@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/threadmap/threadmap/matter/mattersim"
 	"github.com/threadmap/threadmap/matter/nodedump"
 	"github.com/threadmap/threadmap/matter/wsapi"
+	"github.com/threadmap/threadmap/thread/threadsim"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
@@ -116,11 +118,24 @@ func serve(t *testing.T, truth *topology.Snapshot) (*mattersim.Sim, string) {
 }
 
 func TestMatterOnlyTopologyEqualsTruth(t *testing.T) {
-	for name, truth := range map[string]*topology.Snapshot{
+	meshes := map[string]*topology.Snapshot{
 		"hand":            handMesh(),
 		"generated 24+60": genMesh(42, 24, 60),
 		"generated 32+90": genMesh(7, 32, 90),
-	} {
+	}
+	for _, nodes := range []int{40, 150} {
+		m, err := threadsim.Generate(threadsim.Options{Seed: int64(nodes), Nodes: nodes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		meshes[fmt.Sprintf("threadsim %d nodes", nodes)] = m.Truth()
+	}
+	home, err := threadsim.LoadScenario(filepath.Join("..", "..", "thread", "threadsim", "testdata", "home.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	meshes["threadsim scenario home.json"] = home.Truth()
+	for name, truth := range meshes {
 		t.Run(name, func(t *testing.T) {
 			sim, url := serve(t, truth)
 			src, err := matterclient.NewSource(url, matterclient.Options{RequestTimeout: 5 * time.Second})
@@ -326,5 +341,61 @@ func TestClientErrors(t *testing.T) {
 		t.Errorf("newer compatible server: %v", err)
 	} else {
 		c.Close()
+	}
+}
+
+// Update turns a changed mesh into node_added / node_updated /
+// node_removed events; Matter node IDs stay with their devices.
+func TestUpdateFollowsMesh(t *testing.T) {
+	truth := handMesh()
+	sim, url := serve(t, truth)
+	src, err := matterclient.NewSource(url, matterclient.Options{MinBackoff: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { _ = src.Run(ctx) }()
+	waitFor(t, "sync", src.Synced)
+	idBefore, _ := sim.NodeID(ext(3))
+
+	next := handMesh()
+	var kept []topology.Node
+	for _, n := range next.Nodes {
+		switch n.ID {
+		case ext(6): // the MED leaves
+			continue
+		case ext(3):
+			n.Name = "Stair light"
+		}
+		kept = append(kept, n)
+	}
+	kept = append(kept, topology.Node{ID: ext(9), ExtAddr: ext(9), Rloc16: topology.Ptr(topology.Rloc16(0x0402)),
+		Role: topology.RoleSleepyEndDevice, Mode: &topology.Mode{}, Name: "Leak sensor", Sources: []string{"truth"}})
+	next.Nodes, next.Links = kept, nil
+	for _, l := range handMesh().Links {
+		if l.Kind == topology.LinkRouter {
+			next.Links = append(next.Links, l)
+		}
+	}
+	topology.Normalize(next)
+	if err := sim.Update(next); err != nil {
+		t.Fatal(err)
+	}
+	if id, _ := sim.NodeID(ext(3)); id != idBefore {
+		t.Errorf("node id of %s changed %d → %d", ext(3), idBefore, id)
+	}
+	var got *topology.Snapshot
+	waitFor(t, "events", func() bool {
+		p, err := src.Collect(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = topology.Merge(p)
+		n3, n9 := got.Node(ext(3)), got.Node(ext(9))
+		return n3 != nil && n3.Name == "Stair light" && n9 != nil && n9.Name == "Leak sensor" && got.Node(ext(6)) == nil
+	})
+	if diff := next.Shape().Diff(got.Shape()); len(diff) > 0 {
+		t.Errorf("after update:\n%s", strings.Join(diff, "\n"))
 	}
 }
