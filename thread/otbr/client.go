@@ -179,6 +179,7 @@ type HTTPError struct {
 	Detail string
 }
 
+// Error names the request and the status.
 func (e *HTTPError) Error() string {
 	s := fmt.Sprintf("%s %s: HTTP %d", e.Method, e.Path, e.Status)
 	if e.Detail != "" {

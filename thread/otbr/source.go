@@ -77,6 +77,12 @@ func (s *Source) Collect(ctx context.Context) (*topology.Snapshot, error) {
 		col.Report.Error = err.Error()
 	}
 	snap := Build(col)
+	if gen.Dialect == DialectLegacy && err == nil {
+		// One multicast query: every device of the mesh was asked, those
+		// listed answered (MEDs and SEDs never do on this API).
+		rep := &snap.Scan.Sources[0]
+		rep.Queried, rep.Answered = len(snap.Nodes), len(col.Diagnostics)
+	}
 	known := 0
 	for _, n := range snap.Nodes {
 		if n.ExtAddr != "" {
