@@ -67,6 +67,8 @@ try {
       edges: m.edges,
       firstRenderMs: Math.round(m.firstRenderMs),
       layoutMs: Math.round(m.layoutMs),
+      breakdownMs: Object.fromEntries(['prepareMs', 'routerLayoutMs', 'placeMs', 'drawMs'].map((k) => [k.replace('Ms', ''), Math.round(m[k])])),
+      domContentLoadedMs: Math.round(m.domContentLoaded),
       panFps: Number(pan.fps.toFixed(1)),
       frameP50ms: Number(pan.p50ms.toFixed(1)),
       frameP95ms: Number(pan.p95ms.toFixed(1)),

@@ -9,7 +9,7 @@ import { applyFilter, emptyFilter, search, vendors, type Filter } from './filter
 import { edgeId, linkTitle, toElements, type EdgeElement, type NodeElement } from './graph';
 import { borderRoutersHtml, detailsHtml, displayName, esc, networkHtml, when } from './html';
 import { insightHighlight, severityCounts, sortInsights } from './insights';
-import { childRingRadius, decodePositions, encodePositions, parentOf, placeMissing, storageKey, type Positions } from './layout';
+import { childRingRadius, decodePositions, encodePositions, parentMap, placeMissing, storageKey, type Positions } from './layout';
 import { legendHtml, ROLE_LOOK, stylesheet, theme } from './style';
 import { syntheticMesh } from './synth';
 import { ROLES, type Diff, type Insight, type NetworkSummary, type Snapshot, type SnapshotSummary, type TopoNode } from './types';
@@ -27,7 +27,16 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
 export interface Hooks {
   cy: cytoscape.Core;
   ready: boolean;
-  metrics: { firstRenderMs?: number; layoutMs?: number; nodes?: number; edges?: number };
+  metrics: {
+    firstRenderMs?: number;
+    layoutMs?: number;
+    prepareMs?: number;
+    routerLayoutMs?: number;
+    placeMs?: number;
+    drawMs?: number;
+    nodes?: number;
+    edges?: number;
+  };
   state: () => { network: string; snapshot: string; live: boolean; diffCount: number; history: number };
 }
 
@@ -103,11 +112,9 @@ export class App {
     if (this.stress) {
       document.title = `threadmap — stress ${this.stress}`;
       for (const id of ['network', 'slider', 'compare', 'live']) ($(id) as HTMLInputElement).disabled = true;
-      const t0 = performance.now();
       const s = syntheticMesh(this.stress);
       this.snap = s;
       this.render(s, { persist: false });
-      this.hooks.metrics.layoutMs = performance.now() - t0;
       this.cy.one('render', () => {
         requestAnimationFrame(() => {
           this.hooks.metrics.firstRenderMs = performance.now();
@@ -310,8 +317,11 @@ export class App {
     const layoutSnap: Snapshot = { ...s, nodes: [...s.nodes, ...(this.hl?.ghostNodes.filter((g) => !s.nodes.some((n) => n.id === g.id)) ?? [])], links: [...s.links, ...(this.hl?.ghostLinks ?? [])] };
     const routerIds = layoutSnap.nodes.filter((n) => n.role === 'leader' || n.role === 'router').map((n) => n.id);
     const needRouterLayout = routerIds.length > 2 && !routerIds.some((id) => known.has(id));
+    const t1 = performance.now();
     if (needRouterLayout) for (const [id, p] of this.layoutRouters(layoutSnap, routerIds)) known.set(id, p);
+    const t2 = performance.now();
     const added = placeMissing(layoutSnap, known);
+    const t3 = performance.now();
     for (const [id, p] of added) known.set(id, p);
 
     const cy = this.cy;
@@ -356,12 +366,15 @@ export class App {
     g.dataset.snapshotId = s.snapshot_id ?? '';
     g.dataset.ghosts = String(ghosts.length);
     g.setAttribute('aria-label', `Mesh graph: ${el.nodes.length} nodes, ${el.edges.length} links`);
-    this.hooks.metrics.layoutMs = performance.now() - t0;
+    const t4 = performance.now();
+    Object.assign(this.hooks.metrics, { prepareMs: t1 - t0, routerLayoutMs: t2 - t1, placeMs: t3 - t2, drawMs: t4 - t3, layoutMs: t4 - t0 });
   }
 
   /** Lays the routers out from scratch with fcose; children follow on rings later. */
   private layoutRouters(s: Snapshot, routerIds: string[]): Positions {
-    const ring = Math.max(0, ...routerIds.map((id) => childRingRadius(s.nodes.filter((n) => parentOf(s, n.id) === id).length)));
+    const perParent = new Map<string, number>();
+    for (const p of parentMap(s).values()) perParent.set(p, (perParent.get(p) ?? 0) + 1);
+    const ring = Math.max(0, ...routerIds.map((id) => childRingRadius(perParent.get(id) ?? 0)));
     const tmp = cytoscape({ headless: true, styleEnabled: false });
     const ids = new Set(routerIds);
     tmp.add(routerIds.map((id) => ({ group: 'nodes' as const, data: { id } })));
@@ -436,9 +449,13 @@ export class App {
       cy.elements().forEach((e) => {
         const ghost = e.hasClass('ghost');
         const id = e.id();
-        e.toggleClass('filtered', !ghost && !(e.isNode() ? vis.nodes.has(id) : vis.edges.has(id)));
-        e.toggleClass('hl', focus.has(e.id()));
-        e.toggleClass('faded', anyFocus && !focus.has(e.id()));
+        // Touch only what changes: a class change costs a style pass.
+        const want: [string, boolean][] = [
+          ['filtered', !ghost && !(e.isNode() ? vis.nodes.has(id) : vis.edges.has(id))],
+          ['hl', focus.has(id)],
+          ['faded', anyFocus && !focus.has(id)],
+        ];
+        for (const [cls, on] of want) if (e.hasClass(cls) !== on) e.toggleClass(cls, on);
       });
     });
   }

@@ -53,7 +53,7 @@ class Grid {
 }
 
 /** Minimum distance a newly placed child keeps from other nodes, when a ring slot allows. */
-export const CHILD_CLEARANCE = 40;
+export const CHILD_CLEARANCE = 30;
 
 /** Radius and slot of the index-th child around its parent (rings of 12, 18, 24...). */
 export function childOffset(index: number, outward: number): Pos {
@@ -90,6 +90,14 @@ export function parentOf(s: Snapshot, id: string): string | null {
   if (n?.parent) return n.parent;
   const l = s.links.find((x) => x.kind === 'child' && x.b === id);
   return l ? l.a : null;
+}
+
+/** Every node's parent (parent field, else the child link naming it), computed once. */
+export function parentMap(s: Snapshot): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const l of s.links) if (l.kind === 'child' && !m.has(l.b)) m.set(l.b, l.a);
+  for (const n of s.nodes) if (n.parent) m.set(n.id, n.parent);
+  return m;
 }
 
 /** Routers laid on a circle, in router-id order: the fallback when nothing is known. */
@@ -179,17 +187,18 @@ export function placeMissing(s: Snapshot, known: Positions): Positions {
   }
 
   // Children around their parent.
+  const parents = parentMap(s);
   const c = centre();
   const childCount = new Map<string, number>();
   for (const n of s.nodes) {
     if (!pos.has(n.id)) continue;
-    const p = parentOf(s, n.id);
+    const p = parents.get(n.id);
     if (p) childCount.set(p, (childCount.get(p) ?? 0) + 1);
   }
   const loners: TopoNode[] = [];
   const rest = s.nodes.filter((n) => !pos.has(n.id)).sort((a, b) => a.id.localeCompare(b.id));
   for (const n of rest) {
-    const p = parentOf(s, n.id);
+    const p = parents.get(n.id);
     const pp = p ? pos.get(p) : undefined;
     if (!p || !pp) {
       loners.push(n);
