@@ -1,12 +1,50 @@
 package cli
 
 import (
-	"errors"
+	"context"
+	"fmt"
 
+	"github.com/threadmap/threadmap/thread/tmf"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
-// TODO(owner of the tmf source): the real source.
+// tmfSource crawls over plain UDP to mesh-local prefix + RLOC16, port
+// 61631: for hosts that sit inside the mesh (and network-namespace tests).
+// OpenThread accepts TMF only from mesh-local or link-local sources, so a
+// LAN host needs the Border Agent path instead.
 func tmfSource(env *Env, prefix string) (topology.Source, error) {
-	return nil, errors.New("scan: the tmf source is not implemented yet")
+	res, err := tmf.ParsePrefix(prefix)
+	if err != nil {
+		return nil, usagef("--tmf: %v", err)
+	}
+	return &tmfScan{env: env, res: res, prefix: prefix}, nil
+}
+
+// tmfScan opens the TMF endpoint only while it collects.
+type tmfScan struct {
+	env    *Env
+	res    tmf.PrefixResolver
+	prefix string
+}
+
+func (s *tmfScan) Name() string { return "tmf" }
+
+func (s *tmfScan) Collect(ctx context.Context) (*topology.Snapshot, error) {
+	cl, err := tmf.NewClient(tmf.ClientConfig{Resolver: s.res})
+	if err != nil {
+		return nil, err
+	}
+	defer cl.Close()
+	progress, done := progressLine(s.env)
+	defer done()
+	c, err := tmf.NewCrawler(tmf.Config{Transport: cl, Target: s.prefix, Progress: progress,
+		Network: topology.Network{MeshLocalPrefix: s.prefix}})
+	if err != nil {
+		return nil, err
+	}
+	snap, err := c.Collect(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("crawl %s: %w", s.prefix, err)
+	}
+	return snap, nil
 }
