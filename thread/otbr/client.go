@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -331,6 +332,23 @@ func versionBefore(v string, major, minor int) bool {
 		return false
 	}
 	return ma < major || (ma == major && mi < minor)
+}
+
+// BaseURLFor is the REST base URL of a border router at host (a name or
+// an IP address, IPv6 with an optional zone) and port (0: DefaultPort),
+// e.g. for an address discovery found.
+func BaseURLFor(host string, port int) string {
+	if port <= 0 {
+		port = DefaultPort
+	}
+	if a, err := netip.ParseAddr(host); err == nil && a.Is6() && !a.Is4In6() {
+		h := a.WithZone("").String()
+		if z := a.Zone(); z != "" {
+			h += "%25" + url.PathEscape(z)
+		}
+		return "http://[" + h + "]:" + strconv.Itoa(port)
+	}
+	return "http://" + netJoin(host, strconv.Itoa(port))
 }
 
 // Probe tells whether url (e.g. a discovered border router's

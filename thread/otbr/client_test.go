@@ -280,3 +280,23 @@ func TestCollectWrongNamesFallBack(t *testing.T) {
 		t.Errorf("notes %v", snap.Scan.Sources[0].Notes)
 	}
 }
+
+func TestBaseURLFor(t *testing.T) {
+	for _, tc := range []struct {
+		host string
+		port int
+		want string
+	}{
+		{"192.0.2.1", 0, "http://192.0.2.1:8081"},
+		{"fe80::1%eth0", 8081, "http://[fe80::1%25eth0]:8081"},
+		{"fd00::5", 9000, "http://[fd00::5]:9000"},
+		{"otbr.local", 0, "http://otbr.local:8081"},
+	} {
+		if got := otbr.BaseURLFor(tc.host, tc.port); got != tc.want {
+			t.Errorf("BaseURLFor(%q, %d) = %q, want %q", tc.host, tc.port, got, tc.want)
+		}
+		if _, err := otbr.NewClient(otbr.BaseURLFor(tc.host, tc.port), otbr.Options{}); err != nil {
+			t.Errorf("%s: %v", tc.host, err)
+		}
+	}
+}

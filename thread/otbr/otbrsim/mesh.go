@@ -63,10 +63,10 @@ type mesh struct {
 }
 
 // newMesh derives the border router's world from a truth snapshot. The
-// border router is the snapshot's first BorderRouter (by ext address), else
-// the first node flagged border_router, else the leader, else the first
-// router.
-func newMesh(s *topology.Snapshot) (*mesh, error) {
+// border router is the device with ext address self when given, else the
+// snapshot's first BorderRouter (by ext address), else the first node
+// flagged border_router, else the leader, else the first router.
+func newMesh(s *topology.Snapshot, self string) (*mesh, error) {
 	m := &mesh{net: s.Network, byExt: map[string]*device{}}
 	if s.Network.PartitionID != nil {
 		m.pid = *s.Network.PartitionID
@@ -116,6 +116,11 @@ func newMesh(s *topology.Snapshot) (*mesh, error) {
 		return nil, fmt.Errorf("otbrsim: the snapshot has no device with both ext address and RLOC16")
 	}
 	sort.SliceStable(m.devices, func(i, j int) bool { return m.devices[i].rloc < m.devices[j].rloc })
+	if self != "" {
+		if m.self = m.byExt[self]; m.self == nil || !m.self.router {
+			return nil, fmt.Errorf("otbrsim: border router %s is not a router of the snapshot", self)
+		}
+	}
 	for _, br := range s.BorderRouters {
 		if d := m.byExt[strings.ToLower(br.ExtAddr)]; d != nil && m.self == nil {
 			m.self = d

@@ -45,6 +45,9 @@ type Options struct {
 	// Silent lists ext addresses (lower-case hex) of devices that never
 	// answer: their tasks stop at their timeout.
 	Silent map[string]bool
+	// BorderRouter is the ext address (lower-case hex) of the device that
+	// plays the border router; empty: the snapshot's first border router.
+	BorderRouter string
 	// Now is the clock [time.Now].
 	Now func() time.Time
 }
@@ -122,7 +125,7 @@ func NewWithOptions(snap *topology.Snapshot, dialect otbr.Dialect, opts Options)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	m, err := newMesh(snap)
+	m, err := newMesh(snap, strings.ToLower(opts.BorderRouter))
 	if err != nil {
 		return nil, err
 	}

@@ -349,3 +349,21 @@ func statusOf(t *testing.T, url, id string) string {
 	}
 	return doc.Data.Attributes.Status
 }
+
+// TestPickBorderRouter: any router can play the border router; a child cannot.
+func TestPickBorderRouter(t *testing.T) {
+	snap := smallCurrent(t)
+	s, err := NewWithOptions(snap, otbr.DialectLegacy, Options{BorderRouter: "A698F01E4E296706"})
+	if err != nil || s.BorderRouterExtAddr() != "a698f01e4e296706" {
+		t.Errorf("leader as border router: %v %v", s, err)
+	}
+	if _, err := NewWithOptions(snap, otbr.DialectLegacy, Options{BorderRouter: "d6232969c413030b"}); err == nil {
+		t.Error("a MED accepted as border router")
+	}
+	if _, err := NewWithOptions(&topology.Snapshot{}, otbr.DialectLegacy, Options{}); err == nil {
+		t.Error("empty snapshot accepted")
+	}
+	if _, err := NewWithOptions(snap, "xml", Options{}); err == nil {
+		t.Error("unknown dialect accepted")
+	}
+}
