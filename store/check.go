@@ -41,6 +41,11 @@ func (s *Store) Check() error {
 			return err
 		}
 		for _, key := range networkKeys(tx) {
+			if sb := snapBucket(tx, key, bucketSnap); sb != nil {
+				if n, c := uint64(sb.Stats().KeyN), readCount(tx.Bucket(bucketNet).Bucket([]byte(key))); n != c {
+					problems = append(problems, fmt.Errorf("network %s: %w: count %d, %d snapshot records", key, ErrCorrupt, c, n))
+				}
+			}
 			for _, which := range [][]byte{bucketSnap, bucketSum} {
 				b := snapBucket(tx, key, which)
 				if b == nil {

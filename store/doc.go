@@ -13,6 +13,7 @@
 //	                           the lower-case ext PAN ID, else "name:<name>")
 //	  <network key>/snap       time key → snapshot record
 //	  <network key>/sum        time key → summary record
+//	  <network key> "count"    number of snapshots of the network, uint64 big-endian
 //
 // A time key is 16 bytes: taken_at as Unix nanoseconds, as uint64 with the
 // sign bit flipped (so keys sort in time order for any year), big-endian,

@@ -28,8 +28,8 @@ func migrateCreate(tx *bolt.Tx, _ *Codec) error {
 }
 
 // migrateSummaries: version 1 listed snapshots by decoding them; version 2
-// keeps a summary beside each. An unreadable snapshot gets a summary that
-// says so, so listings still show it.
+// keeps a summary beside each and a count per network. An unreadable
+// snapshot gets a summary that says so, so listings still show it.
 func migrateSummaries(tx *bolt.Tx, c *Codec) error {
 	for _, key := range networkKeys(tx) {
 		nb := tx.Bucket(bucketNet).Bucket([]byte(key))
@@ -41,10 +41,12 @@ func migrateSummaries(tx *bolt.Tx, c *Codec) error {
 		if sb == nil {
 			continue
 		}
+		var count int64
 		err = sb.ForEach(func(k, v []byte) error {
 			if len(k) != 16 {
 				return nil
 			}
+			count++
 			var r *summaryRecord
 			snap, err := c.decodeSnapshotRecord(v)
 			if err != nil {
@@ -58,6 +60,9 @@ func migrateSummaries(tx *bolt.Tx, c *Codec) error {
 			}
 			return mb.Put(k, rec)
 		})
+		if err == nil {
+			err = addCount(nb, count)
+		}
 		if err != nil {
 			return fmt.Errorf("network %s: %w", key, err)
 		}

@@ -30,7 +30,25 @@ var (
 	bucketSnap = []byte("snap")
 	bucketSum  = []byte("sum")
 	keyVersion = []byte("version")
+	keyCount   = []byte("count")
 )
+
+// addCount adds d to a network bucket's snapshot count.
+func addCount(nb *bolt.Bucket, d int64) error {
+	n := int64(readCount(nb)) + d
+	if n < 0 {
+		n = 0
+	}
+	return nb.Put(keyCount, binary.BigEndian.AppendUint64(nil, uint64(n)))
+}
+
+// readCount is a network bucket's snapshot count.
+func readCount(nb *bolt.Bucket) uint64 {
+	if v := nb.Get(keyCount); len(v) == 8 {
+		return binary.BigEndian.Uint64(v)
+	}
+	return 0
+}
 
 // Options tune Open.
 type Options struct {
@@ -51,21 +69,23 @@ type Store struct {
 }
 
 // DefaultPath is where the store lives unless --db moves it:
-// $XDG_DATA_HOME/threadmap/threadmap.db, else ~/.local/share/threadmap/threadmap.db
-// (on Windows and macOS the user config dir stands in for the data dir).
+// $XDG_DATA_HOME/threadmap/threadmap.db, else
+// ~/.local/share/threadmap/threadmap.db (on Windows, where neither exists,
+// the roaming application data dir).
 func DefaultPath() (string, error) {
 	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
 		return filepath.Join(d, "threadmap", "threadmap.db"), nil
 	}
-	home, err := os.UserHomeDir()
-	if err == nil && home != "" {
-		if _, statErr := os.Stat(filepath.Join(home, ".local", "share")); statErr == nil || os.PathSeparator == '/' {
-			return filepath.Join(home, ".local", "share", "threadmap", "threadmap.db"), nil
+	if runtime.GOOS != "windows" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("store: no data directory: %w", err)
 		}
+		return filepath.Join(home, ".local", "share", "threadmap", "threadmap.db"), nil
 	}
-	cfg, cerr := os.UserConfigDir()
-	if cerr != nil {
-		return "", fmt.Errorf("store: no data directory: %w", errors.Join(err, cerr))
+	cfg, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("store: no data directory: %w", err)
 	}
 	return filepath.Join(cfg, "threadmap", "threadmap.db"), nil
 }
@@ -315,6 +335,9 @@ func (s *Store) putTx(tx *bolt.Tx, p prepared) (uint64, error) {
 	if err := sb.Put(k, p.rec); err != nil {
 		return 0, err
 	}
+	if err := addCount(nb, 1); err != nil {
+		return 0, err
+	}
 	if err := mb.Put(k, sum); err != nil {
 		return 0, err
 	}
@@ -539,7 +562,8 @@ func (s *Store) Networks() ([]NetworkInfo, error) {
 			if k == nil {
 				continue // every snapshot deleted
 			}
-			info := NetworkInfo{Key: key, Latest: s.summaryAt(k, v, key), Snapshots: b.Stats().KeyN}
+			count := readCount(tx.Bucket(bucketNet).Bucket([]byte(key)))
+			info := NetworkInfo{Key: key, Latest: s.summaryAt(k, v, key), Snapshots: int(count)}
 			if r, err := s.codec.decodeSummaryRecord(v); err == nil {
 				info.Network = r.Identity
 			}
@@ -576,11 +600,21 @@ func deleteTx(tx *bolt.Tx, id uint64) error {
 	if err != nil {
 		return err
 	}
-	for _, which := range [][]byte{bucketSnap, bucketSum} {
-		if b := snapBucket(tx, netKey, which); b != nil {
-			if err := b.Delete(k); err != nil {
-				return err
-			}
+	nb := tx.Bucket(bucketNet).Bucket([]byte(netKey))
+	if nb == nil {
+		return fmt.Errorf("snapshot %d: %w: network %q missing", id, ErrCorrupt, netKey)
+	}
+	if sb := nb.Bucket(bucketSnap); sb != nil && sb.Get(k) != nil {
+		if err := sb.Delete(k); err != nil {
+			return err
+		}
+		if err := addCount(nb, -1); err != nil {
+			return err
+		}
+	}
+	if mb := nb.Bucket(bucketSum); mb != nil {
+		if err := mb.Delete(k); err != nil {
+			return err
 		}
 	}
 	return tx.Bucket(bucketIDs).Delete(idKey(id))
@@ -618,19 +652,31 @@ func (s *Store) Retain(p Policy) (int, error) {
 			if b == nil {
 				continue
 			}
-			var drop []uint64
-			kept := 0
+			// Keys are in time order: walk back over what is kept (at most
+			// MaxCount keys, or a seek to the age cutoff), then everything
+			// older goes.
+			cutoff := p.Now.Add(-p.MaxAge)
+			old := func(k []byte) bool { return p.MaxAge > 0 && keyTime(k).Before(cutoff) }
 			c := b.Cursor()
-			for k, _ := c.Last(); k != nil; k, _ = c.Prev() {
-				if len(k) != 16 {
-					continue
+			var k []byte
+			switch {
+			case p.MaxCount > 0:
+				k, _ = c.Last()
+				for kept := 0; k != nil && kept < p.MaxCount && !old(k); kept++ {
+					k, _ = c.Prev()
 				}
-				old := p.MaxAge > 0 && keyTime(k).Before(p.Now.Add(-p.MaxAge))
-				if old || (p.MaxCount > 0 && kept >= p.MaxCount) {
+			case p.MaxAge > 0:
+				if k, _ = c.Seek(timeKey(cutoff, 0)); k == nil {
+					k, _ = c.Last()
+				} else {
+					k, _ = c.Prev()
+				}
+			}
+			var drop []uint64
+			for ; k != nil; k, _ = c.Prev() {
+				if len(k) == 16 {
 					drop = append(drop, keyID(k))
-					continue
 				}
-				kept++
 			}
 			for _, id := range drop {
 				if err := deleteTx(tx, id); err != nil {

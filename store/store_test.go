@@ -279,6 +279,12 @@ func TestMigrateFromV1(t *testing.T) {
 	if id, err := st.Put(small(rng, t0, "Old")); err != nil || id != "4" {
 		t.Errorf("put after migration: %q %v", id, err)
 	}
+	if nets, err := st.Networks(); err != nil || len(nets) != 1 || nets[0].Snapshots != 4 {
+		t.Errorf("networks after migration: %+v %v", nets, err)
+	}
+	if err := st.Check(); err == nil || !strings.Contains(err.Error(), "snapshot 2") || strings.Contains(err.Error(), "count") {
+		t.Errorf("check after migration: %v (want only the corrupt snapshot 2)", err)
+	}
 	st.db.View(func(tx *bolt.Tx) error {
 		if v, _ := fileVersion(tx); v != CurrentVersion {
 			t.Errorf("version %d after migration", v)
@@ -361,5 +367,102 @@ func TestPutBatch(t *testing.T) {
 	}
 	if got, err := st.Get("2"); err != nil || !reflect.DeepEqual(got, b) {
 		t.Fatalf("Get(2) after batch: %v", err)
+	}
+}
+
+// TestConcurrent runs writers, readers and an in-place compaction at once
+// (run it with -race).
+func TestConcurrent(t *testing.T) {
+	st := openTemp(t)
+	done := make(chan error, 8)
+	for w := 0; w < 2; w++ {
+		go func(w int) {
+			rng := rand.New(rand.NewPCG(uint64(w), 3))
+			for i := 0; i < 20; i++ {
+				if _, err := st.Put(small(rng, t0.Add(time.Duration(i)*time.Second), "N"+FormatID(uint64(w)))); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}(w)
+	}
+	for r := 0; r < 2; r++ {
+		go func() {
+			for i := 0; i < 40; i++ {
+				if _, err := st.List("name:N0", time.Time{}, time.Time{}, 10, ""); err != nil {
+					done <- err
+					return
+				}
+				if _, err := st.Get("1"); err != nil && !errors.Is(err, ErrNotFound) {
+					done <- err
+					return
+				}
+				if _, err := st.Networks(); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	go func() {
+		for i := 0; i < 3; i++ {
+			if err := st.Compact(""); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for i := 0; i < 5; i++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.Check(); err != nil {
+		t.Fatal(err)
+	}
+	nets, _ := st.Networks()
+	if len(nets) != 2 || nets[0].Snapshots != 20 || nets[1].Snapshots != 20 {
+		t.Fatalf("networks after concurrent writes: %+v", nets)
+	}
+}
+
+func TestRetainPolicies(t *testing.T) {
+	cases := []struct {
+		p    Policy
+		kept int // of 10 snapshots a minute apart, the newest at t0+9m
+	}{
+		{Policy{}, 10},
+		{Policy{MaxCount: 3}, 3},
+		{Policy{MaxCount: 30}, 10},
+		{Policy{MaxAge: 4*time.Minute + time.Second, Now: t0.Add(9 * time.Minute)}, 5},
+		{Policy{MaxAge: 4 * time.Minute, Now: t0.Add(9 * time.Minute)}, 5}, // exactly 4 min old stays
+		{Policy{MaxAge: time.Minute, Now: t0.Add(time.Hour)}, 0},
+		{Policy{MaxAge: time.Hour, Now: t0}, 10},
+		{Policy{MaxCount: 7, MaxAge: 4 * time.Minute, Now: t0.Add(9 * time.Minute)}, 5},
+		{Policy{MaxCount: 2, MaxAge: 4 * time.Minute, Now: t0.Add(9 * time.Minute)}, 2},
+	}
+	for _, c := range cases {
+		st := openTemp(t)
+		rng := rand.New(rand.NewPCG(12, 12))
+		for i := 0; i < 10; i++ {
+			if _, err := st.Put(small(rng, t0.Add(time.Duration(i)*time.Minute), "R")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := st.Retain(c.p)
+		p, _ := st.List("name:R", time.Time{}, time.Time{}, 0, "")
+		nets, _ := st.Networks()
+		if err != nil || n != 10-c.kept || len(p.Snapshots) != c.kept || (c.kept > 0 && (nets[0].Snapshots != c.kept || !p.Snapshots[0].TakenAt.Equal(t0.Add(9*time.Minute)))) {
+			t.Errorf("%+v: deleted %d, %d listed, %v; want %d kept", c.p, n, len(p.Snapshots), err, c.kept)
+		}
+		if err := st.Check(); err != nil {
+			t.Errorf("%+v: %v", c.p, err)
+		}
+	}
+	if _, err := openTemp(t).Retain(Policy{MaxCount: -1}); err == nil {
+		t.Error("negative policy accepted")
 	}
 }
