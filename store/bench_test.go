@@ -165,6 +165,17 @@ func BenchmarkLatest(b *testing.B) {
 	})
 }
 
+// BenchmarkNetworks: the network listing (newest summary and count) of
+// the 100k store.
+func BenchmarkNetworks(b *testing.B) {
+	d := benchStore(b)
+	perOp(b, 200, "ns/networks", func(int) {
+		if n, err := d.st.Networks(); err != nil || len(n) != 1 || n[0].Snapshots < d.n {
+			b.Fatal(err)
+		}
+	})
+}
+
 // BenchmarkList: a page of 100 summaries, newest first; from the top, from
 // a time in the middle (a cursor seek), and walking 10 pages by cursor.
 func BenchmarkList(b *testing.B) {
