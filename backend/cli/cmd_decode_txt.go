@@ -51,6 +51,9 @@ func decodeTXT(ctx context.Context, env *Env, a []string) error {
 	if err != nil {
 		return fmt.Errorf("decode txt %s: %w", from, err)
 	}
+	if r, ok := out.(*meshcop.Record); ok && len(r.Missing) > 0 {
+		fmt.Fprintf(env.Stderr, "threadmap decode txt: note: %s lacks required key(s) %s\n", from, strings.Join(r.Missing, ", "))
+	}
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/grandcat/zeroconf"
 )
@@ -149,4 +150,27 @@ func escapeLabel(s string) string {
 		}
 	}
 	return sb.String()
+}
+
+// Service is the Service a browser would see for this advert, built
+// without any network traffic (the demo hands its simulated border routers
+// to the program this way). Defaults are filled as Advertise fills them;
+// Addresses stay as given.
+func (adv BorderRouterAdvert) Service(now time.Time) (Service, error) {
+	entries, err := adv.Record.Entries()
+	if err != nil {
+		return Service{}, fmt.Errorf("meshcop advert: %w", err)
+	}
+	if adv.Port == 0 {
+		adv.Port = DefaultMeshCoPPort
+	}
+	if adv.Instance == "" {
+		adv.Instance = defaultInstance(adv.Record)
+	}
+	if adv.Host == "" {
+		adv.Host = "ot" + adv.Record.ExtAddr.String()
+	}
+	s := NewService(adv.Instance, adv.Host+".local.", adv.Port, adv.Addresses, entries)
+	s.FirstSeen, s.LastSeen = now, now
+	return s, nil
 }

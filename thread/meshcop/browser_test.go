@@ -96,3 +96,21 @@ func TestGroupNetworks(t *testing.T) {
 		t.Fatalf("networks %+v", nets)
 	}
 }
+
+func TestAdvertService(t *testing.T) {
+	adv := BorderRouterAdvert{Record: Record{RecordVersion: "1", ExtAddr: HexBytes{0x8e, 0xb0, 4, 0x3d, 0x8a, 0xc6, 0xf7, 0x21},
+		ExtPanID: HexBytes{1, 2, 3, 4, 5, 6, 7, 8}, NetworkName: "Sim", VendorName: "threadmap", ModelName: "SimBR"}}
+	s, err := adv.Service(time.Unix(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	br := ToBorderRouter(s)
+	if s.Instance != "threadmap SimBR #F721" || s.Host != "ot8eb0043d8ac6f721.local." || s.Port != DefaultMeshCoPPort ||
+		br.ID != "threadmap SimBR #F721" || br.ExtPanID != "0102030405060708" || br.TXT["xa"] != "8eb0043d8ac6f721" {
+		t.Fatalf("service %+v / %+v", s, br)
+	}
+	bad := BorderRouterAdvert{Record: Record{ExtAddr: HexBytes{1}}}
+	if _, err := bad.Service(time.Now()); err == nil {
+		t.Fatal("1-byte xa accepted")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -40,6 +41,10 @@ func StartHelper(t *testing.T, ctx context.Context, ns, testName string, env ...
 		t.Fatal(err)
 	}
 	cmd.Stderr = os.Stderr
+	// When ctx ends, ask the helper to stop (stdin closes) rather than kill
+	// it; kill only if it has not exited 10 s later.
+	cmd.Cancel = func() error { return stdin.Close() }
+	cmd.WaitDelay = 10 * time.Second
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +70,13 @@ func (p *Proc) Stop(t *testing.T) {
 		return
 	}
 	select {
-	case <-p.done:
+	case err := <-p.done:
+		// A failed exit (status or signal) is an error; the context ending
+		// (which closes stdin) is the normal way a helper stops.
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Errorf("helper %d: %v", p.Cmd.Process.Pid, err)
+		}
 	case <-time.After(10 * time.Second):
 		_ = p.Cmd.Process.Kill()
 		<-p.done
