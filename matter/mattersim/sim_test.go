@@ -100,7 +100,7 @@ func genMesh(seed uint64, routers, children int) *topology.Snapshot {
 	return s
 }
 
-func serve(t *testing.T, truth *topology.Snapshot) (*mattersim.Sim, string) {
+func serve(t testing.TB, truth *topology.Snapshot) (*mattersim.Sim, string) {
 	t.Helper()
 	sim, err := mattersim.New(truth)
 	if err != nil {

@@ -168,7 +168,8 @@ func Decode(nd *NodeData) (*Node, error) {
 		}
 	}
 	// Group the root endpoint's attributes by cluster.
-	clusters := map[uint32]map[uint32]any{}
+	var keys []string
+	var paths []AttributePath
 	for _, key := range sortedKeys(nd.Attributes) {
 		path, err := ParseAttributePath(key)
 		if err != nil {
@@ -180,12 +181,15 @@ func Decode(nd *NodeData) (*Node, error) {
 		}
 		switch path.Cluster {
 		case ClusterBasicInformation, ClusterGeneralDiagnostics, ClusterThreadNetworkDiagnostics:
-		default:
-			continue
+			keys = append(keys, key)
+			paths = append(paths, path)
 		}
-		v, err := parseValue(nd.Attributes[key])
-		if err != nil {
-			p.add(key, "not JSON: %v", err)
+	}
+	values := parseValues(nd.Attributes, keys, &p)
+	clusters := map[uint32]map[uint32]any{}
+	for i, path := range paths {
+		v, ok := values[keys[i]]
+		if !ok {
 			continue
 		}
 		if clusters[path.Cluster] == nil {

@@ -276,3 +276,62 @@ func FuzzAttributeValue(f *testing.F) {
 		}
 	})
 }
+
+// Values built in Go that are not one JSON value each must not shift the
+// others in the one-pass decode.
+func TestInvalidRawValues(t *testing.T) {
+	nd := &NodeData{NodeID: 1, Attributes: map[string]json.RawMessage{
+		"0/53/0": json.RawMessage(`[1`), "0/53/1": json.RawMessage(`2],3`), "0/53/3": json.RawMessage(`4660`), "0/53/9": json.RawMessage(`1 2`),
+	}}
+	n, err := Decode(nd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Thread == nil || n.Thread.PanID == nil || *n.Thread.PanID != 4660 || n.Thread.Channel != nil || n.Thread.RoutingRole != nil || n.Thread.PartitionID != nil {
+		t.Fatalf("thread %+v", n.Thread)
+	}
+	if len(n.Problems) != 3 {
+		t.Errorf("problems %v", n.Problems)
+	}
+}
+
+// BenchmarkDecodeFixtures decodes the 13 real dumps (one JSON pass per
+// node); BenchmarkDecodeFixturesPerValue is the baseline that runs one
+// decoder per attribute value.
+func BenchmarkDecodeFixtures(b *testing.B) {
+	nodes := benchNodes(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, nd := range nodes {
+			if _, err := Decode(nd); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+func BenchmarkDecodeFixturesPerValue(b *testing.B) {
+	nodes := benchNodes(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, nd := range nodes {
+			for _, raw := range nd.Attributes {
+				if _, err := parseValue(raw); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	}
+}
+
+func benchNodes(b *testing.B) []*NodeData {
+	dumps, err := ReadPath(fixtureDir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var out []*NodeData
+	for _, d := range dumps {
+		out = append(out, d.Data)
+	}
+	return out
+}

@@ -1,6 +1,7 @@
 package nodedump
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -20,13 +21,59 @@ import (
 // parseValue decodes one attribute value with UseNumber so integers keep
 // every bit.
 func parseValue(raw json.RawMessage) (any, error) {
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
 		return nil, err
 	}
+	if dec.More() {
+		return nil, fmt.Errorf("trailing data after the value")
+	}
 	return v, nil
+}
+
+// parseValues decodes the values of keys in one pass (one JSON array, one
+// decoder); when that fails, value by value, naming each bad one.
+func parseValues(attrs map[string]json.RawMessage, keys []string, p *problems) map[string]any {
+	out := make(map[string]any, len(keys))
+	valid := make([]string, 0, len(keys))
+	for _, k := range keys {
+		// Only a value built in Go can be invalid here (a decoded
+		// RawMessage is one valid value); it must not shift the others.
+		if !json.Valid(attrs[k]) {
+			p.add(k, "not JSON: %.40q", string(attrs[k]))
+			continue
+		}
+		valid = append(valid, k)
+	}
+	var buf bytes.Buffer
+	buf.WriteByte('[')
+	for i, k := range valid {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.Write(attrs[k])
+	}
+	buf.WriteByte(']')
+	dec := json.NewDecoder(&buf)
+	dec.UseNumber()
+	var list []any
+	if err := dec.Decode(&list); err == nil && len(list) == len(valid) && !dec.More() {
+		for i, k := range valid {
+			out[k] = list[i]
+		}
+		return out
+	}
+	for _, k := range valid {
+		v, err := parseValue(attrs[k])
+		if err != nil {
+			p.add(k, "not JSON: %v", err)
+			continue
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // Redacted reports whether s is a redaction placeholder ("**REDACTED**",
