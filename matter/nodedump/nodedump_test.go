@@ -335,3 +335,38 @@ func benchNodes(b *testing.B) []*NodeData {
 	}
 	return out
 }
+
+// Older python-matter-server dumps key structs by field name; table entries
+// in that form decode like the numeric form.
+func TestTableFieldNames(t *testing.T) {
+	named := `{"node_id": 9, "attributes": {"0/53/1": 5,
+	  "0/53/7": [{"extAddress": 12872547289273451492, "age": 654, "rloc16": 1024, "linkFrameCounter": 738, "mleFrameCounter": 418, "lqi": 3,
+	    "averageRssi": -50, "lastRssi": -51, "frameErrorRate": 5, "messageErrorRate": 0, "rxOnWhenIdle": true, "fullThreadDevice": true, "fullNetworkData": true, "isChild": false}],
+	  "0/53/8": [{"extAddress": 12872547289273451492, "rloc16": 1024, "routerId": 1, "nextHop": 0, "pathCost": 0, "LQIIn": 3, "LQIOut": 3, "age": 142, "allocated": true, "linkEstablished": true}]}}`
+	numbered := `{"node_id": 9, "attributes": {"0/53/1": 5,
+	  "0/53/7": [{"0": 12872547289273451492, "1": 654, "2": 1024, "3": 738, "4": 418, "5": 3, "6": -50, "7": -51, "8": 5, "9": 0, "10": true, "11": true, "12": true, "13": false}],
+	  "0/53/8": [{"0": 12872547289273451492, "1": 1024, "2": 1, "3": 0, "4": 0, "5": 3, "6": 3, "7": 142, "8": true, "9": true}]}}`
+	dec := func(doc string) *ThreadNetworkDiagnostics {
+		d, err := ParseDocument([]byte(doc), "inline")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := Decode(d[0].Data)
+		if err != nil || len(n.Problems) > 0 {
+			t.Fatalf("%v %v", err, n.Problems)
+		}
+		return n.Thread
+	}
+	a, b := dec(named), dec(numbered)
+	if len(a.NeighborTable) != 1 || len(a.RouteTable) != 1 {
+		t.Fatalf("named tables %+v", a)
+	}
+	if *a.NeighborTable[0].AverageRssi != *b.NeighborTable[0].AverageRssi || *a.NeighborTable[0].LastRssi != -51 {
+		t.Errorf("rssi %v", a.NeighborTable[0])
+	}
+	na, nb := a.NeighborTable[0], b.NeighborTable[0]
+	na.AverageRssi, na.LastRssi, nb.AverageRssi, nb.LastRssi = nil, nil, nil, nil
+	if na != nb || a.RouteTable[0] != b.RouteTable[0] {
+		t.Errorf("named %+v %+v\nnumbered %+v %+v", na, a.RouteTable[0], nb, b.RouteTable[0])
+	}
+}
