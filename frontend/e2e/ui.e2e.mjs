@@ -176,7 +176,14 @@ it('serves the UI and draws as many nodes as the API has', async () => {
     const cur = await page.evaluate(() => window.__threadmap.state());
     await page.focus('#slider');
     await page.keyboard.press('ArrowLeft');
-    await page.waitForFunction((s) => window.__threadmap.state().snapshot !== s && window.__threadmap.ready, cur.snapshot, { timeout: 15000 });
+    await page.waitForFunction(
+      (s) => {
+        const st = window.__threadmap.state();
+        return !st.live && st.snapshot !== s && window.__threadmap.ready && document.getElementById('slider-label').textContent.startsWith(`#${st.snapshot} `);
+      },
+      cur.snapshot,
+      { timeout: 15000 },
+    );
     await page.waitForFunction(
       () => {
         const d = document.getElementById('diff');

@@ -218,6 +218,7 @@ export class App {
   /** Shows history entry i (with the diff the compare selector asks for). */
   private async show(i: number): Promise<void> {
     const seq = ++this.loadSeq;
+    this.hooks.ready = false;
     if (i < 0 || i >= this.history.length) {
       // No history listing (yet): the latest topology still shows.
       try {
@@ -692,12 +693,11 @@ export class App {
     const slider = $<HTMLInputElement>('slider');
     let t = 0;
     slider.addEventListener('input', () => {
+      // Pause (or resume) live at once, so a snapshot arriving meanwhile does not move the slider back.
+      this.live = Number(slider.value) === this.history.length - 1;
+      this.updateLiveButton();
       clearTimeout(t);
-      t = window.setTimeout(() => {
-        const i = Number(slider.value);
-        this.live = i === this.history.length - 1;
-        void this.show(i);
-      }, 120);
+      t = window.setTimeout(() => void this.show(Number(slider.value)), 120);
     });
     $<HTMLSelectElement>('compare').addEventListener('change', () => void this.show(this.index));
     $('live').addEventListener('click', () => {
