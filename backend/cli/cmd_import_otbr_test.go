@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -27,11 +28,70 @@ type truthSummary struct {
 		ParentRloc16 *string `json:"parent_rloc16"`
 	} `json:"nodes"`
 	RouterLinks []struct {
-		A    string `json:"a"`
-		B    string `json:"b"`
-		AExt string `json:"a_extaddr"`
-		BExt string `json:"b_extaddr"`
+		A     string `json:"a"`
+		B     string `json:"b"`
+		AExt  string `json:"a_extaddr"`
+		BExt  string `json:"b_extaddr"`
+		LQIn  int    `json:"link_quality_in"`
+		LQOut int    `json:"link_quality_out"`
+		Cost  int    `json:"link_cost"`
 	} `json:"router_links"`
+	ChildEntries []struct {
+		Parent string `json:"parent"`
+		Child  string `json:"child_extaddr"`
+		LQIn   string `json:"lq_in"`
+	} `json:"child_table_entries"`
+}
+
+// checkLinkQuality compares every router link's LQ in/out and link cost
+// with the truth (each entry is router a's view), and, when the answer
+// carries child-table link qualities, every child link's.
+func checkLinkQuality(t *testing.T, summaryPath string, snap *topology.Snapshot, childLQ bool) {
+	t.Helper()
+	b, err := os.ReadFile(summaryPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s truthSummary
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	find := func(kind topology.LinkKind, a, b string) *topology.Link {
+		for i := range snap.Links {
+			l := &snap.Links[i]
+			if l.Kind == kind && l.A == a && l.B == b {
+				return l
+			}
+		}
+		return nil
+	}
+	for _, tl := range s.RouterLinks {
+		a, b, in, out := tl.AExt, tl.BExt, tl.LQIn, tl.LQOut
+		if b < a {
+			a, b, in, out = b, a, out, in
+		}
+		l := find(topology.LinkRouter, a, b)
+		if l == nil || l.LQIn == nil || l.LQOut == nil || l.Cost == nil {
+			t.Errorf("router link %s-%s: %+v", a, b, l)
+			continue
+		}
+		if *l.LQIn != in || *l.LQOut != out || *l.Cost != tl.Cost {
+			t.Errorf("router link %s-%s: LQ in/out %d/%d cost %d, want %d/%d cost %d", a, b, *l.LQIn, *l.LQOut, *l.Cost, in, out, tl.Cost)
+		}
+	}
+	if !childLQ {
+		return
+	}
+	parentExt := map[string]string{}
+	for _, n := range s.Nodes {
+		parentExt[n.Rloc16] = n.ExtAddr
+	}
+	for _, ce := range s.ChildEntries {
+		l := find(topology.LinkChild, parentExt[ce.Parent], ce.Child)
+		if l == nil || l.LQIn == nil || strconv.Itoa(*l.LQIn) != ce.LQIn {
+			t.Errorf("child link %s-%s: %+v, want LQ in %s", ce.Parent, ce.Child, l, ce.LQIn)
+		}
+	}
 }
 
 // truthShape is the ground truth as a topology.Shape keyed by ext address.
@@ -169,6 +229,8 @@ func TestImportOTBRAnswersEqualTruth(t *testing.T) {
 			} else if d := want.Diff(got); len(d) > 0 {
 				t.Errorf("shape differs from %s:\n%s", tc.truth, strings.Join(d, "\n"))
 			}
+			// The legacy child table has no link quality.
+			checkLinkQuality(t, tc.truth, snap, !tc.legacy)
 			for _, n := range snap.Nodes {
 				if len(n.Sources) != 1 || n.Sources[0] != "otbr" {
 					t.Errorf("node %s sources %v, want [otbr]", n.ID, n.Sources)

@@ -55,6 +55,26 @@ func TestScanOTBRSimulatorEqualsTruth(t *testing.T) {
 			} else if d := want.Diff(got); len(d) > 0 {
 				t.Errorf("shape differs from the truth:\n%s", strings.Join(d, "\n"))
 			}
+			// Link qualities as each end measures them.
+			for _, tl := range truth.Links {
+				if dialect == otbr.DialectLegacy && tl.Kind == topology.LinkChild {
+					continue // the legacy child table has no link quality
+				}
+				var got *topology.Link
+				for i := range snap.Links {
+					if l := &snap.Links[i]; l.Kind == tl.Kind && l.A == tl.A && l.B == tl.B {
+						got = l
+					}
+				}
+				switch {
+				case got == nil:
+					t.Errorf("%s link %s-%s missing", tl.Kind, tl.A, tl.B)
+				case tl.LQIn != nil && (got.LQIn == nil || *got.LQIn != *tl.LQIn):
+					t.Errorf("%s link %s-%s: LQ in %v, want %d", tl.Kind, tl.A, tl.B, got.LQIn, *tl.LQIn)
+				case tl.LQOut != nil && (got.LQOut == nil || *got.LQOut != *tl.LQOut):
+					t.Errorf("%s link %s-%s: LQ out %v, want %d", tl.Kind, tl.A, tl.B, got.LQOut, *tl.LQOut)
+				}
+			}
 			if len(snap.Scan.Sources) != 1 || snap.Scan.Sources[0].Name != "otbr" || snap.Scan.Sources[0].Error != "" {
 				t.Errorf("scan report %+v", snap.Scan.Sources)
 			}
