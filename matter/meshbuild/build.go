@@ -341,9 +341,12 @@ func nodeView(key string, m member) (*topology.Snapshot, []string) {
 			}
 			switch {
 			case e.IsChild:
+				// The parent's view: LQI is its link quality in (0–3).
 				link.Kind, link.A, link.B = topology.LinkChild, self.ID, nbID
+				link.LQIn = ptrInt(e.LQI)
 			case selfIsRouter && rloc.IsRouter():
 				link.Kind, link.A, link.B = topology.LinkRouter, self.ID, nbID
+				link.LQIn = ptrInt(e.LQI) // the RouteTable's LQIIn, when listed, is the same measure
 			case self.Role.IsChildRole() && parentRloc != nil && rloc == *parentRloc:
 				link.Kind, link.A, link.B = topology.LinkChild, nbID, self.ID
 			default:

@@ -328,6 +328,10 @@ func TestFixtureTablesAndLinks(t *testing.T) {
 				if cn := s.Node(ch); cn == nil || cn.Parent == nil || *cn.Parent != c.ext || cn.Role != topology.RoleSleepyEndDevice {
 					t.Errorf("child %s: %+v", ch, cn)
 				}
+				// All five children have LQI 3 in the file.
+				if l := findLink(s, c.ext, ch); l == nil || deref(l.LQIn) != 3 {
+					t.Errorf("child link %s: %+v", ch, l)
+				}
 			}
 			gotParent := ""
 			if self.Parent != nil {
