@@ -37,7 +37,6 @@ func TestBrowseAcrossNetns(t *testing.T) {
 	ads := meshcoptest.SampleAdverts(p)
 	adv1 := meshcoptest.StartAdvertiser(t, ctx, p, "TestMeshcopNetnsHelper", []meshcop.BorderRouterAdvert{ads[0], ads[2]})
 	adv2 := meshcoptest.StartAdvertiser(t, ctx, p, "TestMeshcopNetnsHelper", []meshcop.BorderRouterAdvert{ads[1]})
-	_ = adv1
 
 	br := meshcoptest.StartHelper(t, ctx, p.B, "TestMeshcopNetnsHelper", meshcoptest.EnvRole+"=browse", meshcoptest.EnvIface+"="+p.IfB, meshcoptest.EnvInterval+"=1s")
 	wantInstance := meshcoptest.SampleInstances
@@ -157,5 +156,27 @@ func TestBrowseAcrossNetns(t *testing.T) {
 			t.Fatalf("unexpected event while the others keep answering: %s", l)
 		}
 	case <-time.After(3500 * time.Millisecond):
+	}
+
+	// The OpenThread border router becomes leader: its TXT changes, and the
+	// browser reports an update (the unchanged Apple advert is a refresh).
+	changed := ads[0]
+	st := *changed.Record.State
+	st.Role = meshcop.RoleLeader
+	changed.Record.State = &st
+	adv1.Replace(t, []meshcop.BorderRouterAdvert{changed, ads[2]})
+	if err := json.Unmarshal([]byte(br.Next(t, 15*time.Second)), &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Kind != meshcop.EventUpdated || ev.Service.Instance != wantInstance[0] || ev.Service.Record.State.Role != meshcop.RoleLeader ||
+		ev.Service.Record.State.Uint32() != 0x1e31 || !ev.Service.FirstSeen.Equal(seen[wantInstance[0]].Service.FirstSeen) {
+		t.Fatalf("after the role change: %+v", ev)
+	}
+	select {
+	case l := <-br.Lines:
+		if strings.HasPrefix(l, "{") {
+			t.Fatalf("unexpected event after the update: %s", l)
+		}
+	case <-time.After(2500 * time.Millisecond):
 	}
 }

@@ -32,8 +32,9 @@ const Ready = "ready"
 // stdout, and returns an error for the helper test to report:
 //
 //   - "advertise": stdin's first line is a JSON []meshcop.BorderRouterAdvert;
-//     each is advertised on EnvIface, then Ready is printed; the adverts are
-//     withdrawn when stdin closes.
+//     each is advertised on EnvIface, then Ready is printed; each further
+//     line replaces the adverts (Ready again); they are withdrawn when stdin
+//     closes.
 //   - "browse": a meshcop.Browser runs on EnvIface, printing every event as a
 //     JSON line; a "networks" line on stdin prints {"networks": [...]}; stdin
 //     closing stops it.
@@ -61,19 +62,33 @@ func advertise(stdin io.Reader, stdout io.Writer, iface string) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var running []*meshcop.Advertisement
-	for _, a := range adverts {
-		ad, err := meshcop.Advertise(ctx, iface, a)
-		if err != nil {
-			return err
+	stopAll := func() {
+		for _, ad := range running {
+			ad.Close()
 		}
-		running = append(running, ad)
+		running = nil
 	}
-	fmt.Fprintln(stdout, Ready)
-	_, _ = io.Copy(io.Discard, in) // until stdin closes
-	for _, ad := range running {
-		ad.Close()
+	defer stopAll()
+	for {
+		for _, a := range adverts {
+			ad, err := meshcop.Advertise(ctx, iface, a)
+			if err != nil {
+				return err
+			}
+			running = append(running, ad)
+		}
+		fmt.Fprintln(stdout, Ready)
+		// A further line replaces the adverts; stdin closing ends them.
+		line, err := in.ReadBytes('\n')
+		if err != nil {
+			return nil
+		}
+		adverts = nil
+		if err := json.Unmarshal(line, &adverts); err != nil {
+			return fmt.Errorf("advertise helper: adverts json: %w", err)
+		}
+		stopAll()
 	}
-	return nil
 }
 
 func browse(stdin io.Reader, stdout io.Writer, iface string) error {

@@ -123,3 +123,19 @@ func StartAdvertiser(t *testing.T, ctx context.Context, n *NetnsPair, testName s
 	}
 	return p
 }
+
+// Replace swaps an advertiser helper's adverts for ads and waits until they
+// are up.
+func (p *Proc) Replace(t *testing.T, ads []meshcop.BorderRouterAdvert) {
+	t.Helper()
+	b, err := json.Marshal(ads)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Stdin.Write(append(b, '\n')); err != nil {
+		t.Fatal(err)
+	}
+	if l := p.Next(t, 10*time.Second); l != Ready {
+		t.Fatalf("advertiser said %q", l)
+	}
+}
