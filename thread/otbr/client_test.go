@@ -300,3 +300,35 @@ func TestBaseURLFor(t *testing.T) {
 		}
 	}
 }
+
+// TestCollectHalfBroken: the border router runs the tasks but fails to
+// serve their results; the scan keeps what it learned (the device
+// collection) and its report names the failure.
+func TestCollectHalfBroken(t *testing.T) {
+	truth := simMesh(t, 8)
+	sim, err := otbrsim.NewWithOptions(truth, otbr.DialectJSONAPI2026, otbrsim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/diagnostics") {
+			w.WriteHeader(http.StatusInternalServerError)
+			io.WriteString(w, `{"title": "Internal Server Error", "status": 500, "detail": "out of memory"}`)
+			return
+		}
+		sim.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	src, _ := otbr.NewSource(srv.URL, otbr.Options{RetryBackoff: 10 * time.Millisecond})
+	snap, err := src.Collect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := snap.Scan.Sources[0]
+	if !strings.Contains(rep.Error, "GET /api/diagnostics: HTTP 500 (Internal Server Error: out of memory)") {
+		t.Errorf("report error %q", rep.Error)
+	}
+	if len(snap.Nodes) != len(truth.Nodes) {
+		t.Errorf("%d nodes from the device collection, want %d", len(snap.Nodes), len(truth.Nodes))
+	}
+}

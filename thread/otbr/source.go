@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -74,7 +75,7 @@ func (s *Source) Collect(ctx context.Context) (*topology.Snapshot, error) {
 		if len(col.Diagnostics) == 0 && len(col.Devices) == 0 && col.Self == nil {
 			return nil, fmt.Errorf("otbr %s: %w", s.c.BaseURL(), err)
 		}
-		col.Report.Error = err.Error()
+		col.Report.Error = strings.ReplaceAll(err.Error(), "\n", "; ")
 	}
 	snap := Build(col)
 	if gen.Dialect == DialectLegacy && err == nil {
