@@ -30,6 +30,9 @@ type Options struct {
 	DialTimeout time.Duration
 	// RequestTimeout bounds one command's answer (30 s).
 	RequestTimeout time.Duration
+	// PingInterval is how often Run pings the server to notice a dead
+	// connection (30 s; python-matter-server's own heartbeat is 55 s).
+	PingInterval time.Duration
 	// MinBackoff and MaxBackoff bound the reconnect delay (1 s, 60 s).
 	MinBackoff, MaxBackoff time.Duration
 	// HTTPClient dials the WebSocket (http.DefaultClient).
@@ -50,6 +53,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.RequestTimeout <= 0 {
 		o.RequestTimeout = 30 * time.Second
+	}
+	if o.PingInterval <= 0 {
+		o.PingInterval = 30 * time.Second
 	}
 	if o.MinBackoff <= 0 {
 		o.MinBackoff = time.Second
@@ -282,6 +288,17 @@ func (o Options) logf(format string, args ...any) {
 	if o.Logf != nil {
 		o.Logf(format, args...)
 	}
+}
+
+// Ping checks the connection is alive (a WebSocket ping answered within
+// RequestTimeout).
+func (c *Conn) Ping(ctx context.Context) error {
+	pctx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
+	defer cancel()
+	if err := c.ws.Ping(pctx); err != nil {
+		return fmt.Errorf("matter server %s: ping: %w", c.url, err)
+	}
+	return nil
 }
 
 // Request sends one command and waits for its answer (matched by

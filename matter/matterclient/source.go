@@ -185,10 +185,16 @@ func (s *Source) follow(ctx context.Context) (synced bool, err error) {
 	s.mu.Unlock()
 	s.opts.logf("matter server %s: following %d nodes", s.url, len(nodes))
 	s.changed()
+	ping := time.NewTicker(s.opts.PingInterval)
+	defer ping.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return true, ctx.Err()
+		case <-ping.C:
+			if err := c.Ping(ctx); err != nil {
+				return true, err
+			}
 		case ev, ok := <-c.Events():
 			if !ok {
 				return true, c.Err()

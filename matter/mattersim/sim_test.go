@@ -225,6 +225,7 @@ func TestFollowEventsAndReconnect(t *testing.T) {
 	sim, url := serve(t, truth)
 	changes := make(chan struct{}, 100)
 	src, err := matterclient.NewSource(url, matterclient.Options{MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
+		PingInterval: 30 * time.Millisecond,
 		OnChange: func() {
 			select {
 			case changes <- struct{}{}:
@@ -244,6 +245,10 @@ func TestFollowEventsAndReconnect(t *testing.T) {
 		}
 	}()
 	waitFor(t, "sync", src.Synced)
+	time.Sleep(150 * time.Millisecond) // several pings, answered
+	if !src.Synced() || src.LastError() != nil {
+		t.Fatalf("connection dropped while idle: %v", src.LastError())
+	}
 	id, ok := sim.NodeID(ext(2))
 	if !ok {
 		t.Fatal("no node for router 2")
