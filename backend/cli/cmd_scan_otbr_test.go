@@ -94,3 +94,48 @@ func TestScanOTBRSimulatorEqualsTruth(t *testing.T) {
 		})
 	}
 }
+
+// TestScanOTBRDialectOverride: THREADMAP_OTBR_DIALECT forces a dialect;
+// a bad value is bad usage, a bad URL too.
+func TestScanOTBRDialectOverride(t *testing.T) {
+	mesh, err := threadsim.Generate(threadsim.Options{Seed: 2, Nodes: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim, err := otbrsim.NewWithOptions(mesh.Truth(), otbr.DialectLegacy, otbrsim.Options{LegacyCollect: 100e6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, stop, err := sim.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	run := func(dialect string, args ...string) (string, string, int) {
+		var out, errb strings.Builder
+		env := &Env{Stdout: &out, Stderr: &errb, Stdin: strings.NewReader(""), Getenv: func(k string) string {
+			if k == "THREADMAP_OTBR_DIALECT" {
+				return dialect
+			}
+			return ""
+		}}
+		code := Run(t.Context(), env, args)
+		return out.String(), errb.String(), code
+	}
+	out, errs, code := run("legacy", "scan", "--otbr", url, "--json")
+	if code != 0 || !strings.Contains(out, `"dialect legacy"`) {
+		t.Errorf("forced legacy: exit %d %s", code, errs)
+	}
+	if _, errs, code := run("soap", "scan", "--otbr", url); code != 2 || !strings.Contains(errs, "unknown dialect") {
+		t.Errorf("bad dialect: exit %d %q", code, errs)
+	}
+	if _, errs, code := run("", "scan", "--otbr", "ftp://x"); code != 2 || !strings.Contains(errs, "scheme") {
+		t.Errorf("bad URL: exit %d %q", code, errs)
+	}
+	// A forced JSON:API against the legacy server: what /node said, and
+	// the failure in the scan report.
+	out, errs, code = run("jsonapi", "scan", "--otbr", url, "--json", "--timeout", "20s")
+	if code != 0 || !strings.Contains(out, `"error": "updateDeviceCollectionTask: POST /api/actions: HTTP 404 (Not Found)"`) {
+		t.Errorf("JSON:API against legacy: exit %d %q\n%s", code, errs, out)
+	}
+}
