@@ -252,7 +252,7 @@ func serviceFromEntry(e *zeroconf.ServiceEntry, now time.Time) Service {
 		svc.Record.Problems = append(svc.Record.Problems, perr.Error())
 		svc.DecodeError = (&DecodeError{Problems: svc.Record.Problems}).Error()
 	}
-	svc.TTL = time.Duration(e.TTL) * time.Second
+	svc.TTL = e.TTL
 	svc.FirstSeen, svc.LastSeen = now, now
 	return svc
 }
@@ -305,7 +305,7 @@ func (b *Browser) expire(seen map[string]bool, now time.Time) []Event {
 			continue
 		}
 		t.missed++
-		ttlGone := t.svc.TTL > 0 && now.Sub(t.svc.LastSeen) > t.svc.TTL
+		ttlGone := t.svc.TTL > 0 && now.Sub(t.svc.LastSeen) > time.Duration(t.svc.TTL)*time.Second
 		if t.missed >= b.cfg.MissedRounds || ttlGone {
 			delete(b.services, name)
 			out = append(out, Event{Kind: EventDisappeared, Service: t.svc, Network: t.svc.NetworkKey(), Time: now})

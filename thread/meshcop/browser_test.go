@@ -11,7 +11,7 @@ import (
 func TestBrowserTracking(t *testing.T) {
 	b := &Browser{cfg: BrowserConfig{MissedRounds: 2}, services: map[string]*tracked{}}
 	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	mk := func(inst, nn string, at time.Time, ttl time.Duration) Service {
+	mk := func(inst, nn string, at time.Time, ttl uint32) Service {
 		s := NewService(inst, "h.local.", 49154, []netip.Addr{netip.MustParseAddr("fd00::1")}, []Entry{
 			{Key: "xp", Value: []byte{1, 2, 3, 4, 5, 6, 7, 8}, HasValue: true},
 			{Key: "nn", Value: []byte(nn), HasValue: true},
@@ -24,10 +24,10 @@ func TestBrowserTracking(t *testing.T) {
 		svc  *Service
 		want EventKind // "" = no event
 	}{
-		{"appears", ptrTo(mk("a", "Net", t0, time.Hour)), EventAppeared},
-		{"refresh", ptrTo(mk("a", "Net", t0.Add(time.Second), time.Hour)), ""},
-		{"txt changes", ptrTo(mk("a", "Net2", t0.Add(2*time.Second), time.Hour)), EventUpdated},
-		{"other appears", ptrTo(mk("b", "Net", t0.Add(2*time.Second), 3*time.Second)), EventAppeared},
+		{"appears", ptrTo(mk("a", "Net", t0, 3600)), EventAppeared},
+		{"refresh", ptrTo(mk("a", "Net", t0.Add(time.Second), 3600)), ""},
+		{"txt changes", ptrTo(mk("a", "Net2", t0.Add(2*time.Second), 3600)), EventUpdated},
+		{"other appears", ptrTo(mk("b", "Net", t0.Add(2*time.Second), 3)), EventAppeared},
 	}
 	for _, s := range steps {
 		ev, ok := b.observe(*s.svc)

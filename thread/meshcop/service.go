@@ -25,8 +25,8 @@ type Service struct {
 	Host      string       `json:"host,omitempty"`
 	Port      int          `json:"port,omitempty"`
 	Addresses []netip.Addr `json:"addresses,omitempty"`
-	// TTL is the record TTL the responder gave.
-	TTL time.Duration `json:"ttl,omitempty"`
+	// TTL is the record TTL the responder gave, in seconds.
+	TTL uint32 `json:"ttl,omitempty"`
 	// TXT is the record's entries as exact bytes.
 	TXT []Entry `json:"-"`
 	// Record is TXT decoded; DecodeError says what was malformed, if anything.
