@@ -90,6 +90,9 @@ func writeTable(w interface{ Write([]byte) (int, error) }, s *topology.Snapshot)
 			fmt.Fprintf(w, " (error: %s)", r.Error)
 		}
 		fmt.Fprintln(w)
+		for _, n := range r.Notes {
+			fmt.Fprintf(w, "  note: %s\n", n)
+		}
 	}
 	return nil
 }
