@@ -119,7 +119,7 @@ func lookupInterfaces(names []string) ([]net.Interface, error) {
 }
 
 // Run browses until ctx is done, sending every change on events (it blocks
-// while events is full, so read it). It returns ctx's error, or an error
+// while events is full, so read it; a nil events sends nothing). It returns ctx's error, or an error
 // right away when the first round cannot open its sockets. Run does not
 // close events.
 func (b *Browser) Run(ctx context.Context, events chan<- Event) error {
@@ -163,6 +163,9 @@ func (b *Browser) Services() []Service {
 func (b *Browser) Networks() []Network { return GroupNetworks(b.Services()) }
 
 func send(ctx context.Context, events chan<- Event, ev Event) bool {
+	if events == nil { // the caller only reads Services / Networks
+		return ctx.Err() == nil
+	}
 	select {
 	case events <- ev:
 		return true
