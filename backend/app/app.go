@@ -142,6 +142,7 @@ func start(ctx context.Context, c config.Config, b Build, log *slog.Logger) (a *
 		StartedAt:     time.Now(),
 		Loopback:      c.Loopback(),
 		Token:         c.Token,
+		AllowedHosts:  c.AllowedHosts,
 	})
 	if err := a.addSources(ctx); err != nil {
 		return nil, err

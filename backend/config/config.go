@@ -58,6 +58,9 @@ type Config struct {
 	DemoNodes int   `json:"demo_nodes"`
 	// DemoMutate is how often the demo mesh changes a little (0: never).
 	DemoMutate Duration `json:"demo_mutate"`
+	// AllowedHosts are extra Host header names a loopback listener answers
+	// (behind a reverse proxy that passes the public name on).
+	AllowedHosts []string `json:"allowed_host"`
 	// NetworkInterval overrides Interval per network key (config file only).
 	NetworkInterval map[string]Duration `json:"network_interval"`
 }
@@ -132,6 +135,7 @@ type Flags struct {
 	c      Config
 	otbr   stringList
 	ifaces stringList
+	hosts  stringList
 }
 
 type stringList []string
@@ -172,6 +176,7 @@ func RegisterFlags(fs *flag.FlagSet) *Flags {
 	fs.Var(durationFlag{&f.c.ScanTimeout}, "scan-timeout", "give up one scan after this long (env THREADMAP_SCAN_TIMEOUT)")
 	fs.StringVar(&f.c.Token, "token", "", "bearer token for mutating endpoints; required beyond loopback (env THREADMAP_TOKEN)")
 	fs.Var(&f.ifaces, "mdns-iface", "interface for mDNS discovery, repeatable (env THREADMAP_MDNS_IFACE, comma-separated)")
+	fs.Var(&f.hosts, "allowed-host", "extra Host name a loopback listener answers (reverse proxy), repeatable (env THREADMAP_ALLOWED_HOST, comma-separated)")
 	fs.BoolVar(&f.c.NoDiscovery, "no-discovery", false, "turn mDNS discovery of border routers off (env THREADMAP_NO_DISCOVERY)")
 	fs.IntVar(&f.c.OTBRPort, "otbr-port", d.OTBRPort, "REST port probed on discovered border routers (env THREADMAP_OTBR_PORT)")
 	fs.IntVar(&f.c.RetainCount, "retain-count", 0, "keep at most N snapshots per network, 0 = all (env THREADMAP_RETAIN_COUNT)")
@@ -251,6 +256,7 @@ func settings() []setting {
 		dur("scan-timeout", func(c *Config) *Duration { return &c.ScanTimeout }),
 		str("token", func(c *Config) *string { return &c.Token }),
 		list("mdns-iface", func(c *Config) *[]string { return &c.MDNSIfaces }),
+		list("allowed-host", func(c *Config) *[]string { return &c.AllowedHosts }),
 		boolean("no-discovery", func(c *Config) *bool { return &c.NoDiscovery }),
 		integer("otbr-port", func(c *Config) *int { return &c.OTBRPort }),
 		integer("retain-count", func(c *Config) *int { return &c.RetainCount }),
@@ -293,6 +299,7 @@ func (f *Flags) Resolve(getenv func(string) string) (Config, error) {
 	f.fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	f.c.OTBR = f.otbr
 	f.c.MDNSIfaces = f.ifaces
+	f.c.AllowedHosts = f.hosts
 	for _, s := range settings() {
 		if v := getenv(EnvName(s.flag)); v != "" {
 			if err := s.set(&c, v); err != nil {

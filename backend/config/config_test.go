@@ -128,3 +128,33 @@ func TestIsLoopback(t *testing.T) {
 		}
 	}
 }
+
+// Every setting has its flag, its environment variable and a file key
+// spelled the same way (flag name with - → _), and docs/CONFIG.md lists them.
+func TestEverySettingHasThreeSpellingsAndIsDocumented(t *testing.T) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	RegisterFlags(fs)
+	keys := map[string]bool{}
+	ty := reflect.TypeOf(Config{})
+	for i := range ty.NumField() {
+		keys[strings.Split(ty.Field(i).Tag.Get("json"), ",")[0]] = true
+	}
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "CONFIG.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range settings() {
+		if fs.Lookup(s.flag) == nil {
+			t.Errorf("setting %s has no flag", s.flag)
+		}
+		key := strings.ReplaceAll(s.flag, "-", "_")
+		if !keys[key] {
+			t.Errorf("setting %s has no config file key %q", s.flag, key)
+		}
+		for _, want := range []string{"`--" + s.flag, "`" + EnvName(s.flag) + "`", "`" + key + "`"} {
+			if !strings.Contains(string(doc), want) {
+				t.Errorf("docs/CONFIG.md does not mention %s", want)
+			}
+		}
+	}
+}

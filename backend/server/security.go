@@ -28,11 +28,25 @@ func securityHeaders(c *gin.Context) {
 // not a loopback name: a web page cannot then read the API through DNS
 // rebinding.
 func (s *Server) hostGuard(c *gin.Context) {
-	if s.o.Loopback && !loopbackHost(c.Request.Host) {
-		s.abort(c, &apiError{http.StatusForbidden, CodeForbidden, "host " + strconv.Quote(c.Request.Host) + " is not a loopback name; this server only answers localhost, 127.0.0.1 or [::1]"})
+	if s.o.Loopback && !loopbackHost(c.Request.Host) && !s.allowedHost(c.Request.Host) {
+		s.abort(c, &apiError{http.StatusForbidden, CodeForbidden, "host " + strconv.Quote(c.Request.Host) + " is not a loopback name; this server only answers localhost, 127.0.0.1, [::1] and --allowed-host names"})
 		return
 	}
 	c.Next()
+}
+
+// allowedHost reports whether host (port ignored) is an AllowedHosts name.
+func (s *Server) allowedHost(host string) bool {
+	h := host
+	if hh, _, err := net.SplitHostPort(host); err == nil {
+		h = hh
+	}
+	for _, a := range s.o.AllowedHosts {
+		if strings.EqualFold(strings.Trim(h, "[]"), strings.Trim(a, "[]")) {
+			return true
+		}
+	}
+	return false
 }
 
 // loopbackHost reports whether a Host header names this machine's loopback.

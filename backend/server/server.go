@@ -85,6 +85,9 @@ type Options struct {
 	StartedAt time.Time
 	// Loopback: the listen address only accepts loopback connections.
 	Loopback bool
+	// AllowedHosts are Host names a loopback listener answers besides
+	// loopback names (a reverse proxy passing its public name on).
+	AllowedHosts []string
 	// Token, when set, is required (Authorization: Bearer) on mutating endpoints.
 	Token string
 	// MaxBodyBytes bounds request bodies (default 1 MiB); MaxImportBytes the import body (default 64 MiB).
