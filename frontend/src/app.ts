@@ -9,7 +9,19 @@ import { applyFilter, emptyFilter, search, vendors, type Filter } from './filter
 import { edgeId, linkTitle, toElements, type EdgeElement, type NodeElement } from './graph';
 import { borderRoutersHtml, detailsHtml, displayName, esc, networkHtml, when } from './html';
 import { insightHighlight, severityCounts, sortInsights } from './insights';
-import { childRingRadius, decodePositions, encodePositions, parentMap, placeMissing, storageKey, type Positions } from './layout';
+import {
+  childRingRadius,
+  decodeParents,
+  decodePositions,
+  encodeParents,
+  encodePositions,
+  parentMap,
+  parentsKey,
+  placeMissing,
+  reparented,
+  storageKey,
+  type Positions,
+} from './layout';
 import { legendHtml, ROLE_LOOK, stylesheet, theme } from './style';
 import { syntheticMesh } from './synth';
 import { ROLES, type Diff, type Insight, type NetworkSummary, type Snapshot, type SnapshotSummary, type TopoNode } from './types';
@@ -71,6 +83,7 @@ export class App {
   private readonly stress: number;
   private readonly hooks: Hooks;
   private saveTimer = 0;
+  private lastParents: Map<string, string> | null = null;
 
   constructor() {
     const params = new URLSearchParams(location.search);
@@ -165,6 +178,7 @@ export class App {
     localStorage.setItem('threadmap.network', key);
     if (changed) {
       this.cy.elements().remove();
+      this.lastParents = null;
       this.cache.clear();
       this.selected = '';
     }
@@ -315,6 +329,19 @@ export class App {
     this.cy.nodes().forEach((n) => {
       known.set(n.id(), { ...n.position() });
     });
+    // A child that changed parent moved in the mesh: place it again, by its new parent.
+    const parents = parentMap(s);
+    const prevParents = this.lastParents ?? (persist ? decodeParents(localStorage.getItem(parentsKey(this.network))) : new Map<string, string>());
+    const moved = new Set(reparented(prevParents, parents));
+    for (const id of moved) known.delete(id);
+    this.lastParents = parents;
+    if (persist && this.network) {
+      try {
+        localStorage.setItem(parentsKey(this.network), encodeParents(parents));
+      } catch {
+        // storage full or disabled
+      }
+    }
     const layoutSnap: Snapshot = { ...s, nodes: [...s.nodes, ...(this.hl?.ghostNodes.filter((g) => !s.nodes.some((n) => n.id === g.id)) ?? [])], links: [...s.links, ...(this.hl?.ghostLinks ?? [])] };
     const routerIds = layoutSnap.nodes.filter((n) => n.role === 'leader' || n.role === 'router').map((n) => n.id);
     const needRouterLayout = routerIds.length > 2 && !routerIds.some((id) => known.has(id));
@@ -338,6 +365,8 @@ export class App {
         if (ex.nonempty()) {
           ex.data(n.data);
           ex.classes(n.classes);
+          const p = moved.has(id) ? known.get(id) : undefined;
+          if (p) ex.position({ ...p });
         } else {
           toAdd.push({ group: 'nodes', data: { ...n.data }, classes: n.classes, position: { ...(known.get(id) ?? { x: 0, y: 0 }) } });
         }
@@ -684,6 +713,7 @@ export class App {
       if (!this.snap) return;
       if (this.network) localStorage.removeItem(storageKey(this.network));
       this.cy.nodes().remove();
+      this.lastParents = null;
       this.render(this.snap, { persist: !this.stress });
       this.cy.fit(undefined, 30);
     });

@@ -65,7 +65,7 @@ export function childOffset(index: number, outward: number): Pos {
     ring++;
     size = 12 + 6 * ring;
   }
-  const r = 70 + 34 * ring;
+  const r = 95 + 45 * ring;
   const k = index - start;
   // Fill the ring starting from the side facing away from the mesh centre.
   const step = (2 * Math.PI) / size;
@@ -98,6 +98,39 @@ export function parentMap(s: Snapshot): Map<string, string> {
   for (const l of s.links) if (l.kind === 'child' && !m.has(l.b)) m.set(l.b, l.a);
   for (const n of s.nodes) if (n.parent) m.set(n.id, n.parent);
   return m;
+}
+
+/**
+ * Nodes whose parent changed between two parent maps: they moved in the mesh,
+ * so they move on the map too (to their new parent). Nodes that gained or lost
+ * a parent (a child that became a router) keep their place.
+ */
+export function reparented(prev: Map<string, string>, next: Map<string, string>): string[] {
+  const out: string[] = [];
+  for (const [id, p] of next) {
+    const old = prev.get(id);
+    if (old !== undefined && old !== p) out.push(id);
+  }
+  return out.sort();
+}
+
+/** Encodes a parent map for storage. */
+export function encodeParents(m: Map<string, string>): string {
+  return JSON.stringify(Object.fromEntries(m));
+}
+
+/** Decodes a stored parent map; bad input gives an empty map. */
+export function decodeParents(text: string | null): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!text) return out;
+  try {
+    const o = JSON.parse(text) as unknown;
+    if (!o || typeof o !== 'object' || Array.isArray(o)) return out;
+    for (const [k, v] of Object.entries(o as Record<string, unknown>)) if (typeof v === 'string') out.set(k, v);
+  } catch {
+    return new Map();
+  }
+  return out;
 }
 
 /** Routers laid on a circle, in router-id order: the fallback when nothing is known. */
@@ -235,6 +268,11 @@ export function placeMissing(s: Snapshot, known: Positions): Positions {
     loners.forEach((n, i) => set(n.id, { x: minX + (i % 12) * 70, y: maxY + 120 + Math.floor(i / 12) * 70 }));
   }
   return added;
+}
+
+/** The localStorage key for a network's last drawn parents. */
+export function parentsKey(network: string): string {
+  return `threadmap.parents.${network}`;
 }
 
 /** The localStorage key for a network's positions. */

@@ -82,6 +82,10 @@ export function stylesheet(t: Theme): cytoscape.StylesheetJson {
     });
   }
   s.push(
+    {
+      selector: 'node.role-reed, node.role-end-device, node.role-sleepy-end-device, node.role-detached, node.role-unknown',
+      style: { 'font-size': 8.5, 'text-max-width': '90px', 'text-margin-y': 2 },
+    },
     { selector: 'node.role-sleepy-end-device', style: { 'border-style': 'dashed', 'border-color': t.text, 'border-width': 1.5 } },
     { selector: 'node.role-unknown, node.role-detached', style: { 'border-style': 'dotted', 'border-color': t.text } },
     {
