@@ -377,3 +377,13 @@ func TestDatasetErrorsKeepSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestClassifyPlainDevicesBorderRouterFirst: a plain-JSON device list that
+// starts with the border router (which has rloc16) is still devices.
+func TestClassifyPlainDevicesBorderRouterFirst(t *testing.T) {
+	body := `[{"extAddress": "8eb0043d8ac6f721", "mlEidIid": "53184d171b093c51", "role": "router", "rloc16": "0xc800", "baId": "ea12"},
+	          {"extAddress": "5a7324b8eee603d2", "mlEidIid": "832324e86f1eb3a8", "role": "router"}]`
+	if kind, err := Classify([]byte(body)); kind != "devices" {
+		t.Errorf("classified %q (%v), want devices", kind, err)
+	}
+}

@@ -116,10 +116,11 @@ func Classify(body []byte) (string, error) {
 		}
 		keys := lowerKeys(items[0])
 		switch {
+		case keys["mleidiid"] || keys["role"] || keys["omripv6address"]:
+			// Device items (even the border router's, which has rloc16 too).
+			return "devices", nil
 		case keys["rloc16"] || keys["maccounters"] || keys["route"] || keys["leaderdata"] || keys["children"]:
 			return "diagnostics", nil
-		case keys["mleidiid"] || keys["role"]:
-			return "devices", nil
 		}
 		if keys["extaddress"] {
 			return "diagnostics", nil
