@@ -113,7 +113,8 @@ func restURL(addr netip.Addr, port int) string {
 // and border routers over directly (no mDNS).
 func (a *App) startDemo(ctx context.Context) error {
 	dctx, cancel := context.WithCancel(ctx)
-	d, err := demo.Start(dctx, demo.Options{Seed: a.cfg.DemoSeed, Nodes: a.cfg.DemoNodes, Logger: a.log.With("component", "demo")})
+	d, err := demo.Start(dctx, demo.Options{Seed: a.cfg.DemoSeed, Nodes: a.cfg.DemoNodes, Logger: a.log.With("component", "demo"),
+		Progress: a.sched.SourceProgress})
 	if err != nil {
 		cancel()
 		return err

@@ -35,6 +35,9 @@ type Options struct {
 	// (default the current JSON:API).
 	Dialect otbr.Dialect
 	Logger  *slog.Logger
+	// Progress, when set, receives the TMF crawl's progress (target id,
+	// nodes asked so far, nodes that answered) while a scan runs.
+	Progress func(targetID string, queried, answered int)
 }
 
 // Mesh is the mesh the demo starts with for these options: tests build it
@@ -42,6 +45,9 @@ type Options struct {
 func Mesh(seed int64, nodes int) (*threadsim.Mesh, error) {
 	return threadsim.Generate(threadsim.Options{Seed: seed, Nodes: nodes, NetworkName: "ThreadmapDemo"})
 }
+
+// tmfTarget is the TMF crawler's target id.
+const tmfTarget = "tmf:demo"
 
 // Target is one source of the demo for the scheduler.
 type Target struct {
@@ -194,7 +200,11 @@ func (d *Demo) serve(ctx context.Context, m *threadsim.Mesh) (*running, error) {
 	}
 	truth := m.Truth()
 	net := truth.Network
-	r.crawler, err = tmf.NewCrawler(tmf.Config{Transport: r.client, Target: "demo mesh " + net.MeshLocalPrefix,
+	var progress func(tmf.Progress)
+	if d.o.Progress != nil {
+		progress = func(p tmf.Progress) { d.o.Progress(tmfTarget, p.Done, p.Answered) }
+	}
+	r.crawler, err = tmf.NewCrawler(tmf.Config{Transport: r.client, Target: "demo mesh " + net.MeshLocalPrefix, Progress: progress,
 		Network: topology.Network{Name: net.Name, ExtPanID: net.ExtPanID, PanID: net.PanID, Channel: net.Channel, MeshLocalPrefix: net.MeshLocalPrefix}})
 	if err != nil {
 		r.close()
@@ -231,7 +241,7 @@ func (d *Demo) Targets() []Target {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return []Target{
-		{ID: "tmf:demo", Network: key, Source: d.run.crawler},
+		{ID: tmfTarget, Network: key, Source: d.run.crawler},
 		{ID: "otbr:demo", Network: key, Source: d.run.rest},
 		{ID: "matter:demo", Network: key, Source: d.matterSrc},
 	}

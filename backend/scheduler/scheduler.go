@@ -132,6 +132,10 @@ func (s *sourceState) key() string {
 type netState struct {
 	running *ScanInfo
 	nextDue time.Time
+	// partial is the progress running sources reported so far, by target id.
+	partial map[string][2]int
+	// done sums the counts of the sources that finished.
+	done [2]int
 }
 
 // Scheduler runs the scans. Create with New, then Run.
@@ -375,6 +379,8 @@ func (s *Scheduler) startLocked(key, trigger string) *ScanInfo {
 	info := &ScanInfo{ID: strconv.FormatInt(now.Unix(), 36) + "-" + strconv.FormatUint(s.seq, 10), Network: key, State: StateRunning, Trigger: trigger, StartedAt: now}
 	ns := s.net(key)
 	ns.running = info
+	ns.partial = map[string][2]int{}
+	ns.done = [2]int{}
 	s.history = append(s.history, info)
 	if len(s.history) > s.o.History {
 		// Drop the oldest finished scan.
@@ -438,12 +444,15 @@ func (s *Scheduler) run(parent context.Context, info *ScanInfo, targets []*sourc
 		got = append(got, r)
 		s.mu.Lock()
 		info.Progress.Sources++
+		ns := s.net(info.Network)
+		delete(ns.partial, r.st.t.ID)
 		if r.part != nil {
 			for _, rep := range r.part.Scan.Sources {
-				info.Progress.Queried += rep.Queried
-				info.Progress.Answered += rep.Answered
+				ns.done[0] += rep.Queried
+				ns.done[1] += rep.Answered
 			}
 		}
+		s.sumProgressLocked(ns, info)
 		p := info.Progress
 		s.mu.Unlock()
 		s.o.Events.Publish(events.ScanProgress, map[string]any{"scan_id": info.ID, "network": info.Network,
@@ -549,6 +558,44 @@ func (s *Scheduler) run(parent context.Context, info *ScanInfo, targets []*sourc
 	}
 	s.finish(info, state, errText, start, err, ids, all)
 	log.Info("scan finished", "state", state, "duration", time.Since(start).Round(time.Millisecond), "snapshots", len(ids))
+}
+
+// sumProgressLocked sets info's counts from finished and running sources.
+func (s *Scheduler) sumProgressLocked(ns *netState, info *ScanInfo) {
+	q, a := ns.done[0], ns.done[1]
+	for _, p := range ns.partial {
+		q += p[0]
+		a += p[1]
+	}
+	info.Progress.Queried, info.Progress.Answered = q, a
+}
+
+// SourceProgress lets a source that reports progress while it collects
+// (the TMF crawler) feed the scan of its network: the counts are its own
+// so far. A scan.progress event is published when they change.
+func (s *Scheduler) SourceProgress(targetID string, queried, answered int) {
+	s.mu.Lock()
+	st := s.sources[targetID]
+	if st == nil {
+		s.mu.Unlock()
+		return
+	}
+	ns := s.nets[st.key()]
+	if ns == nil || ns.running == nil || ns.partial == nil {
+		s.mu.Unlock()
+		return
+	}
+	if old, ok := ns.partial[targetID]; ok && old == [2]int{queried, answered} {
+		s.mu.Unlock()
+		return
+	}
+	ns.partial[targetID] = [2]int{queried, answered}
+	info := ns.running
+	s.sumProgressLocked(ns, info)
+	p := info.Progress
+	s.mu.Unlock()
+	s.o.Events.Publish(events.ScanProgress, map[string]any{"scan_id": info.ID, "network": info.Network,
+		"queried": p.Queried, "answered": p.Answered, "sources": p.Sources, "sources_total": p.SourcesTotal, "source": targetID})
 }
 
 // collect runs one source, turning a panic into an error so that one

@@ -228,3 +228,37 @@ func TestSourcesOfTwoNetworksAreStoredApart(t *testing.T) {
 		t.Errorf("learned networks %v", got)
 	}
 }
+
+func TestSourceProgressFeedsTheRunningScan(t *testing.T) {
+	st := newStore(t)
+	bus := events.NewBus()
+	sub, cancel := bus.Subscribe(64)
+	defer cancel()
+	src := &gatedSource{name: "tmf", ext: "ff00000000000006", gate: make(chan struct{})}
+	s := New(Options{Interval: time.Hour, Store: saver{st}, Events: bus})
+	s.Add(Target{ID: "tmf:x", Network: "ff00000000000006", Source: src})
+	s.SourceProgress("tmf:x", 1, 1) // no scan yet: ignored
+	stop := run(s)
+	defer stop()
+	next(t, sub, events.ScanStarted)
+	s.SourceProgress("tmf:x", 5, 4)
+	s.SourceProgress("tmf:x", 5, 4) // unchanged: no second event
+	s.SourceProgress("tmf:x", 9, 7)
+	ev := next(t, sub, events.ScanProgress)
+	if !strings.Contains(string(ev.Data), `"queried":5`) || !strings.Contains(string(ev.Data), `"answered":4`) {
+		t.Errorf("first progress %s", ev.Data)
+	}
+	ev = next(t, sub, events.ScanProgress)
+	if !strings.Contains(string(ev.Data), `"queried":9`) {
+		t.Errorf("second progress %s", ev.Data)
+	}
+	if p := s.Scans()[0].Progress; p.Queried != 9 || p.Answered != 7 {
+		t.Errorf("scan progress %+v", p)
+	}
+	close(src.gate)
+	next(t, sub, events.ScanFinished)
+	// The source's final report replaces its partial counts.
+	if p := s.Scans()[0].Progress; p.Queried != 1 || p.Answered != 1 || p.Sources != 1 {
+		t.Errorf("final progress %+v", p)
+	}
+}
