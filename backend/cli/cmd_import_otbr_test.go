@@ -267,11 +267,11 @@ func TestImportOTBRDirectoryKeepsSecretsOut(t *testing.T) {
 	}
 	var brs []string
 	for _, b := range snap.BorderRouters {
-		brs = append(brs, b.ID)
+		brs = append(brs, b.ID+"/"+b.ExtAddr)
 	}
 	sort.Strings(brs)
-	if len(brs) != 1 || brs[0] != "1a5142e3cc605c7d" {
-		t.Errorf("border routers %v, want [1a5142e3cc605c7d]", brs)
+	if len(brs) != 1 || brs[0] != "9f2e141fa05a5db86da0830f36c02a2d/1a5142e3cc605c7d" {
+		t.Errorf("border routers %v, want one with border agent id 9f2e… and ext address 1a5142e3cc605c7d", brs)
 	}
 	if br := snap.Node("1a5142e3cc605c7d"); br == nil || !br.BorderRouter {
 		t.Errorf("border router node %+v", br)

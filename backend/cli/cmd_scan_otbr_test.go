@@ -85,8 +85,13 @@ func TestScanOTBRSimulatorEqualsTruth(t *testing.T) {
 			if br == nil || !br.BorderRouter {
 				t.Errorf("border router node %s missing or not flagged", sim.BorderRouterExtAddr())
 			}
-			if len(snap.BorderRouters) != 1 || snap.BorderRouters[0].RestURL != url {
+			if len(snap.BorderRouters) != 1 || snap.BorderRouters[0].RestURL != url || snap.BorderRouters[0].ExtAddr != sim.BorderRouterExtAddr() {
 				t.Errorf("border routers %+v, want one with rest_url %s", snap.BorderRouters, url)
+			}
+			for _, tb := range truth.BorderRouters {
+				if tb.ExtAddr == sim.BorderRouterExtAddr() && len(snap.BorderRouters) == 1 && snap.BorderRouters[0].ID != tb.ID {
+					t.Errorf("border router id %s, want the truth's border agent id %s", snap.BorderRouters[0].ID, tb.ID)
+				}
 			}
 			if snap.Network.Name != truth.Network.Name || snap.Network.ExtPanID != truth.Network.ExtPanID || snap.Network.Channel != truth.Network.Channel {
 				t.Errorf("network %+v, want %+v", snap.Network, truth.Network)

@@ -117,8 +117,14 @@ func Build(c Collected) *topology.Snapshot {
 			n.PartitionID = topology.Ptr(self.LeaderData.PartitionID)
 		}
 		s.Nodes = append(s.Nodes, n)
+		// Like discovery (MeshCoP TXT "id"), name the border router by its
+		// border agent ID when it has one.
+		brID := id
+		if self.BaID != "" {
+			brID = strings.ToLower(self.BaID)
+		}
 		br := topology.BorderRouter{
-			ID: id, ExtAddr: id, NetworkName: self.NetworkName, ExtPanID: self.ExtPanID,
+			ID: brID, ExtAddr: id, NetworkName: self.NetworkName, ExtPanID: self.ExtPanID,
 			RestURL: c.RestURL, Sources: []string{SourceName}, LastSeen: topology.Ptr(taken.UTC()),
 		}
 		if self.State != "" {
@@ -138,7 +144,7 @@ func Build(c Collected) *topology.Snapshot {
 	topology.Normalize(s)
 	// Border routers that announce themselves in their diagnostics.
 	for i := range s.BorderRouters {
-		if n := s.Node(s.BorderRouters[i].ID); n != nil && n.ThreadVersion != 0 && s.BorderRouters[i].ThreadVersion == "" {
+		if n := s.Node(s.BorderRouters[i].ExtAddr); n != nil && n.ThreadVersion != 0 && s.BorderRouters[i].ThreadVersion == "" {
 			s.BorderRouters[i].ThreadVersion = threadVersionName(n.ThreadVersion)
 		}
 	}

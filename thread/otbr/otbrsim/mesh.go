@@ -199,6 +199,15 @@ func newMesh(s *topology.Snapshot, self string) (*mesh, error) {
 	m.pskc = hex.EncodeToString(h[16:32])
 	ba := sha256.Sum256([]byte("baid" + m.self.ext))
 	m.baID = hex.EncodeToString(ba[:16])
+	// The border agent ID discovery announces (MeshCoP TXT "id"), when the
+	// truth has it, so REST and discovery name the same border router.
+	for _, br := range s.BorderRouters {
+		if strings.EqualFold(br.ExtAddr, m.self.ext) {
+			if b, err := hex.DecodeString(br.ID); err == nil && len(b) == 16 {
+				m.baID = strings.ToLower(br.ID)
+			}
+		}
+	}
 	return m, nil
 }
 
