@@ -94,15 +94,10 @@ type result struct {
 }
 
 // New returns a simulated border router serving snap (the mesh's truth)
-// in dialect, with default timings. It panics on a snapshot without a
-// device that could play the border router; use NewWithOptions to get the
-// error instead.
-func New(snap *topology.Snapshot, dialect otbr.Dialect) *Server {
-	s, err := NewWithOptions(snap, dialect, Options{})
-	if err != nil {
-		panic(err)
-	}
-	return s
+// in dialect, with default timings. It fails on an unknown dialect or a
+// snapshot without a router to play the border router.
+func New(snap *topology.Snapshot, dialect otbr.Dialect) (*Server, error) {
+	return NewWithOptions(snap, dialect, Options{})
 }
 
 // NewWithOptions is New with timings and faults.
