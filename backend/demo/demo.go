@@ -10,16 +10,19 @@ package demo
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"net/netip"
 	"sync"
 	"time"
 
 	"github.com/threadmap/threadmap/matter/matterclient"
 	"github.com/threadmap/threadmap/matter/mattersim"
+	"github.com/threadmap/threadmap/thread/meshcop"
 	"github.com/threadmap/threadmap/thread/otbr"
 	"github.com/threadmap/threadmap/thread/otbr/otbrsim"
 	"github.com/threadmap/threadmap/thread/threadsim"
@@ -133,8 +136,12 @@ func Start(ctx context.Context, o Options) (*Demo, error) {
 		d.Close()
 		return nil, err
 	}
-	for _, br := range truth.BorderRouters {
-		br.Sources = []string{"demo"}
+	for _, n := range m.BorderRouters() {
+		br, err := advertised(m, n)
+		if err != nil {
+			d.Close()
+			return nil, err
+		}
 		if br.ExtAddr == d.restBR() {
 			br.RestURL = d.run.restURL
 		}
@@ -169,6 +176,45 @@ func (d *Demo) startMatter(ctx context.Context, truth *topology.Snapshot) error 
 // MatterSource is the demo's Matter server client; Run it to follow the
 // server (Collect works without).
 func (d *Demo) MatterSource() *matterclient.Source { return d.matterSrc }
+
+// advertised is border router n as mDNS discovery would report it: the
+// MeshCoP TXT record its simulated border agent would publish (from
+// threadsim), turned into a service and into the model by the meshcop
+// package, so that the demo's border routers carry the same decoded TXT
+// fields and state as discovered ones.
+func advertised(m *threadsim.Mesh, n *threadsim.Node) (topology.BorderRouter, error) {
+	b := n.BorderRouter
+	ext := n.ExtAddr.Bytes()
+	var xp [8]byte
+	binary.BigEndian.PutUint64(xp[:], m.Network.ExtPanID)
+	var omr [16]byte
+	copy(omr[:8], b.OMRPrefix[:])
+	omrPrefix := netip.PrefixFrom(netip.AddrFrom16(omr), 64)
+	// A typical border agent: DTLS with PSKc, interface active, high
+	// availability, and the node's real role.
+	sb := meshcop.StateBitmap{ConnMode: 1, IfStatus: 2, Availability: 1, Role: meshcop.RoleRouter}
+	if n == m.Leader {
+		sb.Role = meshcop.RoleLeader
+	}
+	pid := m.Network.PartitionID
+	adv := meshcop.BorderRouterAdvert{
+		Instance:  b.Instance,
+		Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")},
+		Record: meshcop.Record{
+			RecordVersion: "1", AgentID: b.AgentID[:], ThreadVersion: b.ThreadVersion, State: &sb,
+			NetworkName: m.Network.Name, ExtPanID: xp[:], ExtAddr: ext[:],
+			ActiveTimestamp: &meshcop.Timestamp{Seconds: 1}, PartitionID: &pid, OMRPrefix: &omrPrefix,
+			VendorName: b.Vendor, ModelName: b.Model,
+		},
+	}
+	svc, err := adv.Service(time.Now())
+	if err != nil {
+		return topology.BorderRouter{}, fmt.Errorf("demo: border router %s: %w", n.Rloc16, err)
+	}
+	br := meshcop.ToBorderRouter(svc)
+	br.Sources = []string{"demo"}
+	return br, nil
+}
 
 // restBR is the ext address of the border router the REST simulator plays.
 func (d *Demo) restBR() string {

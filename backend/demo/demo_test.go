@@ -42,7 +42,7 @@ func TestDemoServesItsTruthAndChanges(t *testing.T) {
 	if diffs := want.Shape().Diff(before.Shape()); len(diffs) > 0 {
 		t.Fatalf("demo scan differs from the truth of Mesh(1, 24): %v", diffs)
 	}
-	if len(d.BorderRouters()) == 0 || d.BorderRouters()[0].RestURL == "" {
+	if brs := d.BorderRouters(); len(brs) != len(want.BorderRouters) || brs[0].RestURL == "" || brs[0].ID != want.BorderRouters[0].ID || (brs[0].State["thread_role"] != "router" && brs[0].State["thread_role"] != "leader") {
 		t.Errorf("border routers: %+v", d.BorderRouters())
 	}
 	// Two changes: a child re-attaches, then a link quality changes.
