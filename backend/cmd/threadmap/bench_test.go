@@ -64,52 +64,67 @@ func seedStore(b *testing.B, dir string, n int) string {
 // BenchmarkServeLatestTopology measures GET /api/v1/topology/latest against
 // a `threadmap serve` process on loopback holding 1 (the baseline) and
 // 100 000 stored snapshots: requests per second, p50/p99 latency and the
-// server's RSS. Run it with scripts/bench (not part of go test).
+// server's RSS. Beside it, GET /api/v1/snapshots/{id} of random stored
+// snapshots (a store read and JSON encoding per request, no cache). Run it
+// with scripts/bench (not part of go test).
 func BenchmarkServeLatestTopology(b *testing.B) {
 	dir := b.TempDir()
 	bin := buildThreadmap(b, dir)
+	clients := envInt("BENCH_LOAD_CLIENTS", 16)
+	count := envInt("BENCH_LOAD_REQUESTS", 200000)
+	seconds := time.Duration(envInt("BENCH_LOAD_SECONDS", 10)) * time.Second
 	for _, n := range []int{1, envInt("BENCH_SNAPSHOTS", 100000)} {
 		b.Run("snapshots="+strconv.Itoa(n), func(b *testing.B) {
 			t0 := time.Now()
 			db := seedStore(b, dir, n)
+			defer os.Remove(db)
 			fi, _ := os.Stat(db)
 			b.Logf("seeded %d snapshots (%d MB) in %s", n, fi.Size()>>20, time.Since(t0).Round(time.Second))
 			p := startServe(b, bin, "--listen", "127.0.0.1:0", "--db", db, "--no-discovery")
-			url := "http://" + p.addr + "/api/v1/topology/latest"
-			lat, elapsed, bytes, errs := load(b, url, envInt("BENCH_LOAD_CLIENTS", 16),
-				max(b.N, envInt("BENCH_LOAD_REQUESTS", 200000)), time.Duration(envInt("BENCH_LOAD_SECONDS", 10))*time.Second)
-			rss, peak := rssKB(p.cmd.Process.Pid)
-			if errs > 0 {
-				b.Errorf("%d failed requests", errs)
+			defer p.stop(b)
+			base := "http://" + p.addr + "/api/v1/"
+			measure := func(b *testing.B, next func() string) {
+				lat, elapsed, bytes, errs := load(b, next, clients, max(b.N, count), seconds)
+				rss, peak := rssKB(p.cmd.Process.Pid)
+				if errs > 0 {
+					b.Errorf("%d failed requests", errs)
+				}
+				sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+				pct := func(q float64) float64 {
+					return float64(lat[min(len(lat)-1, int(q*float64(len(lat))))]) / float64(time.Millisecond)
+				}
+				b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "req/s")
+				b.ReportMetric(pct(0.50), "p50-ms")
+				b.ReportMetric(pct(0.99), "p99-ms")
+				b.ReportMetric(float64(rss)/1024, "rss-MB")
+				b.ReportMetric(float64(peak)/1024, "peak-rss-MB")
+				b.ReportMetric(float64(bytes)/float64(max(1, len(lat))), "B/resp")
+				b.Logf("%d requests in %s with %d clients", len(lat), elapsed.Round(time.Millisecond), clients)
 			}
-			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-			pct := func(q float64) float64 {
-				return float64(lat[min(len(lat)-1, int(q*float64(len(lat))))]) / float64(time.Millisecond)
-			}
-			b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "req/s")
-			b.ReportMetric(pct(0.50), "p50-ms")
-			b.ReportMetric(pct(0.99), "p99-ms")
-			b.ReportMetric(float64(rss)/1024, "rss-MB")
-			b.ReportMetric(float64(peak)/1024, "peak-rss-MB")
-			b.ReportMetric(float64(bytes)/float64(max(1, len(lat))), "B/resp")
-			b.Logf("%d requests in %s with %d clients", len(lat), elapsed.Round(time.Millisecond), envInt("BENCH_LOAD_CLIENTS", 16))
-			if err := p.stop(b); err != nil {
-				b.Errorf("stop: %v", err)
-			}
-			os.Remove(db)
+			b.Run("latest", func(b *testing.B) {
+				measure(b, func() string { return base + "topology/latest" })
+			})
+			b.Run("by-id", func(b *testing.B) {
+				var seq atomic.Uint64
+				measure(b, func() string {
+					// A multiplicative walk over every id, so reads spread over the file.
+					id := seq.Add(1)*2654435761%uint64(n) + 1
+					return base + "snapshots/" + strconv.FormatUint(id, 10)
+				})
+			})
 		})
 	}
 }
 
-// load sends up to count GETs of url from clients goroutines for at most
+// load sends up to count GETs of url() from clients goroutines for at most
 // d, and returns each request's latency, the time taken, bytes read and
 // the number of failed requests.
-func load(b *testing.B, url string, clients, count int, d time.Duration) ([]time.Duration, time.Duration, int64, int) {
+func load(b *testing.B, url func() string, clients, count int, d time.Duration) ([]time.Duration, time.Duration, int64, int) {
 	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
 	defer tr.CloseIdleConnections()
 	hc := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	get := func() (int64, error) {
-		resp, err := hc.Get(url)
+		resp, err := hc.Get(url())
 		if err != nil {
 			return 0, err
 		}
