@@ -194,25 +194,39 @@ it('serves the UI and draws as many nodes as the API has', async () => {
   it('shows a diff when the history slider moves', async () => {
     // Three snapshots, so that one step back still has a predecessor to diff against.
     await page.waitForFunction(() => window.__threadmap.state().history >= 3, null, { timeout: 90000 });
-    const cur = await page.evaluate(() => window.__threadmap.state());
+    // Newest first (End), then one step back (ArrowLeft): that pauses live updates.
     await page.focus('#slider');
+    await page.keyboard.press('End');
     await page.keyboard.press('ArrowLeft');
-    await page.waitForFunction(
-      (s) => {
-        const st = window.__threadmap.state();
-        return !st.live && st.snapshot !== s && window.__threadmap.ready && document.getElementById('slider-label').textContent.startsWith(`#${st.snapshot} `);
-      },
-      cur.snapshot,
-      { timeout: 15000 },
-    );
-    await page.waitForFunction(
-      () => {
-        const d = document.getElementById('diff');
-        return (d.dataset.count ?? '') !== '' || /unavailable/.test(d.textContent);
-      },
-      null,
-      { timeout: 15000 },
-    );
+    await page
+      .waitForFunction(
+        () => {
+          const st = window.__threadmap.state();
+          const sl = document.getElementById('slider');
+          const d = document.getElementById('diff');
+          return (
+            window.__threadmap.ready &&
+            !st.live &&
+            st.index >= 1 &&
+            st.index === Number(sl.value) &&
+            st.index < st.history - 1 &&
+            ((d.dataset.count ?? '') !== '' || /unavailable/.test(d.textContent))
+          );
+        },
+        null,
+        { timeout: 15000 },
+      )
+      .catch(async (e) => {
+        const dbg = await page.evaluate(() => ({
+          state: window.__threadmap.state(),
+          ready: window.__threadmap.ready,
+          label: document.getElementById('slider-label').textContent,
+          slider: [document.getElementById('slider').value, document.getElementById('slider').max],
+          diff: document.getElementById('diff').textContent,
+        }));
+        await shot(page, 'failed-history');
+        throw new Error(`${e.message}\n${JSON.stringify(dbg)}`);
+      });
     const st = await page.evaluate(() => window.__threadmap.state());
     assert.equal(st.live, false, 'moving back in history pauses live updates');
     const hist = (await api(`/api/v1/snapshots?network=${encodeURIComponent(st.network)}&limit=500`)).snapshots.sort((a, b) => a.taken_at.localeCompare(b.taken_at) || Number(a.id) - Number(b.id));

@@ -49,7 +49,7 @@ export interface Hooks {
     nodes?: number;
     edges?: number;
   };
-  state: () => { network: string; snapshot: string; live: boolean; diffCount: number; history: number };
+  state: () => { network: string; snapshot: string; index: number; live: boolean; diffCount: number; history: number };
 }
 
 declare global {
@@ -108,6 +108,7 @@ export class App {
       state: () => ({
         network: this.network,
         snapshot: this.snap?.snapshot_id ?? '',
+        index: this.history.findIndex((h) => h.id === this.snap?.snapshot_id),
         live: this.live,
         diffCount: this.diff ? diffCount(this.diff) : 0,
         history: this.history.length,
@@ -295,13 +296,13 @@ export class App {
   private afterRender(): void {
     const s = this.snap;
     if (!s) return;
-    $('slider-label').textContent = `#${s.snapshot_id ?? '?'} · ${when(s.taken_at)}${this.live ? ' (latest)' : ''}`;
+    this.updateSliderLabel();
     $('network-info').innerHTML = networkHtml(s.network, s);
     for (const f of ['json', 'graphml', 'dot', 'csv'] as const) $<HTMLButtonElement>(`export-${f}`).disabled = !s.snapshot_id;
     const drawn = Number($('graph').dataset.edgeCount ?? s.links.length);
     const undrawn = Number($('graph').dataset.dangling ?? 0);
     this.setStatus(
-      `${s.nodes.length} nodes · ${drawn} links${undrawn > 0 ? ` (${undrawn} to unknown nodes not drawn)` : ''} · ${when(s.taken_at)}${this.live ? ' · live' : ''}`,
+      `${s.nodes.length} nodes · ${drawn} links${undrawn > 0 ? ` (${undrawn} to unknown nodes not drawn)` : ''} · ${when(s.taken_at)}${this.live ? ' · live' : ' · paused'}`,
     );
     if (this.selected) this.showDetails(this.selected);
     this.hooks.ready = true;
@@ -582,6 +583,15 @@ export class App {
     s.classList.toggle('error', error);
   }
 
+  /** "#id · time", and whether it is the newest snapshot or newer ones exist. */
+  private updateSliderLabel(): void {
+    const s = this.snap;
+    if (!s) return;
+    const pos = this.history.findIndex((h) => h.id === s.snapshot_id);
+    const newer = pos >= 0 ? this.history.length - 1 - pos : 0;
+    $('slider-label').textContent = `#${s.snapshot_id ?? '?'} · ${when(s.taken_at)}${newer === 0 ? ' (latest)' : ` (${newer} newer)`}`;
+  }
+
   private updateLiveButton(): void {
     const b = $('live');
     b.setAttribute('aria-pressed', String(this.live));
@@ -624,7 +634,7 @@ export class App {
     if (network !== this.network) return;
     await this.loadHistory();
     if (this.live) await this.show(this.history.length - 1);
-    else $('slider-label').textContent += ' · new snapshots';
+    else this.updateSliderLabel();
   }
 
   // ---- wiring ----
