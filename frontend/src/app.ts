@@ -604,6 +604,7 @@ export class App {
     side.hidden = !want;
     $('panel-toggle').setAttribute('aria-expanded', String(want));
     this.cy.resize();
+    if (this.cy.nodes().nonempty()) this.cy.fit(undefined, 30);
   }
 
   // ---- live ----
@@ -721,7 +722,10 @@ export class App {
     $('fit').addEventListener('click', () => this.cy.fit(undefined, 30));
     $('relayout').addEventListener('click', () => {
       if (!this.snap) return;
-      if (this.network) localStorage.removeItem(storageKey(this.network));
+      if (this.network) {
+        localStorage.removeItem(storageKey(this.network));
+        localStorage.removeItem(parentsKey(this.network));
+      }
       this.cy.nodes().remove();
       this.lastParents = null;
       this.render(this.snap, { persist: !this.stress });
