@@ -366,9 +366,22 @@ func (s *Scheduler) startDue() {
 	now := s.o.Now()
 	for _, k := range s.networksLocked() {
 		ns := s.net(k)
-		if ns.running == nil && !now.Before(ns.nextDue) {
-			s.startLocked(k, "schedule")
+		if ns.running != nil || now.Before(ns.nextDue) {
+			continue
 		}
+		// When every source of the network is backing off, wait for the
+		// first to be due rather than record a scan that asks nobody.
+		earliest := time.Time{}
+		for _, st := range s.sources {
+			if st.key() == k && (earliest.IsZero() || st.nextTry.Before(earliest)) {
+				earliest = st.nextTry
+			}
+		}
+		if now.Before(earliest) {
+			ns.nextDue = earliest
+			continue
+		}
+		s.startLocked(k, "schedule")
 	}
 }
 
@@ -428,7 +441,9 @@ func (s *Scheduler) run(parent context.Context, info *ScanInfo, targets []*sourc
 
 	results := make(chan result, len(targets))
 	for _, st := range targets {
-		if start.Before(st.nextTry) {
+		// Back-off spaces scheduled scans; a scan asked for by hand retries
+		// every source.
+		if info.Trigger == "schedule" && start.Before(st.nextTry) {
 			results <- result{st: st, skip: true}
 			continue
 		}

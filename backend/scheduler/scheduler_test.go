@@ -160,9 +160,11 @@ func TestFailingSourceBacksOff(t *testing.T) {
 	if wait < 50*time.Minute {
 		t.Errorf("back-off %s after one failure, want about the interval", wait)
 	}
-	if _, err := s.Trigger("bb00000000000002"); err != nil {
-		t.Fatal(err)
-	}
+	// A scheduled scan (made due now) skips the failing source.
+	s.mu.Lock()
+	s.nets["bb00000000000002"].nextDue = time.Time{}
+	s.mu.Unlock()
+	s.poke()
 	next(t, sub, events.ScanFinished)
 	if bad.calls.Load() != 1 || good.calls.Load() != 2 {
 		t.Errorf("calls: failing %d (want 1: backing off), good %d (want 2)", bad.calls.Load(), good.calls.Load())
@@ -177,10 +179,30 @@ func TestFailingSourceBacksOff(t *testing.T) {
 	if !skipped || failures.Load() != 1 {
 		t.Errorf("second scan's reports do not say the source backs off: %+v (failures %d)", sc.Sources, failures.Load())
 	}
-	// Every snapshot has the good source's node.
+	// A scan by hand retries it.
+	if _, err := s.Trigger("bb00000000000002"); err != nil {
+		t.Fatal(err)
+	}
+	next(t, sub, events.ScanFinished)
+	if bad.calls.Load() != 2 {
+		t.Errorf("manual scan did not retry the failing source (%d calls)", bad.calls.Load())
+	}
 	page, _ := st.List("bb00000000000002", time.Time{}, time.Time{}, 10, "")
-	if len(page.Snapshots) != 2 {
-		t.Errorf("%d snapshots stored, want 2", len(page.Snapshots))
+	if len(page.Snapshots) != 3 {
+		t.Errorf("%d snapshots stored, want 3", len(page.Snapshots))
+	}
+	// With every source backing off, the schedule waits instead of scanning nobody.
+	only := New(Options{Interval: time.Hour, Store: saver{st}, Events: bus})
+	only.Add(Target{ID: "otbr:z", Network: "bb00000000000003", Source: &gatedSource{name: "otbr", ext: "bb00000000000003", err: errors.New("refused")}})
+	stop2 := run(only)
+	defer stop2()
+	next(t, sub, events.ScanFinished)
+	only.mu.Lock()
+	only.nets["bb00000000000003"].nextDue = time.Time{}
+	only.mu.Unlock()
+	only.startDue()
+	if n := len(only.Scans()); n != 1 {
+		t.Errorf("%d scans while the only source backs off, want 1", n)
 	}
 }
 
