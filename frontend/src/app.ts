@@ -89,7 +89,9 @@ export class App {
     const params = new URLSearchParams(location.search);
     this.stress = Math.max(0, Math.min(20000, Number(params.get('stress') ?? 0) || 0));
     const dark = matchMedia('(prefers-color-scheme: dark)');
-    const big = this.stress >= 1000;
+    // Panning a big graph redraws a cached texture instead of every element
+    // (stress mode with ≥1000 nodes; ?texture=0|1 overrides, for measuring).
+    const big = params.has('texture') ? params.get('texture') === '1' : this.stress >= 1000;
     this.cy = cytoscape({
       container: $('graph'),
       style: stylesheet(theme(dark.matches)),
