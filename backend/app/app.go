@@ -235,6 +235,14 @@ func (a *App) addSources(ctx context.Context) error {
 		}
 		a.sched.Add(scheduler.Target{ID: "otbr:" + u, Source: src})
 	}
+	for _, prefix := range c.TMF {
+		id := "tmf:" + prefix
+		src, err := tmfSource(prefix, func(queried, answered int) { a.sched.SourceProgress(id, queried, answered) })
+		if err != nil {
+			return fmt.Errorf("tmf %s: %w", prefix, err)
+		}
+		a.sched.Add(scheduler.Target{ID: id, Source: src})
+	}
 	if c.MatterServer != "" {
 		src, err := matterSource(c.MatterServer)
 		if err != nil {

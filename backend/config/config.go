@@ -29,6 +29,9 @@ type Config struct {
 	Demo bool `json:"demo"`
 	// OTBR lists OTBR REST base URLs to scan.
 	OTBR []string `json:"otbr"`
+	// TMF lists mesh-local prefixes to crawl over TMF (UDP 61631) from a
+	// host inside the mesh.
+	TMF []string `json:"tmf"`
 	// MatterServer is a Matter server WebSocket URL ("" for none).
 	MatterServer string `json:"matter_server"`
 	// Interval is the time between scheduled scans of one network.
@@ -136,6 +139,7 @@ type Flags struct {
 	otbr   stringList
 	ifaces stringList
 	hosts  stringList
+	tmf    stringList
 }
 
 type stringList []string
@@ -170,6 +174,7 @@ func RegisterFlags(fs *flag.FlagSet) *Flags {
 	fs.StringVar(&f.c.DB, "db", "", "snapshot store file (env THREADMAP_DB; default $XDG_DATA_HOME/threadmap/threadmap.db)")
 	fs.BoolVar(&f.c.Demo, "demo", false, "run against the built-in simulated mesh, on loopback (env THREADMAP_DEMO)")
 	fs.Var(&f.otbr, "otbr", "OTBR REST base URL to scan, repeatable (env THREADMAP_OTBR, comma-separated)")
+	fs.Var(&f.tmf, "tmf", "mesh-local prefix to crawl over TMF from a host inside the mesh, repeatable, e.g. fd11:22::/64 (env THREADMAP_TMF)")
 	fs.StringVar(&f.c.MatterServer, "matter-server", "", "Matter server WebSocket URL, e.g. ws://host:5580/ws (env THREADMAP_MATTER_SERVER)")
 	fs.Var(durationFlag{&f.c.Interval}, "interval", "time between scans of one network (env THREADMAP_INTERVAL)")
 	fs.Var(durationFlag{&f.c.MaxBackoff}, "max-backoff", "longest wait before retrying a failing source (env THREADMAP_MAX_BACKOFF)")
@@ -250,6 +255,7 @@ func settings() []setting {
 		str("db", func(c *Config) *string { return &c.DB }),
 		boolean("demo", func(c *Config) *bool { return &c.Demo }),
 		list("otbr", func(c *Config) *[]string { return &c.OTBR }),
+		list("tmf", func(c *Config) *[]string { return &c.TMF }),
 		str("matter-server", func(c *Config) *string { return &c.MatterServer }),
 		dur("interval", func(c *Config) *Duration { return &c.Interval }),
 		dur("max-backoff", func(c *Config) *Duration { return &c.MaxBackoff }),
@@ -300,6 +306,7 @@ func (f *Flags) Resolve(getenv func(string) string) (Config, error) {
 	f.c.OTBR = f.otbr
 	f.c.MDNSIfaces = f.ifaces
 	f.c.AllowedHosts = f.hosts
+	f.c.TMF = f.tmf
 	for _, s := range settings() {
 		if v := getenv(EnvName(s.flag)); v != "" {
 			if err := s.set(&c, v); err != nil {

@@ -146,7 +146,11 @@ type Scheduler struct {
 	nets    map[string]*netState
 	history []*ScanInfo
 	seq     uint64
-	ctx     context.Context // set by Run
+	// prefixes maps a mesh-local prefix to the network key a stored
+	// snapshot gave it: a source that knows only the prefix (TMF from inside
+	// the mesh) joins that network.
+	prefixes map[string]string
+	ctx      context.Context // set by Run
 	wg      sync.WaitGroup
 	wake    chan struct{}
 	log     *slog.Logger
@@ -175,7 +179,8 @@ func New(o Options) *Scheduler {
 	if o.Events == nil {
 		o.Events = nopPublisher{}
 	}
-	return &Scheduler{o: o, sources: map[string]*sourceState{}, nets: map[string]*netState{}, wake: make(chan struct{}, 1), log: o.Logger}
+	return &Scheduler{o: o, sources: map[string]*sourceState{}, nets: map[string]*netState{}, prefixes: map[string]string{},
+		wake: make(chan struct{}, 1), log: o.Logger}
 }
 
 type nopPublisher struct{}
@@ -542,13 +547,22 @@ func (s *Scheduler) run(parent context.Context, info *ScanInfo, targets []*sourc
 		s.o.Events.Publish(events.SnapshotNew, map[string]any{"snapshot_id": id, "network": snap.Network.Key(), "taken_at": snap.TakenAt, "nodes": len(snap.Nodes), "scan_id": info.ID})
 		// Learn which network each source reaches.
 		s.mu.Lock()
+		if k := snap.Network.Key(); k != "unknown" && snap.Network.MeshLocalPrefix != "" {
+			s.prefixes[snap.Network.MeshLocalPrefix] = k
+		}
 		for _, r := range got {
-			if r.part != nil && r.st.t.Network == "" {
-				if k := r.part.Network.Key(); k != "unknown" {
-					if live := s.sources[r.st.t.ID]; live != nil {
-						live.learned = k
-					}
+			if r.part == nil || r.st.t.Network != "" {
+				continue
+			}
+			k := r.part.Network.Key()
+			if k == "unknown" {
+				k = s.prefixes[r.part.Network.MeshLocalPrefix]
+			}
+			if live := s.sources[r.st.t.ID]; live != nil && k != "" && k != "unknown" {
+				if live.learned != k {
+					s.log.Info("source joins network", "source", r.st.t.ID, "network", k)
 				}
+				live.learned = k
 			}
 		}
 		s.mu.Unlock()

@@ -19,6 +19,9 @@ import (
 type gatedSource struct {
 	name  string
 	ext   string
+	// prefix is the mesh-local prefix reported; with ext "" the snapshot
+	// has no other identity (as a TMF crawl).
+	prefix string
 	gate  chan struct{}
 	err   error
 	calls atomic.Int32
@@ -39,9 +42,14 @@ func (g *gatedSource) Collect(ctx context.Context) (*topology.Snapshot, error) {
 		return nil, g.err
 	}
 	s := topology.New(time.Now())
-	s.Network = topology.Network{Name: "n-" + g.ext, ExtPanID: g.ext}
+	s.Network = topology.Network{MeshLocalPrefix: g.prefix}
+	id := "0000000000000099"
+	if g.ext != "" {
+		s.Network.Name, s.Network.ExtPanID = "n-"+g.ext, g.ext
+		id = "00000000000000" + g.ext[:2]
+	}
 	r := topology.Rloc16(0x0400)
-	s.Nodes = []topology.Node{{ID: "00000000000000" + g.ext[:2], ExtAddr: "00000000000000" + g.ext[:2], Rloc16: &r, Sources: []string{g.name}}}
+	s.Nodes = []topology.Node{{ID: id, ExtAddr: id, Rloc16: &r, Sources: []string{g.name}}}
 	s.Scan.Sources = []topology.SourceReport{{Name: g.name, Queried: 1, Answered: 1}}
 	return s, nil
 }
@@ -282,5 +290,42 @@ func TestSourceProgressFeedsTheRunningScan(t *testing.T) {
 	// The source's final report replaces its partial counts.
 	if p := s.Scans()[0].Progress; p.Queried != 1 || p.Answered != 1 || p.Sources != 1 {
 		t.Errorf("final progress %+v", p)
+	}
+}
+
+func TestSourceKnowingOnlyThePrefixJoinsItsNetwork(t *testing.T) {
+	st := newStore(t)
+	bus := events.NewBus()
+	sub, cancel := bus.Subscribe(64)
+	defer cancel()
+	s := New(Options{Interval: time.Hour, Store: saver{st}, Events: bus})
+	s.Add(Target{ID: "otbr:a", Source: &gatedSource{name: "otbr", ext: "ab00000000000007", prefix: "fd11:22::/64"}})
+	s.Add(Target{ID: "tmf:fd11:22::/64", Source: &gatedSource{name: "tmf", prefix: "fd11:22::/64"}})
+	stop := run(s)
+	defer stop()
+	next(t, sub, events.ScanFinished)
+	next(t, sub, events.ScanFinished)
+	// Whichever finished first, one more scan of what is left pending settles it.
+	for _, k := range s.Networks() {
+		if strings.HasPrefix(k, "pending:") {
+			if _, err := s.Trigger(k); err != nil {
+				t.Fatal(err)
+			}
+			next(t, sub, events.ScanFinished)
+		}
+	}
+	if got := s.Networks(); len(got) != 1 || got[0] != "ab00000000000007" {
+		t.Fatalf("networks %v, want the TMF crawl to join ab00000000000007", got)
+	}
+	if _, err := s.Trigger("ab00000000000007"); err != nil {
+		t.Fatal(err)
+	}
+	next(t, sub, events.ScanFinished)
+	latest, err := st.Latest("ab00000000000007")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(latest.Nodes) != 2 || len(latest.Scan.Sources) != 2 {
+		t.Errorf("merged snapshot: %d nodes, reports %+v", len(latest.Nodes), latest.Scan.Sources)
 	}
 }
