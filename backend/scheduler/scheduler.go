@@ -151,9 +151,9 @@ type Scheduler struct {
 	// the mesh) joins that network.
 	prefixes map[string]string
 	ctx      context.Context // set by Run
-	wg      sync.WaitGroup
-	wake    chan struct{}
-	log     *slog.Logger
+	wg       sync.WaitGroup
+	wake     chan struct{}
+	log      *slog.Logger
 }
 
 // New returns a scheduler with no sources.

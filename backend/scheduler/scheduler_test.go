@@ -17,14 +17,14 @@ import (
 // gatedSource answers a one-router snapshot of its network when its gate
 // opens (or at once when gate is nil), or fails with err. It counts calls.
 type gatedSource struct {
-	name  string
-	ext   string
+	name string
+	ext  string
 	// prefix is the mesh-local prefix reported; with ext "" the snapshot
 	// has no other identity (as a TMF crawl).
 	prefix string
-	gate  chan struct{}
-	err   error
-	calls atomic.Int32
+	gate   chan struct{}
+	err    error
+	calls  atomic.Int32
 }
 
 func (g *gatedSource) Name() string { return g.name }
