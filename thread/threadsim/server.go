@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"os"
 	"sync"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/plgd-dev/go-coap/v3/udp"
 	udpClient "github.com/plgd-dev/go-coap/v3/udp/client"
 	udpServer "github.com/plgd-dev/go-coap/v3/udp/server"
+	"golang.org/x/sys/unix"
 
 	"github.com/threadmap/threadmap/thread/diag"
 	"github.com/threadmap/threadmap/thread/topology"
@@ -100,6 +102,7 @@ type simNode struct {
 	primary *udpServer.Server
 	addr    netip.AddrPort
 	extra   []*udpServer.Server
+	socks   []*coapNet.UDPConn
 }
 
 // Start serves TMF for every node of the mesh until ctx ends or Close.
@@ -207,6 +210,9 @@ func (sn *simNode) newServer() *udpServer.Server {
 }
 
 func (sn *simNode) serve(srv *udpServer.Server, l *coapNet.UDPConn) {
+	// Closing the socket too ends Serve even when Stop came before Serve
+	// registered it.
+	sn.socks = append(sn.socks, l)
 	sn.sim.wg.Add(1)
 	go func() {
 		defer sn.sim.wg.Done()
@@ -251,17 +257,44 @@ func (sn *simNode) listenNetns(ifi *net.Interface) error {
 		groups = append(groups, AllRouters)
 	}
 	for _, g := range groups {
-		// One socket per node bound to the group (SO_REUSEADDR, as
-		// ListenMulticastUDP sets it): the kernel hands every member a copy.
-		c, err := net.ListenMulticastUDP("udp6", ifi, &net.UDPAddr{IP: g.AsSlice(), Port: TMFPort})
+		c, err := listenGroup(g, TMFPort)
 		if err != nil {
+			return fmt.Errorf("listen on %s: %w", g, err)
+		}
+		uc := coapNet.NewUDPConn("udp6", c)
+		if err := uc.JoinGroup(ifi, &net.UDPAddr{IP: g.AsSlice()}); err != nil {
+			c.Close()
 			return fmt.Errorf("join %s on %s: %w", g, ifi.Name, err)
 		}
 		srv := sn.newServer()
 		sn.extra = append(sn.extra, srv)
-		sn.serve(srv, coapNet.NewUDPConn("udp6", c))
+		sn.serve(srv, uc)
 	}
 	return nil
+}
+
+// listenGroup opens a UDP socket bound to the group address itself (not
+// the wildcard, which is what net.ListenMulticastUDP binds: that would
+// clash with the nodes' RLOC sockets on the same port and receive every
+// group), with SO_REUSEADDR so every member node gets its own copy.
+func listenGroup(g netip.Addr, port int) (*net.UDPConn, error) {
+	fd, err := unix.Socket(unix.AF_INET6, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, unix.IPPROTO_UDP)
+	if err != nil {
+		return nil, fmt.Errorf("socket: %w", err)
+	}
+	f := os.NewFile(uintptr(fd), "tmf-"+g.String())
+	defer f.Close()
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+		return nil, fmt.Errorf("SO_REUSEADDR: %w", err)
+	}
+	if err := unix.Bind(fd, &unix.SockaddrInet6{Port: port, Addr: g.As16()}); err != nil {
+		return nil, fmt.Errorf("bind [%s]:%d: %w", g, port, err)
+	}
+	pc, err := net.FilePacketConn(f)
+	if err != nil {
+		return nil, err
+	}
+	return pc.(*net.UDPConn), nil
 }
 
 // Addr is the UDP address node r listens on (its loopback port, or its RLOC
@@ -367,6 +400,9 @@ func (s *Sim) stopAll() {
 		}
 		for _, e := range sn.extra {
 			e.Stop()
+		}
+		for _, l := range sn.socks {
+			_ = l.Close()
 		}
 	}
 }

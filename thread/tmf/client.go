@@ -122,7 +122,11 @@ type ClientConfig struct {
 	Resolver Resolver
 	// Listen is the local UDP address answers come back to; default
 	// 127.0.0.1:0 when the leader ALOC resolves to IPv4 (the loopback
-	// simulator), else [::]:0.
+	// simulator), else [::]:0. Bind the host's mesh-local address when
+	// mixing group queries with unicast requests: on a wildcard socket
+	// go-coap keys a peer's answers by the destination address, and a
+	// peer first heard through a group answer would get a second,
+	// wildcard-keyed connection for unicast requests.
 	Listen string
 	// Interface sends multicast through this interface (required for real
 	// multicast groups).
@@ -139,13 +143,15 @@ type ClientConfig struct {
 // one socket, which also serves d/da, so answers to queries come back to
 // it. Safe for concurrent use.
 type Client struct {
-	cfg   ClientConfig
-	srv   *udpServer.Server
-	conn  *coapNet.UDPConn
-	ifi   *net.Interface
-	local netip.AddrPort
-	done  chan struct{}
-	stop  chan struct{}
+	cfg  ClientConfig
+	srv  *udpServer.Server
+	conn *coapNet.UDPConn
+	ifi  *net.Interface
+	// mcastSrc is the source address of multicast queries.
+	mcastSrc net.IP
+	local    netip.AddrPort
+	done     chan struct{}
+	stop     chan struct{}
 
 	mu      sync.Mutex
 	nextQID uint16
@@ -187,6 +193,21 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 			return nil, fmt.Errorf("tmf: interface %s: %w", cfg.Interface, err)
 		}
 		c.ifi = ifi
+		// The multicast source: the interface's first non-link-local IPv6
+		// address, looked up now (in the caller's network namespace).
+		addrs, err := ifi.Addrs()
+		if err != nil {
+			return nil, fmt.Errorf("tmf: interface %s addresses: %w", cfg.Interface, err)
+		}
+		for _, a := range addrs {
+			if ipn, ok := a.(*net.IPNet); ok && ipn.IP.To4() == nil && !ipn.IP.IsLinkLocalUnicast() {
+				c.mcastSrc = ipn.IP
+				break
+			}
+		}
+		if c.mcastSrc == nil {
+			return nil, fmt.Errorf("tmf: interface %s has no IPv6 address to send multicast from", cfg.Interface)
+		}
 	}
 	l, err := coapNet.NewListenUDP("udp", cfg.Listen)
 	if err != nil {
@@ -468,7 +489,8 @@ func (c *Client) sendNon(ctx context.Context, d netip.AddrPort, payload []byte) 
 		defer cc.ReleaseMessage(req)
 		req.SetBody(bytes.NewReader(payload))
 		req.SetType(message.NonConfirmable)
-		return cc.WriteMulticastMessage(req, ua, coapNet.WithMulticastInterface(*c.ifi), coapNet.WithMulticastHoplimit(8))
+		return cc.WriteMulticastMessage(req, ua, coapNet.WithMulticastInterface(*c.ifi),
+			coapNet.WithMulticastSource(c.mcastSrc), coapNet.WithMulticastHoplimit(8))
 	}
 	cc, err := c.srv.NewConn(ua)
 	if err != nil {
