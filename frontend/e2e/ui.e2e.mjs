@@ -269,6 +269,45 @@ it('serves the UI and draws as many nodes as the API has', async () => {
     await shot(page, '02-details');
   });
 
+  it('shows the ext address of a node and LQ in/out of a link on hover', async () => {
+    const t = await page.evaluate(() => {
+      const cy = window.__threadmap.cy;
+      cy.fit(undefined, 40);
+      const box = document.getElementById('graph').getBoundingClientRect();
+      const n = cy.nodes().filter((x) => !x.hasClass('ghost') && x.data('ext'))[0];
+      const e = cy.edges('.router-link').filter((x) => !x.hasClass('ghost'))[0];
+      const np = n.renderedPosition();
+      const ep = e.renderedMidpoint();
+      return { ext: n.data('ext'), nx: box.left + np.x, ny: box.top + np.y, ex: box.left + ep.x, ey: box.top + ep.y, hasEdge: !!e };
+    });
+    await page.mouse.move(5, 5);
+    await page.mouse.move(t.nx, t.ny, { steps: 5 });
+    await page.waitForFunction(() => !document.getElementById('tip').hidden, null, { timeout: 5000 });
+    assert.match(await page.textContent('#tip'), new RegExp(`ext ${t.ext}`));
+    await page.mouse.move(5, 5);
+    if (t.hasEdge) {
+      await page.mouse.move(t.ex, t.ey, { steps: 5 });
+      await page.waitForFunction(() => !document.getElementById('tip').hidden && /LQ in/.test(document.getElementById('tip').textContent), null, { timeout: 5000 });
+      assert.match(await page.textContent('#tip'), /LQ in \d \/ out \d/);
+      await shot(page, '03-hover-link');
+      await page.mouse.move(5, 5);
+    }
+  });
+
+  it('lists the border routers with vendor and TXT state', async () => {
+    const st = await page.evaluate(() => window.__threadmap.state());
+    const brs = (await api(`/api/v1/border-routers?network=${encodeURIComponent(st.network)}`)).border_routers ?? [];
+    await page.evaluate(() => (document.getElementById('br-box').open = true));
+    const items = await page.locator('#border-routers > li').allTextContents();
+    assert.equal(items.length, Math.max(1, brs.length));
+    for (const b of brs) {
+      const text = items.join('\n');
+      if (b.vendor) assert.ok(text.includes(b.vendor), `vendor ${b.vendor} listed`);
+      for (const [k, v] of Object.entries(b.state ?? {})) assert.ok(text.includes(`${k}: ${v}`), `TXT state ${k}=${v} listed`);
+    }
+    await page.evaluate(() => (document.getElementById('br-box').open = false));
+  });
+
   it('finds a node by RLOC16 and opens it with Enter', async () => {
     const snap = await api(`/api/v1/snapshots/${(await drawn(page)).snapshot}`);
     const n = snap.nodes.find((x) => x.rloc16 && !['leader', 'router'].includes(x.role)) ?? snap.nodes.find((x) => x.rloc16);
