@@ -357,8 +357,8 @@ func (c Config) Check() error {
 	if c.Interval.D() < time.Second {
 		return fmt.Errorf("interval %s: must be at least 1s", c.Interval.D())
 	}
-	if c.MaxBackoff.D() < c.Interval.D() {
-		return fmt.Errorf("max-backoff %s: must be at least the interval %s", c.MaxBackoff.D(), c.Interval.D())
+	if c.MaxBackoff.D() <= 0 {
+		return fmt.Errorf("max-backoff %s: must be positive (a cap below the interval is raised to it)", c.MaxBackoff.D())
 	}
 	if c.ScanTimeout.D() <= 0 {
 		return fmt.Errorf("scan-timeout %s: must be positive", c.ScanTimeout.D())

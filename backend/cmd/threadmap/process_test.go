@@ -39,7 +39,15 @@ type serveProcess struct {
 // logs its listen address.
 func startServe(tb testing.TB, bin string, args ...string) *serveProcess {
 	tb.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--log-format", "json"}, args...)...)
+	return startServeIn(tb, nil, bin, args...)
+}
+
+// startServeIn is startServe behind a command prefix (e.g. ip netns exec NS,
+// which execs the binary in place, so the PID is still threadmap's).
+func startServeIn(tb testing.TB, prefix []string, bin string, args ...string) *serveProcess {
+	tb.Helper()
+	argv := append(append(append([]string{}, prefix...), bin, "serve", "--log-format", "json"), args...)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), "THREADMAP_TOKEN=", "THREADMAP_LISTEN=", "THREADMAP_DB=", "THREADMAP_CONFIG=")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
