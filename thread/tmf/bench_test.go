@@ -1,0 +1,86 @@
+package tmf_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/threadmap/threadmap/thread/diag"
+	"github.com/threadmap/threadmap/thread/threadsim"
+	"github.com/threadmap/threadmap/thread/tmf"
+)
+
+// BenchmarkCrawlStrategies maps one simulated 32-router / 250-node mesh
+// with 20 ms per hop and the shared 250 kbit/s channel three ways in the
+// same run — the parallel crawler (window 8), the same crawler one request
+// at a time, and a fixed 5 s multicast collection window (OTBR legacy
+// style) — and reports each duration, the ratios, how far each result is
+// from the truth, and the model's lower bound: the round trip to the
+// deepest router (2 × depth × 20 ms) plus the airtime of the bytes the
+// crawl had to move (each message's bytes × hops at 250 kbit/s with
+// 802.15.4 frame overhead, serialised on the one channel).
+func BenchmarkCrawlStrategies(b *testing.B) {
+	const hop = 20 * time.Millisecond
+	m, err := threadsim.Generate(threadsim.Options{Seed: 2026, Nodes: 250, Routers: 32})
+	if err != nil {
+		b.Fatal(err)
+	}
+	sim, err := m.Start(context.Background(), threadsim.ServeOptions{Radio: &threadsim.Radio{HopLatency: hop}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sim.Close()
+	cl, err := tmf.NewClient(tmf.ClientConfig{Resolver: sim})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cl.Close()
+	truth := m.Truth().Shape()
+	depth := 0
+	for _, r := range m.Routers {
+		depth = max(depth, sim.Hops(r.Rloc16))
+	}
+	crawlOnce := func(parallel int) (time.Duration, int, time.Duration) {
+		sim.ResetStats()
+		c, err := tmf.NewCrawler(tmf.Config{Transport: cl, Parallel: parallel})
+		if err != nil {
+			b.Fatal(err)
+		}
+		t0 := time.Now()
+		snap, err := c.Collect(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		return time.Since(t0), len(truth.Diff(snap.Shape())), sim.Stats().Airtime
+	}
+	var sumPar, sumSeq, sumWin, sumLB time.Duration
+	var diffPar, diffSeq, diffWin int
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		dPar, nPar, air := crawlOnce(8)
+		dSeq, nSeq, _ := crawlOnce(1)
+		sim.ResetStats()
+		types := append(append([]diag.Type{}, tmf.RouterTypes...), tmf.ListTypes...)
+		t0 := time.Now()
+		snap, err := tmf.CollectWindow(context.Background(), cl, tmf.AllRouters, types, 5*time.Second, "tmf-window")
+		if err != nil {
+			b.Fatal(err)
+		}
+		dWin := time.Since(t0)
+		sumPar, sumSeq, sumWin = sumPar+dPar, sumSeq+dSeq, sumWin+dWin
+		sumLB += 2*time.Duration(depth)*hop + air
+		diffPar, diffSeq, diffWin = diffPar+nPar, diffSeq+nSeq, diffWin+len(truth.Diff(snap.Shape()))
+	}
+	n := float64(b.N)
+	b.ReportMetric(sumPar.Seconds()/n, "crawler-s")
+	b.ReportMetric(sumSeq.Seconds()/n, "sequential-s")
+	b.ReportMetric(sumWin.Seconds()/n, "window5s-s")
+	b.ReportMetric(sumLB.Seconds()/n, "lowerbound-s")
+	b.ReportMetric(sumSeq.Seconds()/sumPar.Seconds(), "sequential/crawler")
+	b.ReportMetric(sumWin.Seconds()/sumPar.Seconds(), "window/crawler")
+	b.ReportMetric(sumPar.Seconds()/sumLB.Seconds(), "crawler/lowerbound")
+	b.ReportMetric(float64(diffPar)/n, "crawler-diffs")
+	b.ReportMetric(float64(diffSeq)/n, "sequential-diffs")
+	b.ReportMetric(float64(diffWin)/n, "window-diffs")
+	b.ReportMetric(float64(depth), "depth-hops")
+}
