@@ -229,6 +229,10 @@ type Options struct {
 // MaxRouters is the most active routers a Thread partition has.
 const MaxRouters = 32
 
+// MaxNodes is the most nodes a partition can hold: 32 routers with 511
+// children each.
+const MaxNodes = MaxRouters * 512
+
 // Generate makes a realistic home mesh: routers spread over a house with
 // mixed link qualities and several hops, a leader, border routers from the
 // usual vendors, and children (REEDs, MEDs, SEDs) named like real devices.
@@ -237,8 +241,8 @@ func Generate(opts Options) (*Mesh, error) {
 	if opts.Nodes == 0 {
 		opts.Nodes = 40
 	}
-	if opts.Nodes < 1 {
-		return nil, fmt.Errorf("threadsim: %d nodes: need at least 1", opts.Nodes)
+	if opts.Nodes < 1 || opts.Nodes > MaxNodes {
+		return nil, fmt.Errorf("threadsim: %d nodes: want 1–%d", opts.Nodes, MaxNodes)
 	}
 	if opts.Routers == 0 {
 		opts.Routers = (opts.Nodes + 7) / 8

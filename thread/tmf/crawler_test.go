@@ -141,7 +141,7 @@ func TestCrawlPartialWhenRoutersSilent(t *testing.T) {
 		}
 	}
 	sim.Silence(silent.Rloc16, true)
-	snap := crawl(t, tmf.Config{Transport: cl, Timeout: 150 * time.Millisecond, Retries: 1, Backoff: 10 * time.Millisecond})
+	snap := crawl(t, tmf.Config{Transport: cl, Timeout: 400 * time.Millisecond, Retries: 1, Backoff: 10 * time.Millisecond})
 	n := snap.Node(silent.ExtAddr.String())
 	if n == nil {
 		t.Fatalf("silent router %s vanished; nodes %v", silent.Rloc16, snap.Shape().Nodes)
@@ -168,10 +168,14 @@ func TestCrawlPartialWhenRoutersSilent(t *testing.T) {
 
 func TestCrawlChunksWhenPeerFailsOnBigRequests(t *testing.T) {
 	sim, cl := startSim(t, threadsim.Options{Seed: 5, Nodes: 40, Routers: 6}, threadsim.Radio{BitRate: -1},
-		threadsim.ServeOptions{MaxResponse: 120})
-	snap := crawl(t, tmf.Config{Transport: cl, Timeout: 150 * time.Millisecond, Retries: 1, Backoff: 5 * time.Millisecond})
+		threadsim.ServeOptions{MaxResponse: 250})
+	snap := crawl(t, tmf.Config{Transport: cl, Timeout: 300 * time.Millisecond, Retries: 1, Backoff: 5 * time.Millisecond})
 	if diff := sim.Mesh().Truth().Shape().Diff(snap.Shape()); len(diff) > 0 {
 		t.Fatalf("diff with chunked requests: %v", diff)
+	}
+	// Every router failed the full request and was asked in pieces.
+	if got, routers := sim.Stats().Requests["d/dg"], len(sim.Mesh().Routers); got < 3*routers {
+		t.Errorf("%d DIAG_GET.req for %d routers: the requests were not split", got, routers)
 	}
 	for _, r := range sim.Mesh().Routers {
 		n := snap.Node(r.ExtAddr.String())
