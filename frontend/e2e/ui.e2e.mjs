@@ -404,6 +404,28 @@ it('serves the UI and draws as many nodes as the API has', async () => {
     assert.equal(await page.evaluate(() => document.getElementById('export-menu').open), false);
   });
 
+  it('switches networks with the picker when there are several', async () => {
+    // A second network, through the real import endpoint (loopback needs no token).
+    const body = readFileSync(join(root, 'frontend', 'testdata', 'snapshot-a.json'));
+    const res = await fetch(`${server.base}/api/v1/import`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+    const text = await res.text();
+    assert.equal(res.status, 201, text);
+    const { snapshot_id: id } = JSON.parse(text);
+    const nets = (await api('/api/v1/networks')).networks;
+    assert.ok(nets.length >= 2);
+    const other = nets.find((n) => n.latest_snapshot_id === String(id) || n.key === 'dead00beef00cafe');
+    // The picker learns of the new network from the snapshot.new event.
+    await page.waitForFunction((k) => [...document.querySelectorAll('#network option')].some((o) => o.value === k), other.key, { timeout: 15000 });
+    assert.equal(await page.evaluate(() => document.getElementById('network').disabled), false);
+    await page.selectOption('#network', other.key);
+    await page.waitForFunction((k) => window.__threadmap.state().network === k && window.__threadmap.ready && window.__threadmap.state().snapshot !== '', other.key, { timeout: 15000 });
+    const d = await drawn(page);
+    const snap = await api(`/api/v1/snapshots/${d.snapshot}`);
+    assert.deepEqual(d.nodes, snap.nodes.map((n) => n.id).sort());
+    assert.equal(snap.network.ext_pan_id, 'dead00beef00cafe');
+    await shot(page, '08-second-network');
+  });
+
   it('works on a phone-sized screen in the dark theme', async () => {
     const phone = await openPage({ width: 390, height: 844 }, 'dark');
     const m = await phone.evaluate(() => ({
