@@ -3,24 +3,23 @@
 import type cytoscape from 'cytoscape';
 import type { Role } from './types';
 
-/** Look of one role: shape, colour, size and a badge letter. */
+/** Look of one role: shape, colour and size (border routers add a ring and a BR badge). */
 export interface RoleLook {
   label: string;
   shape: cytoscape.Css.NodeShape;
   color: string;
   size: number;
-  badge: string;
 }
 
 /** Role looks, recognisable at a glance and readable in both themes. */
 export const ROLE_LOOK: Record<Role, RoleLook> = {
-  leader: { label: 'Leader', shape: 'star', color: '#f2a900', size: 48, badge: 'L' },
-  router: { label: 'Router', shape: 'hexagon', color: '#2f7fd8', size: 40, badge: 'R' },
-  reed: { label: 'REED (router-eligible end device)', shape: 'round-rectangle', color: '#10a3a3', size: 28, badge: 'E' },
-  'end-device': { label: 'End device (MED)', shape: 'ellipse', color: '#3aa657', size: 24, badge: '' },
-  'sleepy-end-device': { label: 'Sleepy end device (SED)', shape: 'ellipse', color: '#9a62d0', size: 20, badge: 'z' },
-  detached: { label: 'Detached', shape: 'diamond', color: '#8a8f98', size: 22, badge: '' },
-  unknown: { label: 'Unknown role', shape: 'ellipse', color: '#8a8f98', size: 22, badge: '?' },
+  leader: { label: 'Leader', shape: 'star', color: '#f2a900', size: 48 },
+  router: { label: 'Router', shape: 'hexagon', color: '#2f7fd8', size: 40 },
+  reed: { label: 'REED (router-eligible end device)', shape: 'round-rectangle', color: '#10a3a3', size: 28 },
+  'end-device': { label: 'End device (MED)', shape: 'ellipse', color: '#3aa657', size: 24 },
+  'sleepy-end-device': { label: 'Sleepy end device (SED)', shape: 'ellipse', color: '#9a62d0', size: 20 },
+  detached: { label: 'Detached', shape: 'diamond', color: '#8a8f98', size: 22 },
+  unknown: { label: 'Unknown role', shape: 'ellipse', color: '#8a8f98', size: 22 },
 };
 
 /** Colour for a link quality 0–3 (index), and for unknown. */
