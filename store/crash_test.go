@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"syscall"
@@ -16,6 +17,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/threadmap/threadmap/store/internal/meshgen"
+	"github.com/threadmap/threadmap/thread/topology"
 )
 
 // boltTx names the transaction type in the tests.
@@ -33,9 +35,11 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// crashChildNodes is how many nodes the snapshot with id has, so the
-// parent can tell the right snapshot came back.
-func crashChildNodes(id uint64) int { return 10 + int(id%13) }
+// crashSnapshot is the snapshot the child writes as id: the parent builds
+// the same one to check that exactly it came back.
+func crashSnapshot(id uint64) *topology.Snapshot {
+	return meshgen.Generate(rand.New(rand.NewPCG(id, 7)), 10+int(id%13), t0.Add(time.Duration(id)*time.Second))
+}
 
 // crashChild writes snapshots until killed (bounded: 20000 puts or 60 s),
 // printing "ack <id>" after each Put returns.
@@ -45,7 +49,6 @@ func crashChild(path string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 3
 	}
-	rng := rand.New(rand.NewPCG(uint64(os.Getpid()), uint64(time.Now().UnixNano())))
 	deadline := time.Now().Add(60 * time.Second)
 	for i := 0; i < 20000 && time.Now().Before(deadline); i++ {
 		// The next id is unknown until Put; build for the size the id will
@@ -55,8 +58,7 @@ func crashChild(path string) int {
 			fmt.Fprintln(os.Stderr, err)
 			return 3
 		}
-		snap := meshgen.Generate(rng, crashChildNodes(next), time.Now().UTC())
-		id, err := st.Put(snap)
+		id, err := st.Put(crashSnapshot(next))
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 3
@@ -165,8 +167,10 @@ func TestCrashSafety(t *testing.T) {
 				t.Fatalf("round %d: acknowledged snapshot %s: %v", round, id, err)
 			}
 			n, _ := strconv.ParseUint(id, 10, 64)
-			if len(snap.Nodes) < crashChildNodes(n) {
-				t.Fatalf("round %d: snapshot %s has %d nodes, want at least %d", round, id, len(snap.Nodes), crashChildNodes(n))
+			want := crashSnapshot(n)
+			want.ID = id
+			if !reflect.DeepEqual(snap, want) {
+				t.Fatalf("round %d: snapshot %s is not the one written", round, id)
 			}
 		}
 		// A snapshot committed but killed before its ack is fine; count it.
