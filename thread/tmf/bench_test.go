@@ -11,14 +11,17 @@ import (
 )
 
 // BenchmarkCrawlStrategies maps one simulated 32-router / 250-node mesh
-// with 20 ms per hop and the shared 250 kbit/s channel three ways in the
+// with 20 ms per hop and the shared 250 kbit/s channel four ways in the
 // same run — the parallel crawler (window 8), the same crawler one request
-// at a time, and a fixed 5 s multicast collection window (OTBR legacy
-// style) — and reports each duration, the ratios, how far each result is
-// from the truth, and the model's lower bound: the round trip to the
-// deepest router (2 × depth × 20 ms) plus the airtime of the bytes the
-// crawl had to move (each message's bytes × hops at 250 kbit/s with
-// 802.15.4 frame overhead, serialised on the one channel).
+// at a time, a fixed 5 s multicast collection window (OTBR legacy style)
+// asking for the same TLVs, and the parallel crawler asking only for what
+// the topology needs (DetailTopology) — and reports each duration, the ratios, how far each result is
+// from the truth, and the model's lower bound: the larger of the round
+// trip to the deepest router (2 × depth × 20 ms) and the airtime of the
+// bytes the crawl had to move (each message's bytes × hops at 250 kbit/s
+// with 802.15.4 frame overhead, serialised on the one channel). The two
+// overlap in time, so their sum (depth × hop + airtime) overstates the
+// bound slightly; the maximum does not.
 func BenchmarkCrawlStrategies(b *testing.B) {
 	const hop = 20 * time.Millisecond
 	m, err := threadsim.Generate(threadsim.Options{Seed: 2026, Nodes: 250, Routers: 32})
@@ -40,9 +43,9 @@ func BenchmarkCrawlStrategies(b *testing.B) {
 	for _, r := range m.Routers {
 		depth = max(depth, sim.Hops(r.Rloc16))
 	}
-	crawlOnce := func(parallel int) (time.Duration, int, time.Duration) {
+	crawlOnce := func(parallel int, detail tmf.Detail) (time.Duration, int, time.Duration) {
 		sim.ResetStats()
-		c, err := tmf.NewCrawler(tmf.Config{Transport: cl, Parallel: parallel})
+		c, err := tmf.NewCrawler(tmf.Config{Transport: cl, Parallel: parallel, Detail: detail})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -53,12 +56,14 @@ func BenchmarkCrawlStrategies(b *testing.B) {
 		}
 		return time.Since(t0), len(truth.Diff(snap.Shape())), sim.Stats().Airtime
 	}
-	var sumPar, sumSeq, sumWin, sumLB time.Duration
-	var diffPar, diffSeq, diffWin int
+	var sumPar, sumSeq, sumWin, sumLB, sumTopo, sumTopoLB, sumAir time.Duration
+	var diffPar, diffSeq, diffWin, diffTopo int
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		dPar, nPar, air := crawlOnce(8)
-		dSeq, nSeq, _ := crawlOnce(1)
+		dPar, nPar, air := crawlOnce(8, tmf.DetailFull)
+		dSeq, nSeq, _ := crawlOnce(1, tmf.DetailFull)
+		dTopo, nTopo, airTopo := crawlOnce(8, tmf.DetailTopology)
+		sumTopo, sumTopoLB, diffTopo = sumTopo+dTopo, sumTopoLB+max(2*time.Duration(depth)*hop, airTopo), diffTopo+nTopo
 		sim.ResetStats()
 		types := append(append([]diag.Type{}, tmf.RouterTypes...), tmf.ListTypes...)
 		t0 := time.Now()
@@ -68,7 +73,8 @@ func BenchmarkCrawlStrategies(b *testing.B) {
 		}
 		dWin := time.Since(t0)
 		sumPar, sumSeq, sumWin = sumPar+dPar, sumSeq+dSeq, sumWin+dWin
-		sumLB += 2*time.Duration(depth)*hop + air
+		sumLB += max(2*time.Duration(depth)*hop, air)
+		sumAir += air
 		diffPar, diffSeq, diffWin = diffPar+nPar, diffSeq+nSeq, diffWin+len(truth.Diff(snap.Shape()))
 	}
 	n := float64(b.N)
@@ -83,4 +89,9 @@ func BenchmarkCrawlStrategies(b *testing.B) {
 	b.ReportMetric(float64(diffSeq)/n, "sequential-diffs")
 	b.ReportMetric(float64(diffWin)/n, "window-diffs")
 	b.ReportMetric(float64(depth), "depth-hops")
+	b.ReportMetric(sumAir.Seconds()/n, "airtime-s")
+	b.ReportMetric(sumTopo.Seconds()/n, "crawler-topology-s")
+	b.ReportMetric(sumTopoLB.Seconds()/n, "lowerbound-topology-s")
+	b.ReportMetric(sumTopo.Seconds()/sumTopoLB.Seconds(), "topology/lowerbound")
+	b.ReportMetric(float64(diffTopo)/n, "topology-diffs")
 }

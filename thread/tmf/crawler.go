@@ -46,10 +46,28 @@ var (
 		diag.TypeVendorSWVersion, diag.TypeThreadStackVersion, diag.TypeMleCounters}
 	// ListTypes: a router's children and neighbors (DIAG_GET.qry).
 	ListTypes = []diag.Type{diag.TypeChild, diag.TypeChildIPv6AddressList, diag.TypeRouterNeighbor}
+	// TopologyTypes: only what the topology needs from a router (the
+	// Detail Topology crawl); children then come from Child TLVs alone.
+	TopologyTypes = []diag.Type{diag.TypeExtMacAddress, diag.TypeAddress16, diag.TypeMode, diag.TypeRoute64,
+		diag.TypeLeaderData, diag.TypeChildTable}
 	// ChildTypes: a child's own TLVs.
 	ChildTypes = []diag.Type{diag.TypeExtMacAddress, diag.TypeAddress16, diag.TypeMode, diag.TypeTimeout,
 		diag.TypeLeaderData, diag.TypeIPv6AddressList, diag.TypeBatteryLevel, diag.TypeSupplyVoltage, diag.TypeEUI64,
 		diag.TypeVersion, diag.TypeVendorName, diag.TypeVendorModel, diag.TypeVendorSWVersion, diag.TypeThreadStackVersion}
+)
+
+// Detail is how much a crawl asks each router for.
+type Detail int
+
+// Detail values.
+const (
+	// DetailFull: RouterTypes (counters, addresses, vendor strings, ...)
+	// and ListTypes (children, their addresses, router neighbors).
+	DetailFull Detail = iota
+	// DetailTopology: TopologyTypes, and the Child TLVs only of routers
+	// whose child table is not empty — the fewest bytes that still give
+	// every node, parent and router link.
+	DetailTopology
 )
 
 // Config configures a Crawler. Zero values pick the defaults named.
@@ -75,6 +93,8 @@ type Config struct {
 	Backoff time.Duration
 	// Children says which children to ask directly (default ChildrenNone).
 	Children ChildQueries
+	// Detail says how much to ask routers for (default DetailFull).
+	Detail Detail
 	// Network is identity known from elsewhere (name, ext PAN ID, channel,
 	// prefix): TMF diagnostics do not carry it.
 	Network topology.Network
@@ -131,6 +151,13 @@ func NewCrawler(cfg Config) (*Crawler, error) {
 	return &Crawler{cfg: cfg}, nil
 }
 
+func (c *Crawler) routerTypes() []diag.Type {
+	if c.cfg.Detail == DetailTopology {
+		return TopologyTypes
+	}
+	return RouterTypes
+}
+
 // Name is the source name ("tmf").
 func (c *Crawler) Name() string { return c.cfg.Name }
 
@@ -171,7 +198,7 @@ func (c *Crawler) Collect(ctx context.Context) (*topology.Snapshot, error) {
 	var firstErr error
 	for _, s := range c.cfg.Start {
 		cr.note(1, 0)
-		m, err := cr.getChunked(s, RouterTypes, c.cfg.Timeout)
+		m, err := cr.getChunked(s, c.routerTypes(), c.cfg.Timeout)
 		if err == nil && m.Address16 != nil && m.Address16.IsRouter() {
 			first = m
 			break
@@ -301,7 +328,7 @@ func (cr *crawl) crawlRouter(r topology.Rloc16, own *diag.Message) *nodeResult {
 	cfg := cr.c.cfg
 	res := &nodeResult{rloc: r}
 	if own == nil {
-		m, err := cr.getChunked(r, RouterTypes, cfg.Timeout)
+		m, err := cr.getChunked(r, cr.c.routerTypes(), cfg.Timeout)
 		if m == nil {
 			res.status, res.detail = statusOf(err), err.Error()
 			return res
@@ -317,7 +344,15 @@ func (cr *crawl) crawlRouter(r topology.Rloc16, own *diag.Message) *nodeResult {
 			cr.addRouter(topology.RouterRloc16(e.RouterID), nil)
 		}
 	}
-	lists, err := cr.queryChunked(r, ListTypes, cfg.Timeout)
+	listTypes := ListTypes
+	if cfg.Detail == DetailTopology {
+		if own.ChildTable != nil && len(own.ChildTable) == 0 {
+			res.status = topology.StatusAnswered
+			return res // no children: nothing to list
+		}
+		listTypes = []diag.Type{diag.TypeChild}
+	}
+	lists, err := cr.queryChunked(r, listTypes, cfg.Timeout)
 	res.msgs = append(res.msgs, lists...)
 	res.status = topology.StatusAnswered
 	if err != nil {

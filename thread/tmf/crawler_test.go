@@ -269,3 +269,21 @@ func TestClientRequests(t *testing.T) {
 		t.Errorf("group query answered by %d routers, want %d", len(seen), len(m.Routers))
 	}
 }
+
+func TestCrawlTopologyDetail(t *testing.T) {
+	sim, cl := startSim(t, threadsim.Options{Seed: 12, Nodes: 120, Routers: 16},
+		threadsim.Radio{BitRate: -1}, threadsim.ServeOptions{})
+	snap := crawl(t, tmf.Config{Transport: cl, Detail: tmf.DetailTopology, Timeout: time.Second})
+	if diff := sim.Mesh().Truth().Shape().Diff(snap.Shape()); len(diff) > 0 {
+		t.Fatalf("topology-only crawl differs: %v", diff)
+	}
+	empty := 0
+	for _, r := range sim.Mesh().Routers {
+		if len(r.Children) == 0 {
+			empty++
+		}
+	}
+	if got, want := sim.Stats().Requests["d/dq"], len(sim.Mesh().Routers)-empty; got != want {
+		t.Errorf("%d queries, want %d (routers with children)", got, want)
+	}
+}
