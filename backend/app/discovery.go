@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"sort"
 	"strconv"
 	"sync"
 
@@ -82,7 +83,7 @@ func (a *App) startDiscovery(ctx context.Context) error {
 // router and adds the first that answers as a source; it returns the
 // source id ("" when none answered).
 func (a *App) probeREST(ctx context.Context, svc meshcop.Service, network string) string {
-	for _, addr := range svc.Addresses {
+	for _, addr := range probeOrder(svc.Addresses) {
 		u := restURL(addr, a.cfg.OTBRPort)
 		g, err := otbr.Probe(ctx, u)
 		if err != nil {
@@ -104,9 +105,31 @@ func (a *App) probeREST(ctx context.Context, svc meshcop.Service, network string
 	return ""
 }
 
-// restURL is http://addr:port/ (IPv6 with its zone in brackets).
+// probeOrder puts IPv4 first, then routable IPv6, then link-local IPv6:
+// the order in which a REST API is most likely to answer.
+func probeOrder(addrs []netip.Addr) []netip.Addr {
+	rank := func(a netip.Addr) int {
+		switch {
+		case a.Is4() || a.Is4In6():
+			return 0
+		case a.IsLinkLocalUnicast():
+			return 2
+		}
+		return 1
+	}
+	out := append([]netip.Addr(nil), addrs...)
+	sort.SliceStable(out, func(i, j int) bool { return rank(out[i]) < rank(out[j]) })
+	return out
+}
+
+// restURL is http://addr:port (IPv6 in brackets, a zone escaped as %25
+// the way RFC 6874 writes it in a URL).
 func restURL(addr netip.Addr, port int) string {
-	return "http://" + net.JoinHostPort(addr.String(), strconv.Itoa(port))
+	host := addr.Unmap().WithZone("").String()
+	if z := addr.Zone(); z != "" {
+		host += "%25" + z
+	}
+	return "http://" + net.JoinHostPort(host, strconv.Itoa(port))
 }
 
 // startDemo serves the simulated mesh on loopback and hands its sources
