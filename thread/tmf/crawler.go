@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/threadmap/threadmap/thread/diag"
+	"github.com/threadmap/threadmap/thread/netdata"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
@@ -198,7 +199,9 @@ func (c *Crawler) Collect(ctx context.Context) (*topology.Snapshot, error) {
 	var firstErr error
 	for _, s := range c.cfg.Start {
 		cr.note(1, 0)
-		m, err := cr.getChunked(s, c.routerTypes(), c.cfg.Timeout)
+		// The start node also gives the Network Data, which names the
+		// border routers.
+		m, err := cr.getChunked(s, append(c.routerTypes(), diag.TypeNetworkData), c.cfg.Timeout)
 		if err == nil && m.Address16 != nil && m.Address16.IsRouter() {
 			first = m
 			break
@@ -570,6 +573,24 @@ func (cr *crawl) snapshot() *topology.Snapshot {
 				Status: res.status, StatusDetail: res.detail, Sources: []string{cfg.Name}})
 			if res.status != topology.StatusAnswered {
 				rep.Notes = append(rep.Notes, fmt.Sprintf("%s %s: %s", res.rloc, res.status, res.detail))
+			}
+		}
+	}
+	// Border routers: the RLOC16s publishing prefixes or routes in the
+	// Network Data.
+	for _, res := range cr.results {
+		for _, m := range res.msgs {
+			if m.NetworkData == nil {
+				continue
+			}
+			brs, err := netdata.BorderRouters(m.NetworkData)
+			if err != nil {
+				rep.Notes = append(rep.Notes, fmt.Sprintf("network data from %s: %v", res.rloc, err))
+			}
+			for _, r := range brs {
+				rl := topology.Rloc16(r)
+				s.Nodes = append(s.Nodes, topology.Node{ID: topology.RlocID(rl), Rloc16: topology.Ptr(rl),
+					BorderRouter: true, Sources: []string{cfg.Name}})
 			}
 		}
 	}

@@ -106,6 +106,10 @@ func TestCrawlMatchesTruthWithLoss(t *testing.T) {
 		if n.HasFlag(topology.FlagNotInParentTable) || n.HasFlag(topology.FlagInferred) {
 			t.Errorf("node %s flagged %v", n.ID, n.Flags)
 		}
+		// Border routers, from the leader's Network Data.
+		if want := truth.Node(n.ID).BorderRouter; n.BorderRouter != want {
+			t.Errorf("node %s border router %v, want %v", n.ID, n.BorderRouter, want)
+		}
 	}
 }
 
