@@ -21,7 +21,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
-	"strings"
 	"sync"
 	"time"
 
@@ -552,6 +551,5 @@ func (c *Client) handleAnswer(w mux.ResponseWriter, r *mux.Message) {
 // answer or a transport failure).
 func isTimeout(err error) bool {
 	var ie *IncompleteError
-	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ie) ||
-		strings.Contains(fmt.Sprint(err), "deadline exceeded")
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ie)
 }
