@@ -80,6 +80,7 @@ export class App {
   private readonly cache = new Map<string, Snapshot>();
   private events: EventSource | null = null;
   private loadSeq = 0;
+  private netSeq = 0;
   private readonly stress: number;
   private readonly hooks: Hooks;
   private saveTimer = 0;
@@ -172,14 +173,21 @@ export class App {
         ? saved
         : this.networks[0].key;
     sel.value = pick;
-    await this.selectNetwork(pick);
+    // A refresh of the list (a new network appeared) keeps the map as it is.
+    if (pick !== this.network || !this.snap) await this.selectNetwork(pick);
   }
 
   private async selectNetwork(key: string): Promise<void> {
+    const gen = ++this.netSeq;
     const changed = key !== this.network;
     this.network = key;
     localStorage.setItem('threadmap.network', key);
     if (changed) {
+      this.hooks.ready = false;
+      this.snap = null;
+      this.from = null;
+      this.diff = null;
+      this.hl = null;
       this.cy.elements().remove();
       this.lastParents = null;
       this.cache.clear();
@@ -187,12 +195,15 @@ export class App {
     }
     this.live = true;
     await Promise.all([this.loadHistory(), this.loadBorderRouters()]);
+    if (gen !== this.netSeq) return; // another network was picked meanwhile
     await this.show(this.history.length - 1);
   }
 
   private async loadHistory(): Promise<void> {
+    const net = this.network;
     try {
-      const list = await this.api.snapshots(this.network);
+      const list = await this.api.snapshots(net);
+      if (net !== this.network) return;
       this.history = list.slice().sort((a, b) => a.taken_at.localeCompare(b.taken_at) || Number(a.id) - Number(b.id));
     } catch (e) {
       this.setStatus(`Cannot load history: ${(e as Error).message}`, true);
@@ -214,8 +225,10 @@ export class App {
   }
 
   private async loadBorderRouters(): Promise<void> {
+    const net = this.network;
     try {
-      const list = await this.api.borderRouters(this.network);
+      const list = await this.api.borderRouters(net);
+      if (net !== this.network) return;
       $('border-routers').innerHTML = borderRoutersHtml(list);
       $('br-badge').textContent = `(${list.length})`;
     } catch (e) {
@@ -235,12 +248,13 @@ export class App {
   /** Shows history entry i (with the diff the compare selector asks for). */
   private async show(i: number): Promise<void> {
     const seq = ++this.loadSeq;
+    const net = this.network;
     this.hooks.ready = false;
     if (i < 0 || i >= this.history.length) {
       // No history listing (yet): the latest topology still shows.
       try {
         const s = await this.api.latest(this.network);
-        if (seq !== this.loadSeq) return;
+        if (seq !== this.loadSeq || net !== this.network) return;
         this.snap = s;
         this.from = null;
         this.diff = null;
@@ -274,7 +288,7 @@ export class App {
           : Promise.resolve(null),
         this.api.insights(this.network, cur.id).catch(() => [] as Insight[]),
       ]);
-      if (seq !== this.loadSeq) return;
+      if (seq !== this.loadSeq || net !== this.network) return;
       this.snap = s;
       this.from = from;
       this.diff = diff;
@@ -289,7 +303,7 @@ export class App {
       this.renderInsights();
       this.afterRender();
     } catch (e) {
-      if (seq !== this.loadSeq) return;
+      if (seq !== this.loadSeq || net !== this.network) return;
       this.setStatus(`Cannot load snapshot #${cur.id}: ${(e as Error).message}`, true);
       this.hooks.ready = true;
     }
