@@ -29,7 +29,7 @@ func (m *Mesh) fill(out *diag.Message, n *Node, t diag.Type) {
 	case diag.TypeAddress16:
 		out.Address16 = topology.Ptr(n.Rloc16)
 	case diag.TypeMode:
-		out.Mode = topology.Ptr(diag.DeviceMode(n.Mode.Byte()))
+		out.Mode = topology.Ptr(diag.DeviceMode(modeByte(n.Mode)))
 	case diag.TypeTimeout:
 		if n.IsSleepy() {
 			out.Timeout = topology.Ptr(n.Timeout)
@@ -39,7 +39,7 @@ func (m *Mesh) fill(out *diag.Message, n *Node, t diag.Type) {
 			out.Connectivity = topology.Ptr(m.connectivity(n))
 		}
 	case diag.TypeRoute64:
-		if n.IsRouter() {
+		if n.Mode.FullThreadDevice {
 			out.Route64 = topology.Ptr(m.route64(n))
 		}
 	case diag.TypeLeaderData:
@@ -70,7 +70,7 @@ func (m *Mesh) fill(out *diag.Message, n *Node, t diag.Type) {
 			out.ChildTable = []diag.ChildTableEntry{}
 			for _, c := range n.Children {
 				out.ChildTable = append(out.ChildTable, diag.ChildTableEntry{TimeoutExp: timeoutExp(c.Timeout),
-					LinkQuality: uint8(c.LinkQuality), ChildID: c.Rloc16.ChildID(), Mode: diag.DeviceMode(c.Mode.Byte())})
+					LinkQuality: uint8(c.LinkQuality), ChildID: c.Rloc16.ChildID(), Mode: diag.DeviceMode(modeByte(c.Mode))})
 			}
 		}
 	case diag.TypeChannelPages:
@@ -159,11 +159,16 @@ func (m *Mesh) fill(out *diag.Message, n *Node, t diag.Type) {
 // route64 is router n's Route64: every allocated router in ascending ID,
 // LQ out/in where a direct link exists (0/0 otherwise), the least route
 // cost, and OpenThread's own-entry byte (LQ 0/0, cost 1) for itself.
+//
+// A REED child (an FTD) answers too, as OpenThread FEDs do: no direct
+// links, each cost through its parent.
 func (m *Mesh) route64(n *Node) diag.Route64 {
 	r := diag.Route64{IDSequence: m.Network.IDSequence}
 	for _, o := range m.Routers {
 		e := diag.RouteEntry{RouterID: o.Rloc16.RouterID()}
-		if o == n {
+		if !n.IsRouter() {
+			e.Cost = uint8(min(topology.LinkCost(n.LinkQuality)+m.RouteCost(n.Parent, o), 15))
+		} else if o == n {
 			e.Cost = 1
 		} else {
 			e.LQIn, e.LQOut = uint8(m.LinkQuality(n, o)), uint8(m.LinkQuality(o, n))
@@ -210,6 +215,14 @@ func (m *Mesh) connectivity(n *Node) diag.Connectivity {
 	if !n.IsRouter() {
 		r = n.Parent
 		c.LeaderCost = uint8(min(m.RouteCost(r, m.Leader)+topology.LinkCost(n.LinkQuality), 255))
+		switch n.LinkQuality { // its one link, to the parent
+		case 3:
+			c.LinkQuality3 = 1
+		case 2:
+			c.LinkQuality2 = 1
+		case 1:
+			c.LinkQuality1 = 1
+		}
 	} else {
 		c.LeaderCost = uint8(min(m.RouteCost(r, m.Leader), 255))
 		for _, o := range m.Routers {
@@ -291,6 +304,11 @@ func (m *Mesh) queryAnswers(n *Node, types []diag.Type, qid *uint16) [][]byte {
 	flush(true)
 	return out
 }
+
+// modeByte is the Mode TLV byte as OpenThread sends it: the three mode
+// bits plus the reserved bit 0x04, which OpenThread always sets (a real
+// SED answers 0x04, a MED 0x0d, routers and REEDs 0x0f).
+func modeByte(m topology.Mode) byte { return m.Byte() | 0x04 }
 
 // timeoutExp is the Child Table timeout field: ceil(log2(timeout)) + 4.
 func timeoutExp(t uint32) uint8 {

@@ -59,8 +59,8 @@ type ServeOptions struct {
 	// Interface switches to real addresses (for network namespaces): every
 	// node listens on its RLOC address (mesh-local prefix +
 	// 0:ff:fe00:RLOC16) port 61631, the leader also on the leader ALOC,
-	// and every rx-on node joins ff03::1 (routers and REEDs ff03::2 too) on
-	// this interface. The addresses must already be on it (AddrsToAssign).
+	// and every rx-on node joins ff03::1 (full Thread devices, routers and
+	// REEDs, ff03::2 too) on this interface. The addresses must already be on it (AddrsToAssign).
 	Interface string
 	// Attach is the router the asker reaches the mesh through (hop counts
 	// start there); default the leader.
@@ -253,7 +253,9 @@ func (sn *simNode) listenNetns(ifi *net.Interface) error {
 	if sn.node.IsRouter() || sn.node.Mode.RxOnWhenIdle {
 		groups = append(groups, AllNodes)
 	}
-	if sn.node.IsRouter() {
+	if sn.node.Mode.FullThreadDevice {
+		// Every FTD, REED children too (a real FED answered ff03::2 in
+		// the OpenThread capture).
 		groups = append(groups, AllRouters)
 	}
 	for _, g := range groups {
@@ -315,14 +317,16 @@ func (s *Sim) Addr(r topology.Rloc16) (netip.AddrPort, error) {
 func (s *Sim) Resolve(r topology.Rloc16) (netip.AddrPort, error) { return s.Addr(r) }
 
 // Group lists the members of a realm-local group as unicast addresses: on
-// loopback, multicast is one copy per member. ff03::2 is every router,
-// ff03::1 every rx-on node.
+// loopback, multicast is one copy per member. ff03::2 is every full
+// Thread device (routers and REEDs), ff03::1 every rx-on node.
 func (s *Sim) Group(g netip.Addr) ([]netip.AddrPort, error) {
 	var out []netip.AddrPort
 	switch g {
 	case AllRouters:
-		for _, r := range s.mesh.Routers {
-			out = append(out, s.nodes[r.Rloc16].addr)
+		for _, sn := range s.order {
+			if sn.node.Mode.FullThreadDevice {
+				out = append(out, sn.addr)
+			}
 		}
 	case AllNodes:
 		for _, sn := range s.order {

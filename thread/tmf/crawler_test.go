@@ -269,8 +269,15 @@ func TestClientRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(seen) != len(m.Routers) {
-		t.Errorf("group query answered by %d routers, want %d", len(seen), len(m.Routers))
+	for _, r := range m.Routers {
+		if !seen[r.Rloc16] {
+			t.Errorf("group query: router %s did not answer", r.Rloc16)
+		}
+	}
+	for r := range seen {
+		if n := m.Node(r); n == nil || !n.Mode.FullThreadDevice {
+			t.Errorf("group query to ff03::2 answered by %s, not a full Thread device", r)
+		}
 	}
 }
 

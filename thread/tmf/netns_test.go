@@ -124,7 +124,8 @@ func inNetns(t *testing.T, ns string, f func()) {
 }
 
 // The must-show: real IPv6 mesh-local addresses inside namespaces, and a
-// multicast DIAG_GET.qry to ff03::2 answered by every simulated router.
+// multicast DIAG_GET.qry to ff03::2 answered by every simulated router
+// (and every REED child: OpenThread FTD children join ff03::2 too).
 func TestNetnsMulticastQueryAndCrawl(t *testing.T) {
 	needRoot(t)
 	m, err := threadsim.Generate(threadsim.Options{Seed: 11, Nodes: 60, Routers: 10})
@@ -165,8 +166,8 @@ func TestNetnsMulticastQueryAndCrawl(t *testing.T) {
 		{tmf.AllNodes, map[topology.Rloc16]bool{}},
 	}
 	for _, n := range m.Nodes() {
-		if n.IsRouter() {
-			groups[0].want[n.Rloc16] = true
+		if n.Mode.FullThreadDevice {
+			groups[0].want[n.Rloc16] = true // routers and REEDs, as in the OpenThread capture
 		}
 		if !n.IsSleepy() {
 			groups[1].want[n.Rloc16] = true // sleepy children are not in ff03::1 (they only poll)
