@@ -463,7 +463,11 @@ func (sn *simNode) handleGet(w mux.ResponseWriter, r *mux.Message) {
 		setEmpty(w, codes.BadRequest)
 		return
 	}
-	payload := sn.sim.mesh.answer(sn.node, types).Encode()
+	msg := sn.sim.mesh.answer(sn.node, types)
+	if msg.MacCounters != nil && sn.sim.Resets(sn.node.Rloc16) > 0 {
+		msg.MacCounters = &diag.MacCounters{} // DIAG_RST cleared them
+	}
+	payload := msg.Encode()
 	if max := sn.sim.opts.MaxResponse; max > 0 && len(payload) > max {
 		return // out of buffers: no answer (go-coap sends the bare ACK)
 	}
@@ -474,8 +478,8 @@ func (sn *simNode) handleGet(w mux.ResponseWriter, r *mux.Message) {
 	w.Message().SetBody(bytes.NewReader(payload))
 }
 
-// handleReset answers DIAG_RST: it clears the node's counters (here: counts
-// the reset) and acknowledges with 2.04.
+// handleReset answers DIAG_RST: it clears the node's MAC counters (later
+// answers report them as zero) and acknowledges with 2.04.
 func (sn *simNode) handleReset(w mux.ResponseWriter, r *mux.Message) {
 	sn.sim.air.count(URIDiagRst)
 	_, body, err := readTypes(r)

@@ -247,6 +247,10 @@ func TestClientRequests(t *testing.T) {
 	if sim.Resets(big.Rloc16) != 1 {
 		t.Errorf("resets %d", sim.Resets(big.Rloc16))
 	}
+	after, err := cl.Get(ctx, big.Rloc16, []diag.Type{diag.TypeMacCounters})
+	if err != nil || after.MacCounters == nil || *after.MacCounters != (diag.MacCounters{}) {
+		t.Errorf("MAC counters after DIAG_RST: %+v, %v", after, err)
+	}
 
 	// An empty Type List gets an empty answer, as OpenThread gives.
 	empty, err := cl.Get(ctx, big.Rloc16, nil)
