@@ -17,7 +17,7 @@ func tmfSource(env *Env, prefix string) (topology.Source, error) {
 	if err != nil {
 		return nil, usagef("--tmf: %v", err)
 	}
-	return &tmfScan{env: env, res: res, prefix: prefix}, nil
+	return &tmfScan{env: env, res: res, prefix: res.String()}, nil
 }
 
 // tmfScan opens the TMF endpoint only while it collects.

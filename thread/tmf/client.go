@@ -95,6 +95,13 @@ func ParsePrefix(s string) (PrefixResolver, error) {
 	return pr, nil
 }
 
+// String is the prefix as "fd00:db8::/64".
+func (p PrefixResolver) String() string {
+	var a [16]byte
+	copy(a[:8], p.Prefix[:])
+	return netip.PrefixFrom(netip.AddrFrom16(a), 64).String()
+}
+
 func (p PrefixResolver) port() uint16 {
 	if p.Port != 0 {
 		return uint16(p.Port)
