@@ -80,9 +80,10 @@ func start(ctx context.Context, c config.Config, b Build, log *slog.Logger) (a *
 		return nil, err
 	}
 	a = &App{cfg: c, log: log}
+	started := a // the error returns below set a to nil
 	defer func() {
 		if err != nil {
-			a.cleanup()
+			started.cleanup()
 		}
 	}()
 	log.Info("starting threadmap", "version", b.Version, "listen", c.Listen, "db", c.DB, "demo", c.Demo,
