@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/threadmap/threadmap/thread/topology"
 )
@@ -70,8 +71,11 @@ func writeTable(w interface{ Write([]byte) (int, error) }, s *topology.Snapshot)
 			parent = *n.Parent
 		}
 		name := n.Name
-		if n.Vendor != "" {
+		switch {
+		case name != "" && n.Vendor != "":
 			name = fmt.Sprintf("%s (%s)", name, n.Vendor)
+		case name == "":
+			name = strings.TrimSpace(n.Vendor + " " + n.Model)
 		}
 		fmt.Fprintf(w, "%-8s %-18s %-18s %-8s %-18s %s\n", r, n.ExtAddr, n.Role, mode, parent, name)
 	}
