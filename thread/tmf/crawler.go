@@ -99,7 +99,8 @@ type Config struct {
 	// Network is identity known from elsewhere (name, ext PAN ID, channel,
 	// prefix): TMF diagnostics do not carry it.
 	Network topology.Network
-	// Progress, when set, is called after every request.
+	// Progress, when set, is called after every node finishes, one call
+	// at a time (never concurrently), and once at the end (Phase "done").
 	Progress func(Progress)
 }
 
@@ -177,6 +178,8 @@ type crawl struct {
 	sem   chan struct{}
 	wg    sync.WaitGroup
 
+	// pmu serialises Progress calls.
+	pmu      sync.Mutex
 	mu       sync.Mutex
 	phase    string
 	seen     map[topology.Rloc16]bool
@@ -210,7 +213,7 @@ func (c *Crawler) Collect(ctx context.Context) (*topology.Snapshot, error) {
 			err = fmt.Errorf("answer carries no router Address16")
 		}
 		firstErr = fmt.Errorf("start at %s: %w", s, err)
-		cr.finish(s, statusOf(err), 0)
+		cr.finish(s, statusOf(err))
 	}
 	if first == nil {
 		return nil, fmt.Errorf("tmf: no start node answered: %w", firstErr)
@@ -238,9 +241,7 @@ func (c *Crawler) Collect(ctx context.Context) (*topology.Snapshot, error) {
 	cr.mu.Lock()
 	p := cr.progressLocked()
 	cr.mu.Unlock()
-	if c.cfg.Progress != nil {
-		c.cfg.Progress(p)
-	}
+	cr.report(p)
 	return s, nil
 }
 
@@ -251,9 +252,17 @@ func (cr *crawl) note(known, done int) {
 	cr.progress.Done += done
 	p := cr.progressLocked()
 	cr.mu.Unlock()
-	if cr.c.cfg.Progress != nil {
-		cr.c.cfg.Progress(p)
+	cr.report(p)
+}
+
+// report hands p to the Progress callback, one call at a time.
+func (cr *crawl) report(p Progress) {
+	if cr.c.cfg.Progress == nil {
+		return
 	}
+	cr.pmu.Lock()
+	defer cr.pmu.Unlock()
+	cr.c.cfg.Progress(p)
 }
 
 func (cr *crawl) progressLocked() Progress {
@@ -263,7 +272,7 @@ func (cr *crawl) progressLocked() Progress {
 	return p
 }
 
-func (cr *crawl) finish(r topology.Rloc16, st topology.NodeStatus, _ int) {
+func (cr *crawl) finish(r topology.Rloc16, st topology.NodeStatus) {
 	cr.mu.Lock()
 	cr.progress.Done++
 	switch st {
@@ -277,9 +286,7 @@ func (cr *crawl) finish(r topology.Rloc16, st topology.NodeStatus, _ int) {
 	cr.progress.Last, cr.progress.LastStatus = r, st
 	p := cr.progressLocked()
 	cr.mu.Unlock()
-	if cr.c.cfg.Progress != nil {
-		cr.c.cfg.Progress(p)
-	}
+	cr.report(p)
 }
 
 func statusOf(err error) topology.NodeStatus {
@@ -322,7 +329,7 @@ func (cr *crawl) record(res *nodeResult) {
 	cr.mu.Lock()
 	cr.results = append(cr.results, res)
 	cr.mu.Unlock()
-	cr.finish(res.rloc, res.status, 0)
+	cr.finish(res.rloc, res.status)
 }
 
 // crawlRouter asks one router for its own TLVs and its lists, and
