@@ -204,9 +204,10 @@ func (c *Crawler) Collect(ctx context.Context) (*topology.Snapshot, error) {
 		cr.note(1, 0)
 		// The start node also gives the Network Data, which names the
 		// border routers.
-		m, err := cr.getChunked(s, append(c.routerTypes(), diag.TypeNetworkData), c.cfg.Timeout)
-		if err == nil && m.Address16 != nil && m.Address16.IsRouter() {
-			first = m
+		types := append(append([]diag.Type{}, c.routerTypes()...), diag.TypeNetworkData)
+		m, err := cr.getChunked(s, types, c.cfg.Timeout)
+		if m != nil && m.Address16 != nil && m.Address16.IsRouter() {
+			first = m // even when some chunks failed: the rest is there
 			break
 		}
 		if err == nil {
