@@ -107,14 +107,19 @@ type Config struct {
 // Progress is the crawl's state, for progress lines and live events.
 type Progress struct {
 	// Phase is "leader", "routers", "children" or "done".
-	Phase string
+	Phase string `json:"phase"`
 	// Known is how many nodes the crawl knows it must ask; Done how many
 	// it finished with (answered, timed out or failed).
-	Known, Done                int
-	Answered, TimedOut, Failed int
-	Elapsed                    time.Duration
-	Last                       topology.Rloc16
-	LastStatus                 topology.NodeStatus
+	Known    int `json:"known"`
+	Done     int `json:"done"`
+	Answered int `json:"answered"`
+	TimedOut int `json:"timed_out"`
+	Failed   int `json:"failed"`
+	// Elapsed since the crawl began (JSON: nanoseconds).
+	Elapsed time.Duration `json:"elapsed_ns"`
+	// Last is the node that finished last, with its status.
+	Last       topology.Rloc16     `json:"last"`
+	LastStatus topology.NodeStatus `json:"last_status,omitempty"`
 }
 
 // Crawler maps a mesh over TMF; it implements topology.Source.
