@@ -58,9 +58,10 @@ type ServeOptions struct {
 	BasePort int
 	// Interface switches to real addresses (for network namespaces): every
 	// node listens on its RLOC address (mesh-local prefix +
-	// 0:ff:fe00:RLOC16) port 61631, the leader also on the leader ALOC,
-	// and every rx-on node joins ff03::1 (full Thread devices, routers and
-	// REEDs, ff03::2 too) on this interface. The addresses must already be on it (AddrsToAssign).
+	// 0:ff:fe00:RLOC16) port 61631, the leader also on the leader ALOC;
+	// every rx-on node joins ff03::1 and every full Thread device (routers
+	// and REEDs) ff03::2 on this interface. The addresses must already be
+	// on it (AddrsToAssign; netnstest does all of this).
 	Interface string
 	// Attach is the router the asker reaches the mesh through (hop counts
 	// start there); default the leader.
