@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/threadmap/threadmap/thread/tmf"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
@@ -24,7 +25,13 @@ func runScan(ctx context.Context, env *Env, a []string) error {
 	asJSON := fs.Bool("json", false, "print canonical topology JSON")
 	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long")
 	seed := fs.Int64("seed", 1, "random seed of the simulated mesh")
+	children := fs.String("children", "none", "TMF: which children to ask directly: none (routers' tables suffice), rx-on, or all (sleepy children answer only when they poll: slow)")
+	detail := fs.String("detail", "full", "TMF: what to ask routers for: full (every diagnostic) or topology (only what the map needs: fastest)")
 	if _, err := parseFlags(fs, a, 0); err != nil {
+		return err
+	}
+	crawl, err := parseCrawlOptions(*children, *detail)
+	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
@@ -37,7 +44,7 @@ func runScan(ctx context.Context, env *Env, a []string) error {
 		}
 	}()
 	if *simN > 0 || *simScenario != "" {
-		srcs, cleanup, err := simSources(ctx, env, *simN, *simScenario, *seed)
+		srcs, cleanup, err := simSources(ctx, env, *simN, *simScenario, *seed, crawl)
 		if err != nil {
 			return err
 		}
@@ -45,7 +52,7 @@ func runScan(ctx context.Context, env *Env, a []string) error {
 		sources = append(sources, srcs...)
 	}
 	if *tmfPrefix != "" {
-		src, err := tmfSource(env, *tmfPrefix)
+		src, err := tmfSource(env, *tmfPrefix, crawl)
 		if err != nil {
 			return err
 		}
@@ -86,4 +93,33 @@ func runScan(ctx context.Context, env *Env, a []string) error {
 		snap.Scan.Sources = append(snap.Scan.Sources, topology.SourceReport{Name: "error", Error: f})
 	}
 	return printSnapshot(env, snap, *asJSON)
+}
+
+// crawlOptions are the TMF crawler's knobs the command line exposes.
+type crawlOptions struct {
+	Children tmf.ChildQueries
+	Detail   tmf.Detail
+}
+
+func parseCrawlOptions(children, detail string) (crawlOptions, error) {
+	var o crawlOptions
+	switch children {
+	case "none", "":
+		o.Children = tmf.ChildrenNone
+	case "rx-on":
+		o.Children = tmf.ChildrenRxOn
+	case "all":
+		o.Children = tmf.ChildrenAll
+	default:
+		return o, usagef("--children: %q is not none, rx-on or all", children)
+	}
+	switch detail {
+	case "full", "":
+		o.Detail = tmf.DetailFull
+	case "topology":
+		o.Detail = tmf.DetailTopology
+	default:
+		return o, usagef("--detail: %q is not full or topology", detail)
+	}
+	return o, nil
 }

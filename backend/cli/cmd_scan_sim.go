@@ -36,7 +36,7 @@ func loadMesh(n int, scenario string, seed int64) (*threadsim.Mesh, error) {
 
 // simSources starts the simulated mesh on loopback (one UDP port per node)
 // and returns the TMF crawler pointed at it; cleanup stops both.
-func simSources(ctx context.Context, env *Env, n int, scenario string, seed int64) ([]topology.Source, func(), error) {
+func simSources(ctx context.Context, env *Env, n int, scenario string, seed int64, crawl crawlOptions) ([]topology.Source, func(), error) {
 	m, err := loadMesh(n, scenario, seed)
 	if err != nil {
 		return nil, func() {}, err
@@ -53,6 +53,7 @@ func simSources(ctx context.Context, env *Env, n int, scenario string, seed int6
 	truth := m.Truth()
 	progress, done := progressLine(env)
 	c, err := tmf.NewCrawler(tmf.Config{Transport: cl, Target: "sim:" + m.Network.Name, Progress: progress,
+		Children: crawl.Children, Detail: crawl.Detail,
 		// What a real scan learns from the MeshCoP advert, not from TMF.
 		Network: topology.Network{Name: truth.Network.Name, ExtPanID: truth.Network.ExtPanID,
 			PanID: truth.Network.PanID, Channel: truth.Network.Channel}})

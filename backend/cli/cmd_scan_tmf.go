@@ -12,12 +12,12 @@ import (
 // 61631: for hosts that sit inside the mesh (and network-namespace tests).
 // OpenThread accepts TMF only from mesh-local or link-local sources, so a
 // LAN host needs the Border Agent path instead.
-func tmfSource(env *Env, prefix string) (topology.Source, error) {
+func tmfSource(env *Env, prefix string, crawl crawlOptions) (topology.Source, error) {
 	res, err := tmf.ParsePrefix(prefix)
 	if err != nil {
 		return nil, usagef("--tmf: %v", err)
 	}
-	return &tmfScan{env: env, res: res, prefix: res.String()}, nil
+	return &tmfScan{env: env, res: res, prefix: res.String(), crawl: crawl}, nil
 }
 
 // tmfScan opens the TMF endpoint only while it collects.
@@ -25,6 +25,7 @@ type tmfScan struct {
 	env    *Env
 	res    tmf.PrefixResolver
 	prefix string
+	crawl  crawlOptions
 }
 
 func (s *tmfScan) Name() string { return "tmf" }
@@ -38,6 +39,7 @@ func (s *tmfScan) Collect(ctx context.Context) (*topology.Snapshot, error) {
 	progress, done := progressLine(s.env)
 	defer done()
 	c, err := tmf.NewCrawler(tmf.Config{Transport: cl, Target: s.prefix, Progress: progress,
+		Children: s.crawl.Children, Detail: s.crawl.Detail,
 		Network: topology.Network{MeshLocalPrefix: s.prefix}})
 	if err != nil {
 		return nil, err
