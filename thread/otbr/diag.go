@@ -264,195 +264,193 @@ func isLegacyKeyed(o object) bool { return o.pascal }
 // decodeDiagnostic reads one diagnostic object. ok is false for objects
 // that carry neither ext address nor RLOC16 (not a device's answer).
 func decodeDiagnostic(o object) (Diagnostic, bool, error) {
-	var d Diagnostic
-	if e, ok, err := o.ext("extAddress"); err != nil {
+	d, err := decodeDiagnosticFields(o)
+	if err != nil {
 		return d, false, err
-	} else if ok {
-		d.ExtAddr = &e
 	}
-	if r, ok, err := o.rloc("rloc16"); err != nil {
-		return d, false, err
-	} else if ok {
-		d.Rloc16 = &r
+	return d, d.ExtAddr != nil || d.Rloc16 != nil, nil
+}
+
+func decodeDiagnosticFields(o object) (d Diagnostic, err error) {
+	if d.ExtAddr, d.Rloc16, err = addresses(o); err != nil {
+		return d, err
 	}
 	if d.ExtAddr == nil && d.Rloc16 == nil {
-		return d, false, nil
+		return d, nil
 	}
-	if m, ok, err := o.obj("mode"); err != nil {
-		return d, false, err
-	} else if ok {
-		mode, err := decodeMode(m)
-		if err != nil {
-			return d, false, err
-		}
-		d.Mode = &mode
+	if d.Mode, err = optObject(o, decodeMode, "mode"); err != nil {
+		return d, err
 	}
-	if n, ok, err := o.num("timeout", "childTimeout"); err != nil {
-		return d, false, err
-	} else if ok {
-		d.Timeout = topology.Ptr(uint32(n))
+	if err = o.optUint32(&d.Timeout, "timeout", "childTimeout"); err != nil {
+		return d, err
 	}
-	if c, ok, err := o.obj("connectivity"); err != nil {
-		return d, false, err
-	} else if ok {
-		conn, err := decodeConnectivity(c)
-		if err != nil {
-			return d, false, err
-		}
-		d.Connectivity = &conn
+	if d.Connectivity, err = optObject(o, decodeConnectivity, "connectivity"); err != nil {
+		return d, err
 	}
-	if r, ok, err := o.obj("route", "route64"); err != nil {
-		return d, false, err
-	} else if ok {
-		route, err := decodeRoute(r)
-		if err != nil {
-			return d, false, err
-		}
-		d.Route = &route
+	if d.Route, err = optObject(o, decodeRoute, "route", "route64"); err != nil {
+		return d, err
 	}
-	if l, ok, err := o.obj("leaderData"); err != nil {
-		return d, false, err
-	} else if ok {
-		ld, err := decodeLeaderData(l)
-		if err != nil {
-			return d, false, err
-		}
-		d.LeaderData = &ld
+	if d.LeaderData, err = optObject(o, decodeLeaderData, "leaderData"); err != nil {
+		return d, err
 	}
-	var err error
 	if d.NetworkData, _, err = o.str("networkData"); err != nil {
-		return d, false, err
+		return d, err
 	}
 	if d.IPv6, _, err = o.strList("ipv6Addresses", "IP6AddressList", "ip6Addresses"); err != nil {
-		return d, false, err
+		return d, err
 	}
 	if d.MACCounters, err = counters(o, "macCounters"); err != nil {
-		return d, false, err
+		return d, err
 	}
 	if d.MLECounters, err = counters(o, "mleCounters"); err != nil {
-		return d, false, err
+		return d, err
 	}
 	if d.BRCounters, err = counters(o, "brCounters"); err != nil {
-		return d, false, err
+		return d, err
 	}
-	if n, ok, err := o.num("batteryLevel"); err != nil {
-		return d, false, err
-	} else if ok {
-		d.BatteryLevel = topology.Ptr(int(n))
+	if err = o.optInt(&d.BatteryLevel, "batteryLevel"); err != nil {
+		return d, err
 	}
-	if n, ok, err := o.num("supplyVoltage"); err != nil {
-		return d, false, err
-	} else if ok {
-		d.SupplyVoltage = topology.Ptr(int(n))
+	if err = o.optInt(&d.SupplyVoltage, "supplyVoltage"); err != nil {
+		return d, err
 	}
-	if n, ok, err := o.num("maxChildTimeout"); err != nil {
-		return d, false, err
-	} else if ok {
-		d.MaxChildTimeout = topology.Ptr(uint32(n))
+	if err = o.optUint32(&d.MaxChildTimeout, "maxChildTimeout"); err != nil {
+		return d, err
 	}
-	if items, p, ok, err := o.arr("childTable"); err != nil {
-		return d, false, err
-	} else if ok {
-		d.ChildTable = []ChildTableEntry{}
-		for i, raw := range items {
-			c, err := parseObject(raw, fmt.Sprintf("%s[%d]", p, i))
-			if err != nil {
-				return d, false, err
-			}
-			e, err := decodeChildTableEntry(c)
-			if err != nil {
-				return d, false, err
-			}
-			d.ChildTable = append(d.ChildTable, e)
-		}
+	if d.ChildTable, err = objectList(o, decodeChildTableEntry, "childTable"); err != nil {
+		return d, err
 	}
 	if d.EUI64, _, err = o.str("eui", "eui64"); err != nil {
-		return d, false, err
+		return d, err
 	}
 	d.EUI64 = strings.ToLower(d.EUI64)
-	if n, ok, err := o.num("threadVersion", "version"); err != nil {
-		return d, false, err
-	} else if ok {
-		d.ThreadVersion = int(n)
+	if d.ThreadVersion, err = threadVersion(o); err != nil {
+		return d, err
 	}
 	if d.VendorName, _, err = o.str("vendorName"); err != nil {
-		return d, false, err
+		return d, err
 	}
 	if d.VendorModel, _, err = o.str("vendorModel"); err != nil {
-		return d, false, err
+		return d, err
 	}
 	if d.VendorSWVersion, _, err = o.str("vendorSwVersion", "vendorVersion"); err != nil {
-		return d, false, err
+		return d, err
 	}
 	if d.StackVersion, _, err = o.str("threadStackVersion", "stackVersion"); err != nil {
-		return d, false, err
+		return d, err
 	}
-	if items, p, ok, err := o.arr("children"); err != nil {
-		return d, false, err
-	} else if ok {
-		d.Children = []Child{}
-		for i, raw := range items {
-			c, err := parseObject(raw, fmt.Sprintf("%s[%d]", p, i))
-			if err != nil {
-				return d, false, err
-			}
-			ch, err := decodeChild(c)
-			if err != nil {
-				return d, false, err
-			}
-			d.Children = append(d.Children, ch)
-		}
+	if d.Children, err = objectList(o, decodeChild, "children"); err != nil {
+		return d, err
 	}
-	if items, p, ok, err := o.arr("childIpv6Addresses"); err != nil {
-		return d, false, err
-	} else if ok {
-		d.ChildIPv6 = []ChildIPv6{}
-		for i, raw := range items {
-			c, err := parseObject(raw, fmt.Sprintf("%s[%d]", p, i))
-			if err != nil {
-				return d, false, err
-			}
-			r, ok, err := c.rloc("rloc16")
-			if err != nil {
-				return d, false, err
-			}
-			if !ok {
-				return d, false, fmt.Errorf("%s: no rloc16", c.path)
-			}
-			addrs, _, err := c.strList("ipv6Addresses", "ip6Addresses")
-			if err != nil {
-				return d, false, err
-			}
-			d.ChildIPv6 = append(d.ChildIPv6, ChildIPv6{Rloc16: r, IPv6: addrs})
-		}
+	if d.ChildIPv6, err = objectList(o, decodeChildIPv6, "childIpv6Addresses"); err != nil {
+		return d, err
 	}
-	if items, p, ok, err := o.arr("routerNeighbors"); err != nil {
-		return d, false, err
-	} else if ok {
-		d.RouterNeighbors = []RouterNeighbor{}
-		for i, raw := range items {
-			c, err := parseObject(raw, fmt.Sprintf("%s[%d]", p, i))
-			if err != nil {
-				return d, false, err
-			}
-			n, err := decodeNeighbor(c)
-			if err != nil {
-				return d, false, err
-			}
-			d.RouterNeighbors = append(d.RouterNeighbors, n)
-		}
+	if d.RouterNeighbors, err = objectList(o, decodeNeighbor, "routerNeighbors"); err != nil {
+		return d, err
 	}
 	for _, f := range []struct {
 		dst  **bool
 		name string
 	}{{&d.IsLeader, "isLeader"}, {&d.IsBorderRouter, "isBorderRouter"}, {&d.IsPrimaryBBR, "isPrimaryBBR"}} {
 		if b, ok, err := o.flag(f.name); err != nil {
-			return d, false, err
+			return d, err
 		} else if ok {
 			*f.dst = topology.Ptr(b)
 		}
 	}
-	return d, true, nil
+	return d, nil
+}
+
+// addresses reads a device's extAddress and rloc16, each nil when absent.
+func addresses(o object) (*topology.ExtAddress, *topology.Rloc16, error) {
+	e, eok, err := o.ext("extAddress")
+	if err != nil {
+		return nil, nil, err
+	}
+	r, rok, err := o.rloc("rloc16")
+	if err != nil {
+		return nil, nil, err
+	}
+	var ep *topology.ExtAddress
+	var rp *topology.Rloc16
+	if eok {
+		ep = &e
+	}
+	if rok {
+		rp = &r
+	}
+	return ep, rp, nil
+}
+
+// optObject decodes the nested object names with dec; nil when absent.
+func optObject[T any](o object, dec func(object) (T, error), names ...string) (*T, error) {
+	sub, ok, err := o.obj(names...)
+	if !ok || err != nil {
+		return nil, err
+	}
+	x, err := dec(sub)
+	if err != nil {
+		return nil, err
+	}
+	return &x, nil
+}
+
+// objectList decodes the array names, each item an object, with dec: nil
+// when absent, empty (not nil) when present but empty.
+func objectList[T any](o object, dec func(object) (T, error), names ...string) ([]T, error) {
+	items, p, ok, err := o.arr(names...)
+	if !ok || err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(items))
+	for i, raw := range items {
+		c, err := parseObject(raw, fmt.Sprintf("%s[%d]", p, i))
+		if err != nil {
+			return nil, err
+		}
+		x, err := dec(c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+// optUint32 sets *dst when one of names is present.
+func (o object) optUint32(dst **uint32, names ...string) error {
+	n, ok, err := o.num(names...)
+	if ok {
+		*dst = topology.Ptr(uint32(n))
+	}
+	return err
+}
+
+// optInt sets *dst when one of names is present.
+func (o object) optInt(dst **int, names ...string) error {
+	n, ok, err := o.num(names...)
+	if ok {
+		*dst = topology.Ptr(int(n))
+	}
+	return err
+}
+
+// threadVersion reads the Thread version (0 when absent).
+func threadVersion(o object) (int, error) {
+	n, _, err := o.num("threadVersion", "version")
+	return int(n), err
+}
+
+func decodeChildIPv6(c object) (ChildIPv6, error) {
+	r, err := c.needRloc("rloc16")
+	if err != nil {
+		return ChildIPv6{}, err
+	}
+	addrs, _, err := c.strList("ipv6Addresses", "ip6Addresses")
+	if err != nil {
+		return ChildIPv6{}, err
+	}
+	return ChildIPv6{Rloc16: r, IPv6: addrs}, nil
 }
 
 // decodeMode reads a mode object: {RxOnWhenIdle, DeviceType, NetworkData}
@@ -606,74 +604,62 @@ func decodeChildTableEntry(c object) (ChildTableEntry, error) {
 
 // linkFields reads the link statistics children and neighbors share.
 func linkFields(c object, linkAge **uint32, margin, avg, last **int, fer, mer **float64) error {
-	if n, ok, err := c.num("linkAge", "connectionTime", "connTime"); err != nil {
+	if err := c.optUint32(linkAge, "linkAge", "connectionTime", "connTime"); err != nil {
 		return err
-	} else if ok {
-		*linkAge = topology.Ptr(uint32(n))
 	}
-	if n, ok, err := c.num("linkMargin"); err != nil {
+	if err := c.optInt(margin, "linkMargin"); err != nil {
 		return err
-	} else if ok {
-		*margin = topology.Ptr(int(n))
 	}
-	if n, ok, err := c.signed("averageRssi", "avgRssi"); err != nil {
-		return err
-	} else if ok {
-		*avg = topology.Ptr(int(n))
+	for _, f := range []struct {
+		dst   **int
+		names []string
+	}{{avg, []string{"averageRssi", "avgRssi"}}, {last, []string{"lastRssi"}}} {
+		if n, ok, err := c.signed(f.names...); err != nil {
+			return err
+		} else if ok {
+			*f.dst = topology.Ptr(int(n))
+		}
 	}
-	if n, ok, err := c.signed("lastRssi"); err != nil {
-		return err
-	} else if ok {
-		*last = topology.Ptr(int(n))
-	}
-	if f, ok, err := c.float("frameErrorRate"); err != nil {
-		return err
-	} else if ok {
-		*fer = topology.Ptr(f)
-	}
-	if f, ok, err := c.float("messageErrorRate", "msgErrorRate"); err != nil {
-		return err
-	} else if ok {
-		*mer = topology.Ptr(f)
+	for _, f := range []struct {
+		dst   **float64
+		names []string
+	}{{fer, []string{"frameErrorRate"}}, {mer, []string{"messageErrorRate", "msgErrorRate"}}} {
+		if v, ok, err := c.float(f.names...); err != nil {
+			return err
+		} else if ok {
+			*f.dst = topology.Ptr(v)
+		}
 	}
 	return nil
 }
 
+// peer reads the two addresses children and neighbors must carry.
+func peer(c object, rlocNames ...string) (topology.Rloc16, topology.ExtAddress, error) {
+	r, err := c.needRloc(rlocNames...)
+	if err != nil {
+		return r, 0, err
+	}
+	e, err := c.needExt("extAddress")
+	return r, e, err
+}
+
 func decodeChild(c object) (Child, error) {
 	var ch Child
-	r, ok, err := c.rloc("rloc16")
-	if err != nil {
+	var err error
+	if ch.Rloc16, ch.ExtAddr, err = peer(c, "rloc16"); err != nil {
 		return ch, err
 	}
-	if !ok {
-		return ch, fmt.Errorf("%s: no rloc16", c.path)
-	}
-	ch.Rloc16 = r
-	e, ok, err := c.ext("extAddress")
-	if err != nil {
-		return ch, err
-	}
-	if !ok {
-		return ch, fmt.Errorf("%s: no extAddress", c.path)
-	}
-	ch.ExtAddr = e
 	if ch.Mode, err = decodeMode(c); err != nil {
 		return ch, err
 	}
-	if n, ok, err := c.num("threadVersion", "version"); err != nil {
+	if ch.ThreadVersion, err = threadVersion(c); err != nil {
 		return ch, err
-	} else if ok {
-		ch.ThreadVersion = int(n)
 	}
-	if n, ok, err := c.num("timeout"); err != nil {
+	if err = c.optUint32(&ch.Timeout, "timeout"); err != nil {
 		return ch, err
-	} else if ok {
-		ch.Timeout = topology.Ptr(uint32(n))
 	}
-	if n, ok, err := c.num("age"); err != nil {
+	if err = c.optUint32(&ch.Age, "age"); err != nil {
 		return ch, err
-	} else if ok {
-		ch.Age = topology.Ptr(uint32(n))
 	}
 	err = linkFields(c, &ch.LinkAge, &ch.LinkMargin, &ch.AverageRSSI, &ch.LastRSSI, &ch.FrameErrorRate, &ch.MessageErrorRate)
 	return ch, err
@@ -681,26 +667,12 @@ func decodeChild(c object) (Child, error) {
 
 func decodeNeighbor(c object) (RouterNeighbor, error) {
 	var n RouterNeighbor
-	r, ok, err := c.rloc("rloc16", "addr")
-	if err != nil {
+	var err error
+	if n.Rloc16, n.ExtAddr, err = peer(c, "rloc16", "addr"); err != nil {
 		return n, err
 	}
-	if !ok {
-		return n, fmt.Errorf("%s: no rloc16", c.path)
-	}
-	n.Rloc16 = r
-	e, ok, err := c.ext("extAddress")
-	if err != nil {
+	if n.ThreadVersion, err = threadVersion(c); err != nil {
 		return n, err
-	}
-	if !ok {
-		return n, fmt.Errorf("%s: no extAddress", c.path)
-	}
-	n.ExtAddr = e
-	if v, ok, err := c.num("threadVersion", "version"); err != nil {
-		return n, err
-	} else if ok {
-		n.ThreadVersion = int(v)
 	}
 	err = linkFields(c, &n.LinkAge, &n.LinkMargin, &n.AverageRSSI, &n.LastRSSI, &n.FrameErrorRate, &n.MessageErrorRate)
 	return n, err

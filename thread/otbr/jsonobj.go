@@ -96,63 +96,40 @@ func (o object) has(names ...string) bool {
 	return ok
 }
 
-// str reads a string attribute.
-func (o object) str(names ...string) (string, bool, error) {
+// read converts the first present of names with conv; a conversion error
+// names the attribute's path.
+func read[T any](o object, conv func(json.RawMessage) (T, error), names ...string) (T, bool, error) {
+	var zero T
 	v, p, ok := o.get(names...)
 	if !ok {
-		return "", false, nil
+		return zero, false, nil
 	}
-	if v[0] != '"' {
-		return "", false, fmt.Errorf("%s: want a string, got %s", p, describe(v))
+	x, err := conv(v)
+	if err != nil {
+		return zero, false, fmt.Errorf("%s: %w", p, err)
 	}
-	var s string
-	if err := json.Unmarshal(v, &s); err != nil {
-		return "", false, fmt.Errorf("%s: %w", p, err)
-	}
-	return s, true, nil
+	return x, true, nil
+}
+
+// str reads a string attribute.
+func (o object) str(names ...string) (string, bool, error) {
+	return read(o, rawString, names...)
 }
 
 // num reads a non-negative integer attribute (fractions are rounded down;
 // MLE counter times are written as 44000.000 in the docs).
 func (o object) num(names ...string) (uint64, bool, error) {
-	v, p, ok := o.get(names...)
-	if !ok {
-		return 0, false, nil
-	}
-	n, err := rawUint(v)
-	if err != nil {
-		return 0, false, fmt.Errorf("%s: %w", p, err)
-	}
-	return n, true, nil
+	return read(o, rawUint, names...)
 }
 
 // signed reads an integer that may be negative (RSSI).
 func (o object) signed(names ...string) (int64, bool, error) {
-	v, p, ok := o.get(names...)
-	if !ok {
-		return 0, false, nil
-	}
-	f, err := rawFloat(v)
-	if err != nil {
-		return 0, false, fmt.Errorf("%s: %w", p, err)
-	}
-	if f < math.MinInt32 || f > math.MaxInt32 {
-		return 0, false, fmt.Errorf("%s: %v out of range", p, f)
-	}
-	return int64(math.Floor(f)), true, nil
+	return read(o, rawSigned, names...)
 }
 
 // float reads a number attribute.
 func (o object) float(names ...string) (float64, bool, error) {
-	v, p, ok := o.get(names...)
-	if !ok {
-		return 0, false, nil
-	}
-	f, err := rawFloat(v)
-	if err != nil {
-		return 0, false, fmt.Errorf("%s: %w", p, err)
-	}
-	return f, true, nil
+	return read(o, rawFloat, names...)
 }
 
 // flag reads a boolean that older answers write as 0/1.
@@ -202,11 +179,8 @@ func (o object) strList(names ...string) ([]string, bool, error) {
 	}
 	out := make([]string, 0, len(a))
 	for i, e := range a {
-		var s string
-		if len(e) == 0 || e[0] != '"' {
-			return nil, false, fmt.Errorf("%s[%d]: want a string, got %s", p, i, describe(e))
-		}
-		if err := json.Unmarshal(e, &s); err != nil {
+		s, err := rawString(e)
+		if err != nil {
 			return nil, false, fmt.Errorf("%s[%d]: %w", p, i, err)
 		}
 		out = append(out, s)
@@ -216,15 +190,16 @@ func (o object) strList(names ...string) ([]string, bool, error) {
 
 // rloc reads an RLOC16: a number (legacy, /node/rloc16) or "0x5000".
 func (o object) rloc(names ...string) (topology.Rloc16, bool, error) {
-	v, p, ok := o.get(names...)
-	if !ok {
-		return 0, false, nil
+	return read(o, rawRloc16, names...)
+}
+
+// needRloc is rloc for an attribute that must be there.
+func (o object) needRloc(names ...string) (topology.Rloc16, error) {
+	r, ok, err := o.rloc(names...)
+	if err == nil && !ok {
+		err = fmt.Errorf("%s: no %s", o.path, names[0])
 	}
-	r, err := rawRloc16(v)
-	if err != nil {
-		return 0, false, fmt.Errorf("%s: %w", p, err)
-	}
-	return r, true, nil
+	return r, err
 }
 
 // ext reads an extended address written as 16 hex digits.
@@ -239,6 +214,24 @@ func (o object) ext(names ...string) (topology.ExtAddress, bool, error) {
 		return 0, false, fmt.Errorf("%s: %w", p, err)
 	}
 	return e, true, nil
+}
+
+// needExt is ext for an attribute that must be there.
+func (o object) needExt(names ...string) (topology.ExtAddress, error) {
+	e, ok, err := o.ext(names...)
+	if err == nil && !ok {
+		err = fmt.Errorf("%s: no %s", o.path, names[0])
+	}
+	return e, err
+}
+
+func rawString(v json.RawMessage) (string, error) {
+	if len(v) == 0 || v[0] != '"' {
+		return "", fmt.Errorf("want a string, got %s", describe(v))
+	}
+	var s string
+	err := json.Unmarshal(v, &s)
+	return s, err
 }
 
 func rawUint(v json.RawMessage) (uint64, error) {
@@ -266,6 +259,18 @@ func rawFloat(v json.RawMessage) (float64, error) {
 		return 0, fmt.Errorf("%q is not a number", s)
 	}
 	return f, nil
+}
+
+// rawSigned reads an integer in the int32 range; fractions are rounded down.
+func rawSigned(v json.RawMessage) (int64, error) {
+	f, err := rawFloat(v)
+	if err != nil {
+		return 0, err
+	}
+	if f < math.MinInt32 || f > math.MaxInt32 {
+		return 0, fmt.Errorf("%v out of range", f)
+	}
+	return int64(math.Floor(f)), nil
 }
 
 func rawRloc16(v json.RawMessage) (topology.Rloc16, error) {

@@ -102,14 +102,10 @@ func DecodeDevices(body []byte) ([]Device, error) {
 func decodeDevice(a object, typ string) (Device, error) {
 	var d Device
 	d.Type = typ
-	e, ok, err := a.ext("extAddress")
-	if err != nil {
+	var err error
+	if d.ExtAddr, err = a.needExt("extAddress"); err != nil {
 		return d, err
 	}
-	if !ok {
-		return d, fmt.Errorf("%s: no extAddress", a.path)
-	}
-	d.ExtAddr = e
 	if d.MlEidIID, _, err = a.str("mlEidIid"); err != nil {
 		return d, err
 	}
@@ -139,14 +135,8 @@ func decodeDevice(a object, typ string) (Device, error) {
 	if d.Role, _, err = a.str("role"); err != nil {
 		return d, err
 	}
-	if m, ok, err := a.obj("mode"); err != nil {
+	if d.Mode, err = optObject(a, decodeMode, "mode"); err != nil {
 		return d, err
-	} else if ok {
-		mode, err := decodeMode(m)
-		if err != nil {
-			return d, err
-		}
-		d.Mode = &mode
 	}
 	if typ == "threadBorderRouter" || a.has("baId", "rloc16") {
 		n, err := decodeNodeInfo(a)
@@ -180,17 +170,10 @@ func DecodeNode(body []byte) (NodeInfo, error) {
 
 func decodeNodeInfo(o object) (NodeInfo, error) {
 	var n NodeInfo
-	if e, ok, err := o.ext("extAddress"); err != nil {
-		return n, err
-	} else if ok {
-		n.ExtAddr = &e
-	}
-	if r, ok, err := o.rloc("rloc16"); err != nil {
-		return n, err
-	} else if ok {
-		n.Rloc16 = &r
-	}
 	var err error
+	if n.ExtAddr, n.Rloc16, err = addresses(o); err != nil {
+		return n, err
+	}
 	if n.State, _, err = o.str("state"); err != nil {
 		return n, err
 	}
@@ -212,16 +195,8 @@ func decodeNodeInfo(o object) (NodeInfo, error) {
 	if n.BaID, _, err = o.str("baId"); err != nil {
 		return n, err
 	}
-	if l, ok, err := o.obj("leaderData"); err != nil {
-		return n, err
-	} else if ok {
-		ld, err := decodeLeaderData(l)
-		if err != nil {
-			return n, err
-		}
-		n.LeaderData = &ld
-	}
-	return n, nil
+	n.LeaderData, err = optObject(o, decodeLeaderData, "leaderData")
+	return n, err
 }
 
 // Attached reports whether the node info describes an attached device (the

@@ -405,31 +405,32 @@ func (m *mesh) deviceAttributes(d *device, n names, collected bool, created, upd
 // and the threadBorderRouter item), after baId.
 func (m *mesh) nodeAttributes(n names) obj {
 	d := m.self
-	state := "router"
-	if d.leader {
-		state = "leader"
+	return obj{{"baId", m.baID}, {"baState", "active"}, {"state", m.selfState()}, {"routerCount", m.routers},
+		{"rlocAddress", m.selfRlocAddress()}, {"networkName", m.net.Name}, {"rloc16", d.rloc.String()},
+		{"routerId", int(d.rloc.RouterID())}, {"leaderData", m.leaderData(false)}, {"extPanId", m.net.ExtPanID}}
+}
+
+// selfState is the border router's node state.
+func (m *mesh) selfState() string {
+	if m.self.leader {
+		return "leader"
 	}
+	return "router"
+}
+
+// selfRlocAddress is the border router's RLOC IPv6 address.
+func (m *mesh) selfRlocAddress() string {
 	var prefix [8]byte
 	a := m.mlp.Addr().As16()
 	copy(prefix[:], a[:8])
-	rloc := topology.RlocAddress(prefix, d.rloc)
-	return obj{{"baId", m.baID}, {"baState", "active"}, {"state", state}, {"routerCount", m.routers},
-		{"rlocAddress", ipString(rloc)}, {"networkName", m.net.Name}, {"rloc16", d.rloc.String()},
-		{"routerId", int(d.rloc.RouterID())}, {"leaderData", m.leaderData(false)}, {"extPanId", m.net.ExtPanID}}
+	return ipString(topology.RlocAddress(prefix, m.self.rloc))
 }
 
 // legacyNode is the legacy GET /node body.
 func (m *mesh) legacyNode() obj {
 	d := m.self
-	state := "router"
-	if d.leader {
-		state = "leader"
-	}
-	var prefix [8]byte
-	a := m.mlp.Addr().As16()
-	copy(prefix[:], a[:8])
-	return obj{{"BaId", strings.ToUpper(m.baID)}, {"State", state}, {"NumOfRouter", m.routers},
-		{"RlocAddress", ipString(topology.RlocAddress(prefix, d.rloc))}, {"ExtAddress", strings.ToUpper(d.ext)},
+	return obj{{"BaId", strings.ToUpper(m.baID)}, {"State", m.selfState()}, {"NumOfRouter", m.routers},
+		{"RlocAddress", m.selfRlocAddress()}, {"ExtAddress", strings.ToUpper(d.ext)},
 		{"NetworkName", m.net.Name}, {"Rloc16", int(d.rloc)}, {"LeaderData", m.leaderData(true)},
 		{"ExtPanId", strings.ToUpper(m.net.ExtPanID)}}
 }
