@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/hex"
 	"encoding/json"
 	"os"
@@ -11,19 +9,11 @@ import (
 	"testing"
 )
 
-func runDiagCLI(t *testing.T, stdin string, args ...string) (string, string, int) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	env := &Env{Stdout: &out, Stderr: &errb, Stdin: strings.NewReader(stdin), Getenv: func(string) string { return "" }}
-	code := Run(context.Background(), env, args)
-	return out.String(), errb.String(), code
-}
-
 // realAnswer is the leader's answer to n2's unicast DIAG_GET in the small
 // OpenThread mesh (fixtures/openthread/small/diag/netdiag_unicast_0x2400.txt).
 func realAnswer(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "fixtures", "openthread", "small", "diag", "netdiag_unicast_0x2400.txt"))
+	b, err := os.ReadFile(filepath.Join(otFixtures, "small", "diag", "netdiag_unicast_0x2400.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +52,7 @@ func TestDecodeDiag(t *testing.T) {
 		{"binary file", "", []string{"decode", "diag", binFile}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out, errs, code := runDiagCLI(t, tc.stdin, tc.args...)
+			out, errs, code := runCLIEnv(t, tc.stdin, nil, tc.args...)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, errs)
 			}
@@ -129,7 +119,7 @@ func TestDecodeDiagBadInput(t *testing.T) {
 		{"route64 wrong size", []string{"decode", "diag", "0102f000" + "050b00" + "8000000000000000" + "3333"}, 1, "Route64(5) at byte 4"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out, errs, code := runDiagCLI(t, "", tc.args...)
+			out, errs, code := runCLI(t, tc.args...)
 			if code != tc.code || !strings.Contains(errs, tc.want) {
 				t.Errorf("exit %d (want %d), stderr %q (want %q), stdout %q", code, tc.code, errs, tc.want, out)
 			}

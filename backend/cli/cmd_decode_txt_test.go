@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/hex"
 	"encoding/json"
 	"os"
@@ -11,17 +9,10 @@ import (
 	"testing"
 
 	"github.com/threadmap/threadmap/thread/meshcop"
+	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
 
-var txtFixtures = filepath.Join("..", "..", "..", "shared", "fixtures")
-
-func runTXTCLI(t *testing.T, stdin string, args ...string) (string, string, int) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	env := &Env{Stdout: &out, Stderr: &errb, Stdin: strings.NewReader(stdin), Getenv: func(string) string { return "" }}
-	code := Run(context.Background(), env, args)
-	return out.String(), errb.String(), code
-}
+var txtFixtures = topologytest.Fixtures()
 
 // The current OTBR advert's TXT as the capture tool printed it.
 const otbrPrinted = `id=0xea122ae3de355640339cb8b28e75911b
@@ -71,7 +62,7 @@ func TestDecodeTXTInputShapes(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			out, errs, code := runTXTCLI(t, c.stdin, c.args...)
+			out, errs, code := runCLIEnv(t, c.stdin, nil, c.args...)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, errs)
 			}
@@ -86,7 +77,7 @@ func TestDecodeTXTInputShapes(t *testing.T) {
 // The printed capture text decodes to the same record as the raw DNS bytes
 // (which the meshcop package checks against the ground truth).
 func TestDecodeTXTCaptureText(t *testing.T) {
-	out, errs, code := runTXTCLI(t, otbrPrinted, "decode", "txt", "-")
+	out, errs, code := runCLIEnv(t, otbrPrinted, nil, "decode", "txt", "-")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -108,7 +99,7 @@ func TestDecodeTXTCaptureText(t *testing.T) {
 
 func TestDecodeTXTFixtureFiles(t *testing.T) {
 	// Real HA OTBR adverts from GitHub issues: both decode cleanly.
-	out, errs, code := runTXTCLI(t, "", "decode", "txt", filepath.Join(txtFixtures, "meshcop_txt", "github_issues_meshcop_txt.json"))
+	out, errs, code := runCLI(t, "decode", "txt", filepath.Join(txtFixtures, "meshcop_txt", "github_issues_meshcop_txt.json"))
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -129,7 +120,7 @@ func TestDecodeTXTFixtureFiles(t *testing.T) {
 
 	// HA's test records include a broken one: every record is printed, the
 	// run fails naming the record and the key.
-	out, errs, code = runTXTCLI(t, "", "decode", "txt", filepath.Join(txtFixtures, "meshcop_txt", "ha_core_thread_meshcop_txt.json"))
+	out, errs, code = runCLI(t, "decode", "txt", filepath.Join(txtFixtures, "meshcop_txt", "ha_core_thread_meshcop_txt.json"))
 	if code != 1 || !strings.Contains(errs, `record ROUTER_DISCOVERY_HASS_BAD_DATA: meshcop txt: key "vn": invalid UTF-8`) {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
@@ -172,7 +163,7 @@ func TestDecodeTXTBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, errs, code := runTXTCLI(t, c.stdin, c.args...)
+			_, errs, code := runCLIEnv(t, c.stdin, nil, c.args...)
 			if code != c.code || !strings.Contains(errs, c.want) {
 				t.Fatalf("exit %d stderr %q; want %d and %q", code, errs, c.code, c.want)
 			}

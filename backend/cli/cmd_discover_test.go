@@ -159,15 +159,15 @@ func TestDiscoverAcrossNetns(t *testing.T) {
 
 func TestDiscoverUsage(t *testing.T) {
 	// Both fail before any socket is opened: no mDNS leaves this machine.
-	_, errs, code := runTXTCLI(t, "", "discover", "--timeout", "1s")
+	_, errs, code := runCLI(t, "discover", "--timeout", "1s")
 	if code != 2 || !strings.Contains(errs, "name the interface(s) to browse with --mdns-iface") {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	_, errs, code = runTXTCLI(t, "", "discover", "--mdns-iface", "tm-no-such-if0")
+	_, errs, code = runCLI(t, "discover", "--mdns-iface", "tm-no-such-if0")
 	if code != 1 || !strings.Contains(errs, `interface "tm-no-such-if0"`) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	_, _, code = runTXTCLI(t, "", "discover", "--timeout", "-1s", "--mdns-iface", "lo")
+	_, _, code = runCLI(t, "discover", "--timeout", "-1s", "--mdns-iface", "lo")
 	if code != 2 {
 		t.Fatalf("negative timeout: exit %d", code)
 	}

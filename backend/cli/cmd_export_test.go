@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -44,21 +43,13 @@ func exportFixture(t *testing.T) (string, *topology.Snapshot) {
 	return path, s
 }
 
-func runExportCLI(t *testing.T, env map[string]string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	e := &Env{Stdout: &out, Stderr: &errb, Stdin: strings.NewReader(""), Getenv: func(k string) string { return env[k] }}
-	code := Run(context.Background(), e, args)
-	return code, out.String(), errb.String()
-}
-
 func TestExportFormats(t *testing.T) {
 	db, snap := exportFixture(t)
 	dir := t.TempDir()
 	for _, f := range export.Formats {
 		t.Run(string(f), func(t *testing.T) {
 			out := filepath.Join(dir, "x."+f.Ext())
-			code, _, stderr := runExportCLI(t, nil, "export", "--db", db, "--snapshot", "2", "--format", string(f), "--out", out)
+			_, stderr, code := runCLI(t, "export", "--db", db, "--snapshot", "2", "--format", string(f), "--out", out)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
@@ -82,7 +73,7 @@ func TestExportFormats(t *testing.T) {
 
 func TestExportStdoutLatestRedact(t *testing.T) {
 	db, snap := exportFixture(t)
-	code, out, stderr := runExportCLI(t, map[string]string{"THREADMAP_DB": db}, "export", "--snapshot", "latest")
+	out, stderr, code := runCLIEnv(t, "", map[string]string{"THREADMAP_DB": db}, "export", "--snapshot", "latest")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -90,7 +81,7 @@ func TestExportStdoutLatestRedact(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(got, snap) {
 		t.Fatalf("latest json export: %v", err)
 	}
-	code, out, _ = runExportCLI(t, nil, "export", "--db", db, "--snapshot", "1", "--format", "dot", "--redact")
+	out, _, code = runCLI(t, "export", "--db", db, "--snapshot", "1", "--format", "dot", "--redact")
 	if code != 0 || !strings.Contains(out, "graph ") {
 		t.Fatalf("redacted dot: exit %d\n%s", code, out)
 	}
@@ -100,7 +91,7 @@ func TestExportStdoutLatestRedact(t *testing.T) {
 		}
 	}
 	csvDir := t.TempDir()
-	if code, _, stderr := runExportCLI(t, nil, "export", "--db", db, "--snapshot", "2", "--format", "csv", "--out", csvDir); code != 0 {
+	if _, stderr, code := runCLI(t, "export", "--db", db, "--snapshot", "2", "--format", "csv", "--out", csvDir); code != 0 {
 		t.Fatalf("csv into a directory: exit %d %s", code, stderr)
 	}
 	nodes, err := os.ReadFile(filepath.Join(csvDir, "nodes.csv"))
@@ -127,7 +118,7 @@ func TestExportErrors(t *testing.T) {
 		{[]string{"export", "--db", db, "--snapshot", "1", "stray"}, 2, "unexpected arguments"},
 	}
 	for _, c := range cases {
-		code, _, stderr := runExportCLI(t, nil, c.args...)
+		_, stderr, code := runCLI(t, c.args...)
 		if code != c.code || !strings.Contains(stderr, c.msg) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", c.args, code, stderr, c.code, c.msg)
 		}
@@ -138,7 +129,7 @@ func TestExportErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	code, _, stderr := runExportCLI(t, nil, "export", "--db", db, "--snapshot", "1")
+	_, stderr, code := runCLI(t, "export", "--db", db, "--snapshot", "1")
 	if code != 1 || !strings.Contains(stderr, "in use") {
 		t.Errorf("locked store: exit %d %q", code, stderr)
 	}

@@ -1,27 +1,18 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/threadmap/threadmap/thread/topology"
+	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
 
-var matterFixtures = filepath.Join("..", "..", "..", "shared", "fixtures", "matter_nodes", "ha_core")
-
-func runMatterCLI(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	env := &Env{Stdout: &out, Stderr: &errb, Stdin: strings.NewReader(""), Getenv: func(string) string { return "" }}
-	code := Run(context.Background(), env, args)
-	return code, out.String(), errb.String()
-}
+var matterFixtures = topologytest.Fixtures("matter_nodes", "ha_core")
 
 func TestImportMatterDumpDirectory(t *testing.T) {
-	code, out, errs := runMatterCLI(t, "import", "--from", "matter-dump", matterFixtures, "--json")
+	out, errs, code := runCLI(t, "import", "--from", "matter-dump", matterFixtures, "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -44,7 +35,7 @@ func TestImportMatterDumpDirectory(t *testing.T) {
 }
 
 func TestImportMatterDumpFileAndTable(t *testing.T) {
-	code, out, errs := runMatterCLI(t, "import", "--from", "matter-dump", filepath.Join(matterFixtures, "eve_energy_20ecn4101.json"))
+	out, errs, code := runCLI(t, "import", "--from", "matter-dump", filepath.Join(matterFixtures, "eve_energy_20ecn4101.json"))
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -60,7 +51,7 @@ func TestImportMatterDumpErrors(t *testing.T) {
 		{"/nonexistent/dump.json", "no such file"},
 		{filepath.Join(matterFixtures, "aqara_u200.json"), "no Matter node on a Thread network"},
 	} {
-		code, _, errs := runMatterCLI(t, "import", "--from", "matter-dump", c.path)
+		_, errs, code := runCLI(t, "import", "--from", "matter-dump", c.path)
 		if code != 1 || !strings.Contains(errs, c.want) {
 			t.Errorf("%s: exit %d, stderr %q, want %q", c.path, code, errs, c.want)
 		}

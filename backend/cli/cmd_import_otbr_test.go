@@ -1,9 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,48 +9,19 @@ import (
 	"testing"
 
 	"github.com/threadmap/threadmap/thread/topology"
+	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
 
 // otFixtures is ../shared/fixtures/openthread seen from backend/cli.
-var otFixtures = filepath.Join("..", "..", "..", "shared", "fixtures", "openthread")
-
-// truthSummary is the part of a fixture's summary.json the tests read.
-type truthSummary struct {
-	Nodes []struct {
-		ExtAddr      string  `json:"extaddr"`
-		Rloc16       string  `json:"rloc16"`
-		Role         string  `json:"role"`
-		Mode         string  `json:"mode"`
-		ParentExt    *string `json:"parent_extaddr"`
-		ParentRloc16 *string `json:"parent_rloc16"`
-	} `json:"nodes"`
-	RouterLinks []struct {
-		A     string `json:"a"`
-		B     string `json:"b"`
-		AExt  string `json:"a_extaddr"`
-		BExt  string `json:"b_extaddr"`
-		LQIn  int    `json:"link_quality_in"`
-		LQOut int    `json:"link_quality_out"`
-		Cost  int    `json:"link_cost"`
-	} `json:"router_links"`
-	ChildEntries []struct {
-		Parent string `json:"parent"`
-		Child  string `json:"child_extaddr"`
-		LQIn   string `json:"lq_in"`
-	} `json:"child_table_entries"`
-}
+var otFixtures = topologytest.OpenThread()
 
 // checkLinkQuality compares every router link's LQ in/out and link cost
 // with the truth (each entry is router a's view), and, when the answer
 // carries child-table link qualities, every child link's.
 func checkLinkQuality(t *testing.T, summaryPath string, snap *topology.Snapshot, childLQ bool) {
 	t.Helper()
-	b, err := os.ReadFile(summaryPath)
+	s, err := topologytest.ReadSummary(summaryPath)
 	if err != nil {
-		t.Fatal(err)
-	}
-	var s truthSummary
-	if err := json.Unmarshal(b, &s); err != nil {
 		t.Fatal(err)
 	}
 	find := func(kind topology.LinkKind, a, b string) *topology.Link {
@@ -94,86 +62,6 @@ func checkLinkQuality(t *testing.T, summaryPath string, snap *topology.Snapshot,
 	}
 }
 
-// truthShape is the ground truth as a topology.Shape keyed by ext address.
-// Routers that appear only as the far end of a router link (a border
-// router summary.json does not list as a node) are routers too.
-func truthShape(t *testing.T, summaryPath string) topology.Shape {
-	t.Helper()
-	b, err := os.ReadFile(summaryPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var s truthSummary
-	if err := json.Unmarshal(b, &s); err != nil {
-		t.Fatalf("%s: %v", summaryPath, err)
-	}
-	sh := topology.Shape{Nodes: map[string]string{}, Parents: map[string]string{}, RouterLinks: map[string]bool{}}
-	for _, n := range s.Nodes {
-		r, err := topology.ParseRloc16(n.Rloc16)
-		if err != nil {
-			t.Fatal(err)
-		}
-		role := topology.Role(n.Role)
-		if n.Role == "child" {
-			m, err := topology.ParseMode(n.Mode)
-			if err != nil {
-				t.Fatal(err)
-			}
-			role = topology.ChildRole(m)
-		}
-		sh.Nodes[n.ExtAddr] = r.String() + " " + string(role)
-		if n.ParentExt != nil {
-			sh.Parents[n.ExtAddr] = *n.ParentExt
-		}
-	}
-	for _, l := range s.RouterLinks {
-		for _, end := range [][2]string{{l.AExt, l.A}, {l.BExt, l.B}} {
-			if _, ok := sh.Nodes[end[0]]; !ok {
-				r, _ := topology.ParseRloc16(end[1])
-				sh.Nodes[end[0]] = r.String() + " " + string(topology.RoleRouter)
-			}
-		}
-		a, b := l.AExt, l.BExt
-		if b < a {
-			a, b = b, a
-		}
-		sh.RouterLinks[a+" "+b] = true
-	}
-	return sh
-}
-
-// byRloc16 rewrites a shape keyed by ext address into one keyed by RLOC16,
-// for answers that by their nature know some devices only by RLOC16.
-func byRloc16(sh topology.Shape) topology.Shape {
-	rloc := map[string]string{}
-	out := topology.Shape{Nodes: map[string]string{}, Parents: map[string]string{}, RouterLinks: map[string]bool{}}
-	for id, v := range sh.Nodes {
-		r := strings.Fields(v)[0]
-		rloc[id] = r
-		out.Nodes[r] = v
-	}
-	for c, p := range sh.Parents {
-		out.Parents[rloc[c]] = rloc[p]
-	}
-	for l := range sh.RouterLinks {
-		ab := strings.Fields(l)
-		a, b := rloc[ab[0]], rloc[ab[1]]
-		if b < a {
-			a, b = b, a
-		}
-		out.RouterLinks[a+" "+b] = true
-	}
-	return out
-}
-
-func runCLI(t *testing.T, args ...string) (string, string, int) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	env := &Env{Stdout: &out, Stderr: &errb, Stdin: strings.NewReader(""), Getenv: func(string) string { return "" }}
-	code := Run(context.Background(), env, args)
-	return out.String(), errb.String(), code
-}
-
 func importSnapshot(t *testing.T, path string) *topology.Snapshot {
 	t.Helper()
 	out, errs, code := runCLI(t, "import", "--from", "otbr", path, "--json")
@@ -210,11 +98,11 @@ func TestImportOTBRAnswersEqualTruth(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			want := truthShape(t, tc.truth)
+			want := topologytest.TruthShape(t, tc.truth)
 			snap := importSnapshot(t, tc.file)
 			got := snap.Shape()
 			if tc.legacy {
-				if d := byRloc16(want).Diff(byRloc16(got)); len(d) > 0 {
+				if d := topologytest.ByRloc16(want).Diff(topologytest.ByRloc16(got)); len(d) > 0 {
 					t.Errorf("shape by RLOC16 differs from %s:\n%s", tc.truth, strings.Join(d, "\n"))
 				}
 				// Every device the answer lists itself carries its true ext address.

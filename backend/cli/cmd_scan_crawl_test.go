@@ -12,7 +12,7 @@ import (
 // map needs, and asking rx-on children directly, still give the true mesh;
 // rx-on children then answer for themselves.
 func TestScanSimCrawlOptions(t *testing.T) {
-	code, out, stderr := runSimCLI(t, nil, "scan", "--sim", "40", "--seed", "7", "--detail", "topology", "--children", "rx-on", "--json")
+	out, stderr, code := runCLI(t, "scan", "--sim", "40", "--seed", "7", "--detail", "topology", "--children", "rx-on", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -46,7 +46,7 @@ func TestScanCrawlOptionsUsage(t *testing.T) {
 		{"scan", "--sim", "5", "--children", "some"},
 		{"scan", "--sim", "5", "--detail", "most"},
 	} {
-		if code, _, stderr := runSimCLI(t, nil, args...); code != 2 || !strings.Contains(stderr, args[3]) {
+		if _, stderr, code := runCLI(t, args...); code != 2 || !strings.Contains(stderr, args[3]) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 naming %s", args, code, stderr, args[3])
 		}
 	}

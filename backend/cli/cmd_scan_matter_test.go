@@ -14,7 +14,7 @@ import (
 // scan --matter-server against the simulator serving the mesh the
 // fixture dumps describe (a real WebSocket on loopback).
 func TestScanMatterServer(t *testing.T) {
-	code, out, errs := runMatterCLI(t, "import", "--from", "matter-dump", filepath.Join(matterFixtures, "eve_shutter.json"), "--json")
+	out, errs, code := runCLI(t, "import", "--from", "matter-dump", filepath.Join(matterFixtures, "eve_shutter.json"), "--json")
 	if code != 0 {
 		t.Fatalf("import: %s", errs)
 	}
@@ -35,7 +35,7 @@ func TestScanMatterServer(t *testing.T) {
 	go func() { _ = sim.Serve(ctx, ln); close(done) }()
 	defer func() { cancel(); <-done }()
 
-	code, out, errs = runMatterCLI(t, "scan", "--matter-server", ln.Addr().String(), "--json")
+	out, errs, code = runCLI(t, "scan", "--matter-server", ln.Addr().String(), "--json")
 	if code != 0 {
 		t.Fatalf("scan: exit %d: %s", code, errs)
 	}
@@ -55,11 +55,11 @@ func TestScanMatterServerErrors(t *testing.T) {
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := ln.Addr().String()
 	ln.Close()
-	code, _, errs := runMatterCLI(t, "scan", "--matter-server", addr, "--timeout", "5s")
+	_, errs, code := runCLI(t, "scan", "--matter-server", addr, "--timeout", "5s")
 	if code != 1 || !strings.Contains(errs, "cannot connect") {
 		t.Errorf("absent server: exit %d: %s", code, errs)
 	}
-	code, _, errs = runMatterCLI(t, "scan", "--matter-server", "ftp://x")
+	_, errs, code = runCLI(t, "scan", "--matter-server", "ftp://x")
 	if code != 2 || !strings.Contains(errs, "want ws://") {
 		t.Errorf("bad URL: exit %d: %s", code, errs)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/threadmap/threadmap/thread/otbr/otbrsim"
 	"github.com/threadmap/threadmap/thread/threadsim"
 	"github.com/threadmap/threadmap/thread/topology"
+	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
 
 // TestScanOTBRSimulatorEqualsTruth: `threadmap scan --otbr URL --json`
@@ -44,7 +45,7 @@ func TestScanOTBRSimulatorEqualsTruth(t *testing.T) {
 			}
 			got := snap.Shape()
 			if dialect == otbr.DialectLegacy {
-				if d := byRloc16(want).Diff(byRloc16(got)); len(d) > 0 {
+				if d := topologytest.ByRloc16(want).Diff(topologytest.ByRloc16(got)); len(d) > 0 {
 					t.Errorf("shape by RLOC16 differs from the truth:\n%s", strings.Join(d, "\n"))
 				}
 				for _, n := range snap.Nodes {
@@ -117,15 +118,7 @@ func TestScanOTBRDialectOverride(t *testing.T) {
 	}
 	defer stop()
 	run := func(dialect string, args ...string) (string, string, int) {
-		var out, errb strings.Builder
-		env := &Env{Stdout: &out, Stderr: &errb, Stdin: strings.NewReader(""), Getenv: func(k string) string {
-			if k == "THREADMAP_OTBR_DIALECT" {
-				return dialect
-			}
-			return ""
-		}}
-		code := Run(t.Context(), env, args)
-		return out.String(), errb.String(), code
+		return runCLIEnv(t, "", map[string]string{"THREADMAP_OTBR_DIALECT": dialect}, args...)
 	}
 	out, errs, code := run("legacy", "scan", "--otbr", url, "--json")
 	if code != 0 || !strings.Contains(out, `"dialect legacy"`) {

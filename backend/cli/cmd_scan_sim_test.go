@@ -15,15 +15,8 @@ import (
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
-func runSimCLI(t *testing.T, env map[string]string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := Run(context.Background(), &Env{Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return env[k] }}, args)
-	return code, out.String(), errb.String()
-}
-
 func TestScanSimJSONMatchesTruth(t *testing.T) {
-	code, out, stderr := runSimCLI(t, nil, "scan", "--sim", "60", "--seed", "4", "--json")
+	out, stderr, code := runCLI(t, "scan", "--sim", "60", "--seed", "4", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -53,7 +46,7 @@ func TestScanSimJSONMatchesTruth(t *testing.T) {
 
 func TestScanSimScenarioReadable(t *testing.T) {
 	path := filepath.Join("..", "..", "thread", "threadsim", "testdata", "home.json")
-	code, out, stderr := runSimCLI(t, map[string]string{"THREADMAP_PROGRESS": "1"}, "scan", "--sim-scenario", path)
+	out, stderr, code := runCLIEnv(t, "", map[string]string{"THREADMAP_PROGRESS": "1"}, "scan", "--sim-scenario", path)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -82,7 +75,7 @@ func TestScanSimUsage(t *testing.T) {
 		{[]string{"sim", "--loss", "1.5"}, 2, "loss"},
 	}
 	for _, tt := range tests {
-		code, _, stderr := runSimCLI(t, nil, tt.args...)
+		_, stderr, code := runCLI(t, tt.args...)
 		if code != tt.code || !strings.Contains(stderr, tt.want) {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d mentioning %q", tt.args, code, stderr, tt.code, tt.want)
 		}

@@ -1,0 +1,227 @@
+// Package topologytest reads the ground truth of the real OpenThread
+// captures in shared/fixtures/openthread (each capture's summary.json) for
+// tests that compare what a source made of a capture with what the mesh
+// really was. Only tests and test-support packages import it.
+package topologytest
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/threadmap/threadmap/thread/topology"
+)
+
+// Fixtures is the path of shared/fixtures (joined with elem) as seen from
+// the working directory, which for `go test` is the package's directory:
+// shared/ stands beside the repository, so the path climbs to the directory
+// holding go.mod and then to ../shared/fixtures. Found nowhere above, it
+// is the path from the repository root, and reading it fails with an error
+// naming it.
+func Fixtures(elem ...string) string {
+	up := "."
+	for i := 0; i < 16; i++ {
+		if _, err := os.Stat(filepath.Join(up, "go.mod")); err == nil {
+			break
+		}
+		up = filepath.Join(up, "..")
+	}
+	return filepath.Join(append([]string{up, "..", "shared", "fixtures"}, elem...)...)
+}
+
+// OpenThread is Fixtures("openthread", elem...): the real OpenThread
+// captures, e.g. OpenThread("small-current", "summary.json").
+func OpenThread(elem ...string) string {
+	return Fixtures(append([]string{"openthread"}, elem...)...)
+}
+
+// Summary is a capture's summary.json: the state of every node as the
+// nodes themselves reported it when the capture was taken.
+type Summary struct {
+	// Captured is the capture time, "2006-01-02T15:04:05-0700".
+	Captured string `json:"captured"`
+	// Dataset is the active operational dataset (secrets left out).
+	Dataset SummaryDataset `json:"dataset"`
+	// Nodes lists the simulated nodes (a border router that is not one
+	// of them shows up only as the far end of router links).
+	Nodes []SummaryNode `json:"nodes"`
+	// RouterLinks has one entry per direction: router A's view of B.
+	RouterLinks []SummaryRouterLink `json:"router_links"`
+	// ChildEntries are the routers' child table entries.
+	ChildEntries []SummaryChildEntry `json:"child_table_entries"`
+}
+
+// SummaryDataset is the public part of the active dataset.
+type SummaryDataset struct {
+	NetworkName     string `json:"networkname"`
+	PanID           string `json:"panid"`
+	ExtPanID        string `json:"extpanid"`
+	Channel         int    `json:"channel"`
+	MeshLocalPrefix string `json:"meshlocalprefix"`
+}
+
+// SummaryNode is one node as it reported itself.
+type SummaryNode struct {
+	ExtAddr string `json:"extaddr"`
+	Rloc16  string `json:"rloc16"`
+	// Role is OpenThread's: leader, router or child.
+	Role string `json:"role"`
+	// Mode is the MLE mode, "rdn", "rn", "-"...
+	Mode           string  `json:"mode"`
+	MLEID          string  `json:"ml_eid"`
+	RlocAddr       string  `json:"rloc_addr"`
+	LinkLocal      string  `json:"link_local"`
+	EUI64          string  `json:"eui64"`
+	PartitionID    *string `json:"partition_id"`
+	LeaderRouterID *int    `json:"leader_router_id"`
+	BorderRouter   bool    `json:"is_border_router"`
+	ParentExt      *string `json:"parent_extaddr"`
+	ParentRloc16   *string `json:"parent_rloc16"`
+}
+
+// SummaryRouterLink is router A's view of its link to router B.
+type SummaryRouterLink struct {
+	A     string `json:"a"`
+	B     string `json:"b"`
+	AExt  string `json:"a_extaddr"`
+	BExt  string `json:"b_extaddr"`
+	LQIn  int    `json:"link_quality_in"`
+	LQOut int    `json:"link_quality_out"`
+	Cost  int    `json:"link_cost"`
+}
+
+// SummaryChildEntry is one entry of a router's child table.
+type SummaryChildEntry struct {
+	// Parent is the router's RLOC16.
+	Parent  string `json:"parent"`
+	Child   string `json:"child_extaddr"`
+	LQIn    string `json:"lq_in"`
+	Timeout string `json:"timeout"`
+}
+
+// ReadSummary reads a capture's summary.json.
+func ReadSummary(path string) (*Summary, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var s Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &s, nil
+}
+
+// OurRole is the node's role in our terms: the summary says "child" and the
+// mode gives the role (rdn → reed, rn → end-device, - → sleepy-end-device);
+// leader and router stay as they are.
+func (n SummaryNode) OurRole() (topology.Role, error) {
+	if n.Role != "child" {
+		return topology.Role(n.Role), nil
+	}
+	m, err := topology.ParseMode(n.Mode)
+	if err != nil {
+		return "", fmt.Errorf("node %s: mode: %w", n.ExtAddr, err)
+	}
+	return topology.ChildRole(m), nil
+}
+
+// Shape is the truth as a topology.Shape keyed by ext address: every
+// node's RLOC16 and role, every parent-child pair and every router-router
+// link (one per pair). A router that appears only as the far end of a
+// router link (a border router the summary does not list as a node) is a
+// router too.
+func (s *Summary) Shape() (topology.Shape, error) {
+	sh := topology.Shape{Nodes: map[string]string{}, Parents: map[string]string{}, RouterLinks: map[string]bool{}}
+	for _, n := range s.Nodes {
+		r, err := topology.ParseRloc16(n.Rloc16)
+		if err != nil {
+			return sh, fmt.Errorf("node %s: %w", n.ExtAddr, err)
+		}
+		role, err := n.OurRole()
+		if err != nil {
+			return sh, err
+		}
+		sh.Nodes[n.ExtAddr] = r.String() + " " + string(role)
+		if n.ParentExt != nil {
+			sh.Parents[n.ExtAddr] = *n.ParentExt
+		}
+	}
+	for _, l := range s.RouterLinks {
+		for _, end := range [][2]string{{l.AExt, l.A}, {l.BExt, l.B}} {
+			if _, ok := sh.Nodes[end[0]]; ok {
+				continue
+			}
+			r, err := topology.ParseRloc16(end[1])
+			if err != nil {
+				return sh, fmt.Errorf("router link end %s: %w", end[0], err)
+			}
+			sh.Nodes[end[0]] = r.String() + " " + string(topology.RoleRouter)
+		}
+		a, b := l.AExt, l.BExt
+		if b < a {
+			a, b = b, a
+		}
+		sh.RouterLinks[a+" "+b] = true
+	}
+	return sh, nil
+}
+
+// TruthShape reads the summary.json at path as Summary.Shape does and
+// fails the test when it cannot be read or holds no nodes, parents or
+// router links (a truth that cannot catch anything).
+func TruthShape(t testing.TB, path string) topology.Shape {
+	t.Helper()
+	s, err := ReadSummary(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh, err := s.Shape()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if len(sh.Nodes) == 0 || len(sh.RouterLinks) == 0 || len(sh.Parents) == 0 {
+		t.Fatalf("%s: empty truth %+v", path, sh)
+	}
+	return sh
+}
+
+// ByRloc16 rewrites a shape keyed by node id into one keyed by RLOC16 (the
+// first word of each node's value), for views that by their nature know
+// some devices only by RLOC16. A node without an RLOC16 is keyed "-". Two
+// nodes with one RLOC16 do not fold into one: the second is keyed
+// "RLOC16 id", which no truth holds, so a comparison reports it.
+func ByRloc16(sh topology.Shape) topology.Shape {
+	ids := make([]string, 0, len(sh.Nodes))
+	for id := range sh.Nodes {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	rloc := map[string]string{}
+	out := topology.Shape{Nodes: map[string]string{}, Parents: map[string]string{}, RouterLinks: map[string]bool{}}
+	for _, id := range ids {
+		v := sh.Nodes[id]
+		r := strings.Fields(v)[0]
+		if _, dup := out.Nodes[r]; dup {
+			r += " " + id
+		}
+		rloc[id] = r
+		out.Nodes[r] = v
+	}
+	for c, p := range sh.Parents {
+		out.Parents[rloc[c]] = rloc[p]
+	}
+	for l := range sh.RouterLinks {
+		ab := strings.Fields(l)
+		a, b := rloc[ab[0]], rloc[ab[1]]
+		if b < a {
+			a, b = b, a
+		}
+		out.RouterLinks[a+" "+b] = true
+	}
+	return out
+}
