@@ -10,10 +10,11 @@ import (
 
 	"github.com/threadmap/threadmap/store/internal/meshgen"
 	"github.com/threadmap/threadmap/thread/topology"
+	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
 
 func fixtureDir(name string) string {
-	return filepath.Join("..", "..", "shared", "fixtures", "openthread", name)
+	return topologytest.OpenThread(name)
 }
 
 // fixtureSnapshots are the real captures (and one generated mesh) as snapshots.

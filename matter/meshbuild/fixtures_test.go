@@ -11,10 +11,11 @@ import (
 
 	"github.com/threadmap/threadmap/matter/nodedump"
 	"github.com/threadmap/threadmap/thread/topology"
+	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
 
 // fixtureDir holds the real node dumps (Home Assistant test fixtures).
-var fixtureDir = filepath.Join("..", "..", "..", "shared", "fixtures", "matter_nodes", "ha_core")
+var fixtureDir = topologytest.Fixtures("matter_nodes", "ha_core")
 
 func i8(v int8) *int8 { return &v }
 

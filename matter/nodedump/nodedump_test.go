@@ -7,9 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
 
-var fixtureDir = filepath.Join("..", "..", "..", "shared", "fixtures", "matter_nodes", "ha_core")
+var fixtureDir = topologytest.Fixtures("matter_nodes", "ha_core")
 
 func fixture(t testing.TB, name string) []byte {
 	t.Helper()

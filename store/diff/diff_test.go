@@ -3,12 +3,12 @@ package diff
 import (
 	"bytes"
 	"encoding/json"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/threadmap/threadmap/store/internal/meshgen"
 	"github.com/threadmap/threadmap/thread/topology"
+	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
 
 const (
@@ -83,7 +83,7 @@ func TestDiffReedPromoted(t *testing.T) {
 }
 
 func TestDiffCases(t *testing.T) {
-	small, err := meshgen.Fixture(filepath.Join("..", "..", "..", "shared", "fixtures", "openthread", "small"))
+	small, err := meshgen.Fixture(topologytest.OpenThread("small"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"encoding/xml"
 	"io"
 	"math/rand/v2"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -15,13 +14,14 @@ import (
 
 	"github.com/threadmap/threadmap/store/internal/meshgen"
 	"github.com/threadmap/threadmap/thread/topology"
+	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
 
 func snapshots(t testing.TB) map[string]*topology.Snapshot {
 	t.Helper()
 	out := map[string]*topology.Snapshot{}
 	for _, d := range []string{"small", "small-current"} {
-		s, err := meshgen.Fixture(filepath.Join("..", "..", "..", "shared", "fixtures", "openthread", d))
+		s, err := meshgen.Fixture(topologytest.OpenThread(d))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,10 +10,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
 
 // fixtures is ../shared/fixtures seen from this package directory.
-var fixtures = filepath.Join("..", "..", "..", "shared", "fixtures")
+var fixtures = topologytest.Fixtures()
 
 // otAnswer is one answer in a `networkdiagnostic get` transcript: the raw
 // TLV bytes and OpenThread's own decoding printed under them.

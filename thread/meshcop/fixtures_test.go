@@ -8,10 +8,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
 
 // fixtures is ../shared/fixtures seen from this package's directory.
-var fixtures = filepath.Join("..", "..", "..", "shared", "fixtures")
+var fixtures = topologytest.Fixtures()
 
 type fixtureValue struct {
 	Hex  string `json:"hex"`

@@ -4,16 +4,17 @@ import (
 	"bufio"
 	"encoding/hex"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
 
 // realNetworkData reads the Network Data lines of a real OpenThread capture
 // (the current OTBR joined as router 0xc800).
 func realNetworkData(t testing.TB) [][]byte {
-	path := filepath.Join("..", "..", "..", "shared", "fixtures", "openthread", "small-current", "diag", "netdiag_ff03-1_netdata.txt")
+	path := topologytest.OpenThread("small-current", "diag", "netdiag_ff03-1_netdata.txt")
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)

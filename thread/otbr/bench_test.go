@@ -3,13 +3,13 @@ package otbr_test
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/threadmap/threadmap/thread/otbr"
 	"github.com/threadmap/threadmap/thread/otbr/otbrsim"
 	"github.com/threadmap/threadmap/thread/threadsim"
+	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
 
 // BenchmarkCollectJSONAPI scans a simulated 30-device mesh over the
@@ -47,7 +47,7 @@ func BenchmarkCollectJSONAPI(b *testing.B) {
 
 // BenchmarkDecodeDiagnostics decodes the real 9-device /api/diagnostics answer.
 func BenchmarkDecodeDiagnostics(b *testing.B) {
-	body, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "fixtures", "openthread", "small-current", "otbr-rest", "36_GET_api_diagnostics.body"))
+	body, err := os.ReadFile(topologytest.OpenThread("small-current", "otbr-rest", "36_GET_api_diagnostics.body"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -12,11 +12,12 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/threadmap/threadmap/thread/topology"
+	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
 
 // Fixtures seen from thread/otbr.
 var (
-	fixtures      = filepath.Join("..", "..", "..", "shared", "fixtures")
+	fixtures      = topologytest.Fixtures()
 	legacyDir     = filepath.Join(fixtures, "openthread", "small", "otbr-rest-2025-09-legacy")
 	currentDir    = filepath.Join(fixtures, "openthread", "small-current", "otbr-rest")
 	queryDir      = filepath.Join(currentDir, "query-tlvs-sequential")

@@ -2,7 +2,6 @@ package otcli
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,9 +9,10 @@ import (
 	"time"
 
 	"github.com/threadmap/threadmap/thread/topology"
+	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
 
-var otFixtures = filepath.Join("..", "..", "..", "shared", "fixtures", "openthread")
+var otFixtures = topologytest.OpenThread()
 
 func TestParseTranscript(t *testing.T) {
 	in := "# node 9\r\n# captured 2026-11-25T12:17:03+0000\r\n\r\n> state\r\nrouter\r\nDone\r\n\r\n>   router   table  \r\n| ID | RLOC16 |\r\n+----+--------+\r\n|  9 | 0x2400 |\r\nDone\r\n> parent\r\nError 13: InvalidState\r\n"
@@ -87,80 +87,6 @@ func TestBadLinesBecomeNotes(t *testing.T) {
 	}
 }
 
-// rlocShape is the ground truth keyed by RLOC16, for views that know some
-// devices only by RLOC16 (meshdiag topology, multicast diagnostics).
-func rlocShape(t *testing.T, summary string) topology.Shape {
-	t.Helper()
-	b, err := os.ReadFile(summary)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var s struct {
-		Nodes []struct {
-			Rloc16       string  `json:"rloc16"`
-			Role         string  `json:"role"`
-			Mode         string  `json:"mode"`
-			ParentRloc16 *string `json:"parent_rloc16"`
-		} `json:"nodes"`
-		RouterLinks []struct{ A, B string } `json:"router_links"`
-	}
-	if err := json.Unmarshal(b, &s); err != nil {
-		t.Fatal(err)
-	}
-	sh := topology.Shape{Nodes: map[string]string{}, Parents: map[string]string{}, RouterLinks: map[string]bool{}}
-	id := func(r string) string {
-		v, err := topology.ParseRloc16(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return topology.RlocID(v)
-	}
-	for _, n := range s.Nodes {
-		role := topology.Role(n.Role)
-		if n.Role == "child" {
-			m, _ := topology.ParseMode(n.Mode)
-			role = topology.ChildRole(m)
-		}
-		sh.Nodes[id(n.Rloc16)] = strings.TrimPrefix(id(n.Rloc16), "rloc:") + " " + string(role)
-		if n.ParentRloc16 != nil {
-			sh.Parents[id(n.Rloc16)] = id(*n.ParentRloc16)
-		}
-	}
-	for _, l := range s.RouterLinks {
-		a, b := id(l.A), id(l.B)
-		if b < a {
-			a, b = b, a
-		}
-		sh.RouterLinks[a+" "+b] = true
-	}
-	return sh
-}
-
-// byRloc rewrites a snapshot's shape to RLOC16 ids.
-func byRloc(s *topology.Snapshot) topology.Shape {
-	ids := map[string]string{}
-	for _, n := range s.Nodes {
-		ids[n.ID] = topology.RlocID(*n.Rloc16)
-	}
-	sh := s.Shape()
-	out := topology.Shape{Nodes: map[string]string{}, Parents: map[string]string{}, RouterLinks: map[string]bool{}}
-	for id, v := range sh.Nodes {
-		out.Nodes[ids[id]] = v
-	}
-	for c, p := range sh.Parents {
-		out.Parents[ids[c]] = ids[p]
-	}
-	for l := range sh.RouterLinks {
-		ab := strings.Fields(l)
-		a, b := ids[ab[0]], ids[ab[1]]
-		if b < a {
-			a, b = b, a
-		}
-		out.RouterLinks[a+" "+b] = true
-	}
-	return out
-}
-
 // TestSingleDiagTranscripts: each of n2's diagnostic views alone gives the
 // whole mesh (by RLOC16): meshdiag topology with children, and the
 // multicast networkdiagnostic answers (sleepy children do not answer, but
@@ -169,7 +95,7 @@ func TestSingleDiagTranscripts(t *testing.T) {
 	for _, mesh := range []string{"small", "small-current"} {
 		for _, file := range []string{"meshdiag_topology_ip6-addrs_children.txt", "netdiag_ff03-1_main.txt"} {
 			t.Run(mesh+"/"+file, func(t *testing.T) {
-				want := rlocShape(t, filepath.Join(otFixtures, mesh, "summary.json"))
+				want := topologytest.ByRloc16(topologytest.TruthShape(t, filepath.Join(otFixtures, mesh, "summary.json")))
 				snap, notes, err := Load(context.Background(), filepath.Join(otFixtures, mesh, "diag", file))
 				if err != nil {
 					t.Fatal(err)
@@ -177,7 +103,7 @@ func TestSingleDiagTranscripts(t *testing.T) {
 				if len(notes) > 0 {
 					t.Errorf("notes: %v", notes)
 				}
-				if d := want.Diff(byRloc(snap)); len(d) > 0 {
+				if d := want.Diff(topologytest.ByRloc16(snap.Shape())); len(d) > 0 {
 					t.Errorf("differs from summary.json:\n  %s", strings.Join(d, "\n  "))
 				}
 			})

@@ -5,12 +5,12 @@ import (
 	"bytes"
 	"encoding/hex"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/threadmap/threadmap/thread/diag"
 	"github.com/threadmap/threadmap/thread/topology"
+	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
 
 // The small-current OpenThread capture as a scenario: leader 0xe000 linked
@@ -39,7 +39,7 @@ const smallCurrent = `{
 // after "DIAG_GET.rsp/ans from ADDR: ".
 func realAnswers(t *testing.T, name string) [][]diag.TLV {
 	t.Helper()
-	path := filepath.Join("..", "..", "..", "shared", "fixtures", "openthread", "small-current", "diag", name)
+	path := topologytest.OpenThread("small-current", "diag", name)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

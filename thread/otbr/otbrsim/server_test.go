@@ -15,10 +15,11 @@ import (
 
 	"github.com/threadmap/threadmap/thread/otbr"
 	"github.com/threadmap/threadmap/thread/topology"
+	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
 
-var currentDir = filepath.Join("..", "..", "..", "..", "shared", "fixtures", "openthread", "small-current", "otbr-rest")
-var legacyDir = filepath.Join("..", "..", "..", "..", "shared", "fixtures", "openthread", "small", "otbr-rest-2025-09-legacy")
+var currentDir = topologytest.OpenThread("small-current", "otbr-rest")
+var legacyDir = topologytest.OpenThread("small", "otbr-rest-2025-09-legacy")
 
 // smallCurrent is the small-current mesh as the real border router
 // described it, so the simulator serves the same mesh.
