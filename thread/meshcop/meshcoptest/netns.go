@@ -8,14 +8,14 @@ package meshcoptest
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/netip"
 	"os"
 	"os/exec"
 	"testing"
 	"time"
+
+	"github.com/threadmap/threadmap/thread/internal/netns"
 )
 
 // NetnsPair is two network namespaces joined by a veth pair. Each end has an
@@ -29,24 +29,12 @@ type NetnsPair struct {
 }
 
 // NewNetnsPair creates the namespaces and removes them when the test ends.
-// It needs root: without it the test fails when the CI variable is set and
-// is skipped otherwise.
+// It needs root and iproute2: without them the test fails when the CI
+// variable is set and is skipped otherwise.
 func NewNetnsPair(t testing.TB) *NetnsPair {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") != "" {
-			t.Fatal("netns test needs root (CI is set)")
-		}
-		t.Skip("netns test needs root")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Fatalf("netns test needs iproute2: %v", err)
-	}
-	var rnd [3]byte
-	if _, err := rand.Read(rnd[:]); err != nil {
-		t.Fatal(err)
-	}
-	id := hex.EncodeToString(rnd[:])
+	netns.NeedRoot(t)
+	rnd, id := netns.Tag(t)
 	p := &NetnsPair{
 		A: "tm-mdns-" + id + "-a", B: "tm-mdns-" + id + "-b",
 		IfA: "tm" + id + "a", IfB: "tm" + id + "b",
@@ -55,21 +43,15 @@ func NewNetnsPair(t testing.TB) *NetnsPair {
 	}
 	run := func(args ...string) {
 		t.Helper()
-		out, err := exec.Command("ip", args...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("ip %v: %v\n%s", args, err, out)
-		}
+		netns.IP(t, "", args...)
 	}
-	run("netns", "add", p.A)
-	t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", p.A).Run() })
-	run("netns", "add", p.B)
-	t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", p.B).Run() })
+	netns.Add(t, p.A, p.B)
 	for _, ns := range []string{p.A, p.B} {
 		// No duplicate address detection: addresses are usable at once.
 		run("netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0")
 		run("-n", ns, "link", "set", "lo", "up")
 	}
-	run("link", "add", p.IfA, "netns", p.A, "type", "veth", "peer", "name", p.IfB, "netns", p.B)
+	netns.Veth(t, p.IfA, p.A, p.IfB, p.B)
 	for _, e := range []struct {
 		ns, ifc string
 		a6, a4  netip.Addr

@@ -111,21 +111,12 @@ func (p *Proc) Next(t *testing.T, timeout time.Duration) string {
 func StartAdvertiser(t *testing.T, ctx context.Context, n *NetnsPair, testName string, ads []meshcop.BorderRouterAdvert) *Proc {
 	t.Helper()
 	p := StartHelper(t, ctx, n.A, testName, EnvRole+"=advertise", EnvIface+"="+n.IfA)
-	b, err := json.Marshal(ads)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Stdin.Write(append(b, '\n')); err != nil {
-		t.Fatal(err)
-	}
-	if l := p.Next(t, 10*time.Second); l != Ready {
-		t.Fatalf("advertiser said %q", l)
-	}
+	p.Replace(t, ads)
 	return p
 }
 
-// Replace swaps an advertiser helper's adverts for ads and waits until they
-// are up.
+// Replace hands an advertiser helper ads (the first set, or one that
+// replaces its adverts) and waits until they are up.
 func (p *Proc) Replace(t *testing.T, ads []meshcop.BorderRouterAdvert) {
 	t.Helper()
 	b, err := json.Marshal(ads)

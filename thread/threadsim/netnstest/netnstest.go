@@ -8,18 +8,16 @@ package netnstest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/netip"
 	"os"
-	"os/exec"
 	"runtime"
 	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/threadmap/threadmap/thread/internal/netns"
 	"github.com/threadmap/threadmap/thread/threadsim"
 )
 
@@ -36,30 +34,7 @@ type Pair struct {
 // NeedRoot skips the test without root (fails it when CI is set).
 func NeedRoot(t testing.TB) {
 	t.Helper()
-	why := ""
-	if os.Geteuid() != 0 {
-		why = "needs root"
-	} else if _, err := exec.LookPath("ip"); err != nil {
-		why = "needs iproute2's ip"
-	}
-	if why == "" {
-		return
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("netns test %s, and CI is set", why)
-	}
-	t.Skipf("netns test %s", why)
-}
-
-func ip(t testing.TB, stdin string, args ...string) {
-	t.Helper()
-	cmd := exec.Command("ip", args...)
-	if stdin != "" {
-		cmd.Stdin = strings.NewReader(stdin)
-	}
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ip %s: %v: %s", strings.Join(args, " "), err, out)
-	}
+	netns.NeedRoot(t)
 }
 
 // New makes the namespaces, the veth and the addresses: the mesh side
@@ -67,29 +42,22 @@ func ip(t testing.TB, stdin string, args ...string) {
 func New(t testing.TB, m *threadsim.Mesh) *Pair {
 	t.Helper()
 	NeedRoot(t)
-	var rb [3]byte
-	if _, err := rand.Read(rb[:]); err != nil {
-		t.Fatal(err)
-	}
-	tag := hex.EncodeToString(rb[:])
+	_, tag := netns.Tag(t)
 	p := &Pair{Host: "tmfh-" + tag, Mesh: "tmfm-" + tag, HostIf: "tmh" + tag, MeshIf: "tmm" + tag}
 	var a [16]byte
 	copy(a[:8], m.Network.MeshLocalPrefix[:])
 	a[15] = 1
 	p.HostAddr = netip.AddrFrom16(a)
 
-	ip(t, "", "netns", "add", p.Host)
-	t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", p.Host).Run() })
-	ip(t, "", "netns", "add", p.Mesh)
-	t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", p.Mesh).Run() })
-	ip(t, "", "link", "add", p.HostIf, "netns", p.Host, "type", "veth", "peer", "name", p.MeshIf, "netns", p.Mesh)
+	netns.Add(t, p.Host, p.Mesh)
+	netns.Veth(t, p.HostIf, p.Host, p.MeshIf, p.Mesh)
 	var b strings.Builder
 	fmt.Fprintf(&b, "link set lo up\nlink set %s up\n", p.MeshIf)
 	for _, addr := range m.AddrsToAssign() {
 		fmt.Fprintf(&b, "addr add %s/64 dev %s nodad\n", addr, p.MeshIf)
 	}
-	ip(t, b.String(), "-n", p.Mesh, "-batch", "-")
-	ip(t, fmt.Sprintf("link set lo up\nlink set %s up\naddr add %s/64 dev %s nodad\n", p.HostIf, p.HostAddr, p.HostIf),
+	netns.IP(t, b.String(), "-n", p.Mesh, "-batch", "-")
+	netns.IP(t, fmt.Sprintf("link set lo up\nlink set %s up\naddr add %s/64 dev %s nodad\n", p.HostIf, p.HostAddr, p.HostIf),
 		"-n", p.Host, "-batch", "-")
 	return p
 }
