@@ -62,19 +62,6 @@ func checkLinkQuality(t *testing.T, summaryPath string, snap *topology.Snapshot,
 	}
 }
 
-func importSnapshot(t *testing.T, path string) *topology.Snapshot {
-	t.Helper()
-	out, errs, code := runCLI(t, "import", "--from", "otbr", path, "--json")
-	if code != 0 {
-		t.Fatalf("import %s: exit %d: %s", path, code, errs)
-	}
-	snap, err := topology.DecodeJSON(strings.NewReader(out))
-	if err != nil {
-		t.Fatalf("import %s: %v", path, err)
-	}
-	return snap
-}
-
 func TestImportOTBRAnswersEqualTruth(t *testing.T) {
 	legacyDir := filepath.Join(otFixtures, "small", "otbr-rest-2025-09-legacy")
 	legacyTruth := filepath.Join(otFixtures, "small", "with-otbr-2025-09", "summary.json")
@@ -99,7 +86,7 @@ func TestImportOTBRAnswersEqualTruth(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			want := topologytest.TruthShape(t, tc.truth)
-			snap := importSnapshot(t, tc.file)
+			snap := importJSON(t, "otbr", tc.file)
 			got := snap.Shape()
 			if tc.legacy {
 				if d := topologytest.ByRloc16(want).Diff(topologytest.ByRloc16(got)); len(d) > 0 {

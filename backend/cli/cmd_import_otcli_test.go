@@ -12,19 +12,6 @@ import (
 	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
 
-func importOTCLIJSON(t *testing.T, path string) *topology.Snapshot {
-	t.Helper()
-	out, errs, code := runCLI(t, "import", "--from", "ot-cli", path, "--json")
-	if code != 0 {
-		t.Fatalf("import %s: exit %d: %s", path, code, errs)
-	}
-	snap, err := topology.DecodeJSON(strings.NewReader(out))
-	if err != nil {
-		t.Fatalf("import %s: %v", path, err)
-	}
-	return snap
-}
-
 func assertShape(t *testing.T, want topology.Shape, snap *topology.Snapshot) {
 	t.Helper()
 	if d := want.Diff(snap.Shape()); len(d) > 0 {
@@ -47,7 +34,7 @@ func TestImportOTCLIEqualsTruth(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want := topologytest.TruthShape(t, filepath.Join(otFixtures, tc.summary))
-			snap := importOTCLIJSON(t, filepath.Join(otFixtures, tc.dir))
+			snap := importJSON(t, "ot-cli", filepath.Join(otFixtures, tc.dir))
 			assertShape(t, want, snap)
 			if snap.Network.Name != "OTLAB-small" || snap.Network.ExtPanID != "5a11000000000001" ||
 				snap.Network.PanID != "0x5a11" || snap.Network.Channel != 15 || snap.Network.MeshLocalPrefix != "fd00:5a11::/64" {
@@ -94,7 +81,7 @@ func TestImportOTCLIDiag(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want := topologytest.TruthShape(t, filepath.Join(otFixtures, tc.summary))
-			snap := importOTCLIJSON(t, filepath.Join(otFixtures, tc.dir))
+			snap := importJSON(t, "ot-cli", filepath.Join(otFixtures, tc.dir))
 			assertShape(t, want, snap)
 		})
 	}

@@ -1,13 +1,12 @@
 package cli
 
 import (
-	"context"
 	"net"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/threadmap/threadmap/matter/mattersim"
+	"github.com/threadmap/threadmap/matter/mattersim/mattersimtest"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
@@ -22,20 +21,9 @@ func TestScanMatterServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim, err := mattersim.New(truth)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = sim.Serve(ctx, ln); close(done) }()
-	defer func() { cancel(); <-done }()
+	_, addr := mattersimtest.Serve(t, truth)
 
-	out, errs, code = runCLI(t, "scan", "--matter-server", ln.Addr().String(), "--json")
+	out, errs, code = runCLI(t, "scan", "--matter-server", addr, "--json")
 	if code != 0 {
 		t.Fatalf("scan: exit %d: %s", code, errs)
 	}

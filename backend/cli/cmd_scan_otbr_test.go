@@ -6,6 +6,7 @@ import (
 
 	"github.com/threadmap/threadmap/thread/otbr"
 	"github.com/threadmap/threadmap/thread/otbr/otbrsim"
+	"github.com/threadmap/threadmap/thread/otbr/otbrsim/otbrsimtest"
 	"github.com/threadmap/threadmap/thread/threadsim"
 	"github.com/threadmap/threadmap/thread/topology"
 	"github.com/threadmap/threadmap/thread/topology/topologytest"
@@ -26,15 +27,7 @@ func TestScanOTBRSimulatorEqualsTruth(t *testing.T) {
 	want := truth.Shape()
 	for _, dialect := range []otbr.Dialect{otbr.DialectLegacy, otbr.DialectJSONAPI, otbr.DialectJSONAPI2026} {
 		t.Run(string(dialect), func(t *testing.T) {
-			sim, err := otbrsim.NewWithOptions(truth, dialect, otbrsim.Options{LegacyCollect: 300e6})
-			if err != nil {
-				t.Fatal(err)
-			}
-			url, stop, err := sim.Start("127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer stop()
+			sim, url := otbrsimtest.Start(t, truth, dialect, otbrsim.Options{LegacyCollect: 300e6})
 			out, errs, code := runCLI(t, "scan", "--otbr", url, "--json", "--timeout", "60s")
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, errs)
@@ -108,15 +101,7 @@ func TestScanOTBRDialectOverride(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim, err := otbrsim.NewWithOptions(mesh.Truth(), otbr.DialectLegacy, otbrsim.Options{LegacyCollect: 100e6})
-	if err != nil {
-		t.Fatal(err)
-	}
-	url, stop, err := sim.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	_, url := otbrsimtest.Start(t, mesh.Truth(), otbr.DialectLegacy, otbrsim.Options{LegacyCollect: 100e6})
 	run := func(dialect string, args ...string) (string, string, int) {
 		return runCLIEnv(t, "", map[string]string{"THREADMAP_OTBR_DIALECT": dialect}, args...)
 	}

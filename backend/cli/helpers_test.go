@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/threadmap/threadmap/thread/topology"
 )
 
 // runCLIEnv runs the CLI on args with stdin as its standard input and env
@@ -21,4 +23,19 @@ func runCLIEnv(t *testing.T, stdin string, env map[string]string, args ...string
 func runCLI(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	return runCLIEnv(t, "", nil, args...)
+}
+
+// importJSON runs `import --from from path --json` and decodes the
+// snapshot it prints, failing the test when either goes wrong.
+func importJSON(t *testing.T, from, path string) *topology.Snapshot {
+	t.Helper()
+	out, errs, code := runCLI(t, "import", "--from", from, path, "--json")
+	if code != 0 {
+		t.Fatalf("import %s: exit %d: %s", path, code, errs)
+	}
+	snap, err := topology.DecodeJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatalf("import %s: %v", path, err)
+	}
+	return snap
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/threadmap/threadmap/matter/matterclient"
 	"github.com/threadmap/threadmap/matter/mattersim"
+	"github.com/threadmap/threadmap/matter/mattersim/mattersimtest"
 	"github.com/threadmap/threadmap/matter/nodedump"
 	"github.com/threadmap/threadmap/matter/wsapi"
 	"github.com/threadmap/threadmap/thread/threadsim"
@@ -102,19 +103,8 @@ func genMesh(seed uint64, routers, children int) *topology.Snapshot {
 
 func serve(t testing.TB, truth *topology.Snapshot) (*mattersim.Sim, string) {
 	t.Helper()
-	sim, err := mattersim.New(truth)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = sim.Serve(ctx, ln); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return sim, "ws://" + ln.Addr().String() + "/ws"
+	sim, addr := mattersimtest.Serve(t, truth)
+	return sim, "ws://" + addr + "/ws"
 }
 
 func TestMatterOnlyTopologyEqualsTruth(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/threadmap/threadmap/thread/otbr"
 	"github.com/threadmap/threadmap/thread/otbr/otbrsim"
+	"github.com/threadmap/threadmap/thread/otbr/otbrsim/otbrsimtest"
 	"github.com/threadmap/threadmap/thread/threadsim"
 	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
@@ -21,15 +22,7 @@ func BenchmarkCollectJSONAPI(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	sim, err := otbrsim.NewWithOptions(m.Truth(), otbr.DialectJSONAPI2026, otbrsim.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	url, stop, err := sim.Start("127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer stop()
+	_, url := otbrsimtest.Start(b, m.Truth(), otbr.DialectJSONAPI2026, otbrsim.Options{})
 	for _, bc := range []struct {
 		name string
 		poll time.Duration

@@ -14,6 +14,7 @@ import (
 
 	"github.com/threadmap/threadmap/thread/otbr"
 	"github.com/threadmap/threadmap/thread/otbr/otbrsim"
+	"github.com/threadmap/threadmap/thread/otbr/otbrsim/otbrsimtest"
 	"github.com/threadmap/threadmap/thread/threadsim"
 	"github.com/threadmap/threadmap/thread/topology"
 )
@@ -32,16 +33,7 @@ func startSim(t *testing.T, truth *topology.Snapshot, d otbr.Dialect, opts otbrs
 	if opts.LegacyCollect == 0 {
 		opts.LegacyCollect = 200 * time.Millisecond
 	}
-	sim, err := otbrsim.NewWithOptions(truth, d, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	url, stop, err := sim.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
-	return sim, url
+	return otbrsimtest.Start(t, truth, d, opts)
 }
 
 func TestDetectAndProbe(t *testing.T) {
