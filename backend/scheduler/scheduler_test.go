@@ -67,6 +67,19 @@ func newStore(t *testing.T) *store.Store {
 	return st
 }
 
+// newScheduler makes a scheduler with opts over a fresh store and event
+// bus, subscribed to the bus (until the test ends); the caller adds the
+// targets and runs it.
+func newScheduler(t *testing.T, opts Options) (*store.Store, <-chan events.Event, *Scheduler) {
+	t.Helper()
+	st := newStore(t)
+	bus := events.NewBus()
+	sub, cancel := bus.Subscribe(64)
+	t.Cleanup(cancel)
+	opts.Store, opts.Events = saver{st}, bus
+	return st, sub, New(opts)
+}
+
 // run starts s and returns a stop function that cancels and waits.
 func run(s *Scheduler) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -100,12 +113,8 @@ func next(t *testing.T, ch <-chan events.Event, name string) events.Event {
 }
 
 func TestNoOverlapAndEventsInOrder(t *testing.T) {
-	st := newStore(t)
-	bus := events.NewBus()
-	sub, cancel := bus.Subscribe(64)
-	defer cancel()
 	src := &gatedSource{name: "tmf", ext: "aa00000000000001", gate: make(chan struct{})}
-	s := New(Options{Interval: time.Hour, Store: saver{st}, Events: bus})
+	st, sub, s := newScheduler(t, Options{Interval: time.Hour})
 	s.Add(Target{ID: "tmf:a", Network: "aa00000000000001", Source: src})
 	stop := run(s)
 	defer stop()
@@ -215,13 +224,9 @@ func TestFailingSourceBacksOff(t *testing.T) {
 }
 
 func TestShutdownMidScanStoresNothing(t *testing.T) {
-	st := newStore(t)
-	bus := events.NewBus()
-	sub, cancel := bus.Subscribe(64)
-	defer cancel()
 	slow := &gatedSource{name: "tmf", ext: "cc00000000000003", gate: make(chan struct{})}
 	fast := &gatedSource{name: "otbr", ext: "cc00000000000003"}
-	s := New(Options{Interval: time.Hour, Store: saver{st}, Events: bus})
+	st, sub, s := newScheduler(t, Options{Interval: time.Hour})
 	s.Add(Target{ID: "a", Network: "cc00000000000003", Source: slow})
 	s.Add(Target{ID: "b", Network: "cc00000000000003", Source: fast})
 	stop := run(s)
@@ -237,11 +242,7 @@ func TestShutdownMidScanStoresNothing(t *testing.T) {
 }
 
 func TestSourcesOfTwoNetworksAreStoredApart(t *testing.T) {
-	st := newStore(t)
-	bus := events.NewBus()
-	sub, cancel := bus.Subscribe(64)
-	defer cancel()
-	s := New(Options{Interval: time.Hour, Store: saver{st}, Events: bus})
+	st, sub, s := newScheduler(t, Options{Interval: time.Hour})
 	// Neither network is known up front: each source is its own pending group.
 	s.Add(Target{ID: "otbr:1", Source: &gatedSource{name: "otbr", ext: "dd00000000000004"}})
 	s.Add(Target{ID: "otbr:2", Source: &gatedSource{name: "otbr", ext: "ee00000000000005"}})
@@ -260,12 +261,8 @@ func TestSourcesOfTwoNetworksAreStoredApart(t *testing.T) {
 }
 
 func TestSourceProgressFeedsTheRunningScan(t *testing.T) {
-	st := newStore(t)
-	bus := events.NewBus()
-	sub, cancel := bus.Subscribe(64)
-	defer cancel()
 	src := &gatedSource{name: "tmf", ext: "ff00000000000006", gate: make(chan struct{})}
-	s := New(Options{Interval: time.Hour, Store: saver{st}, Events: bus})
+	_, sub, s := newScheduler(t, Options{Interval: time.Hour})
 	s.Add(Target{ID: "tmf:x", Network: "ff00000000000006", Source: src})
 	s.SourceProgress("tmf:x", 1, 1) // no scan yet: ignored
 	stop := run(s)
@@ -294,11 +291,7 @@ func TestSourceProgressFeedsTheRunningScan(t *testing.T) {
 }
 
 func TestSourceKnowingOnlyThePrefixJoinsItsNetwork(t *testing.T) {
-	st := newStore(t)
-	bus := events.NewBus()
-	sub, cancel := bus.Subscribe(64)
-	defer cancel()
-	s := New(Options{Interval: time.Hour, Store: saver{st}, Events: bus})
+	st, sub, s := newScheduler(t, Options{Interval: time.Hour})
 	s.Add(Target{ID: "otbr:a", Source: &gatedSource{name: "otbr", ext: "ab00000000000007", prefix: "fd11:22::/64"}})
 	s.Add(Target{ID: "tmf:fd11:22::/64", Source: &gatedSource{name: "tmf", prefix: "fd11:22::/64"}})
 	stop := run(s)
