@@ -150,13 +150,7 @@ func TestBrowseAcrossNetns(t *testing.T) {
 		t.Fatalf("networks after disappearance %+v", nets)
 	}
 	// Three more rounds: the remaining border routers keep answering and stay.
-	select {
-	case l := <-br.Lines:
-		if strings.HasPrefix(l, "{") {
-			t.Fatalf("unexpected event while the others keep answering: %s", l)
-		}
-	case <-time.After(3500 * time.Millisecond):
-	}
+	noEvent(t, br, 3500*time.Millisecond, "while the others keep answering")
 
 	// The OpenThread border router becomes leader: its TXT changes, and the
 	// browser reports an update (the unchanged Apple advert is a refresh).
@@ -172,11 +166,18 @@ func TestBrowseAcrossNetns(t *testing.T) {
 		ev.Service.Record.State.Uint32() != 0x1e31 || !ev.Service.FirstSeen.Equal(seen[wantInstance[0]].Service.FirstSeen) {
 		t.Fatalf("after the role change: %+v", ev)
 	}
+	noEvent(t, br, 2500*time.Millisecond, "after the update")
+}
+
+// noEvent fails the test when the browser helper's next line, within d, is
+// an event (JSON); when says what was going on.
+func noEvent(t *testing.T, br *meshcoptest.Proc, d time.Duration, when string) {
+	t.Helper()
 	select {
 	case l := <-br.Lines:
 		if strings.HasPrefix(l, "{") {
-			t.Fatalf("unexpected event after the update: %s", l)
+			t.Fatalf("unexpected event %s: %s", when, l)
 		}
-	case <-time.After(2500 * time.Millisecond):
+	case <-time.After(d):
 	}
 }
