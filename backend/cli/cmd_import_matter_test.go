@@ -5,21 +5,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/threadmap/threadmap/thread/topology"
 	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
 
 var matterFixtures = topologytest.Fixtures("matter_nodes", "ha_core")
 
 func TestImportMatterDumpDirectory(t *testing.T) {
-	out, errs, code := runCLI(t, "import", "--from", "matter-dump", matterFixtures, "--json")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
-	snap, err := topology.DecodeJSON(strings.NewReader(out))
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap, _ := runJSON(t, "import", "--from", "matter-dump", matterFixtures, "--json")
 	// The largest network: ext PAN ID 12054125955590472924 "MyHome".
 	if snap.Network.ExtPanID != "a748dbb0ecc944dc" || snap.Network.Name != "MyHome" {
 		t.Errorf("network %+v", snap.Network)

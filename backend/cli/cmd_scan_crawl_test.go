@@ -12,14 +12,7 @@ import (
 // map needs, and asking rx-on children directly, still give the true mesh;
 // rx-on children then answer for themselves.
 func TestScanSimCrawlOptions(t *testing.T) {
-	out, stderr, code := runCLI(t, "scan", "--sim", "40", "--seed", "7", "--detail", "topology", "--children", "rx-on", "--json")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	snap, err := topology.DecodeJSON(strings.NewReader(out))
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap, _ := runJSON(t, "scan", "--sim", "40", "--seed", "7", "--detail", "topology", "--children", "rx-on", "--json")
 	m, err := threadsim.Generate(threadsim.Options{Seed: 7, Nodes: 40})
 	if err != nil {
 		t.Fatal(err)

@@ -7,30 +7,15 @@ import (
 	"testing"
 
 	"github.com/threadmap/threadmap/matter/mattersim/mattersimtest"
-	"github.com/threadmap/threadmap/thread/topology"
 )
 
 // scan --matter-server against the simulator serving the mesh the
 // fixture dumps describe (a real WebSocket on loopback).
 func TestScanMatterServer(t *testing.T) {
-	out, errs, code := runCLI(t, "import", "--from", "matter-dump", filepath.Join(matterFixtures, "eve_shutter.json"), "--json")
-	if code != 0 {
-		t.Fatalf("import: %s", errs)
-	}
-	truth, err := topology.DecodeJSON(strings.NewReader(out))
-	if err != nil {
-		t.Fatal(err)
-	}
+	truth, _ := runJSON(t, "import", "--from", "matter-dump", filepath.Join(matterFixtures, "eve_shutter.json"), "--json")
 	_, addr := mattersimtest.Serve(t, truth)
 
-	out, errs, code = runCLI(t, "scan", "--matter-server", addr, "--json")
-	if code != 0 {
-		t.Fatalf("scan: exit %d: %s", code, errs)
-	}
-	got, err := topology.DecodeJSON(strings.NewReader(out))
-	if err != nil {
-		t.Fatal(err)
-	}
+	got, _ := runJSON(t, "scan", "--matter-server", addr, "--json")
 	if got.Network.Key() != "a748dbb0ecc944dc" || got.Node("5a2e7ff293f479d6") == nil || got.Node("5a2e7ff293f479d6").Name != "Eve Shutter Switch 20ECI1701" {
 		t.Errorf("scan: network %s node %+v", got.Network.Key(), got.Node("5a2e7ff293f479d6"))
 	}

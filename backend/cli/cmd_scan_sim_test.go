@@ -12,18 +12,10 @@ import (
 	"github.com/threadmap/threadmap/thread/diag"
 	"github.com/threadmap/threadmap/thread/threadsim"
 	"github.com/threadmap/threadmap/thread/tmf"
-	"github.com/threadmap/threadmap/thread/topology"
 )
 
 func TestScanSimJSONMatchesTruth(t *testing.T) {
-	out, stderr, code := runCLI(t, "scan", "--sim", "60", "--seed", "4", "--json")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	snap, err := topology.DecodeJSON(strings.NewReader(out))
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap, stderr := runJSON(t, "scan", "--sim", "60", "--seed", "4", "--json")
 	m, err := threadsim.Generate(threadsim.Options{Seed: 4, Nodes: 60})
 	if err != nil {
 		t.Fatal(err)

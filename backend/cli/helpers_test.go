@@ -25,17 +25,26 @@ func runCLI(t *testing.T, args ...string) (string, string, int) {
 	return runCLIEnv(t, "", nil, args...)
 }
 
-// importJSON runs `import --from from path --json` and decodes the
-// snapshot it prints, failing the test when either goes wrong.
-func importJSON(t *testing.T, from, path string) *topology.Snapshot {
+// runJSON runs the CLI on args (which ask for --json), fails the test
+// when it exits non-zero or prints no snapshot, and returns the snapshot
+// and what it wrote to stderr.
+func runJSON(t *testing.T, args ...string) (*topology.Snapshot, string) {
 	t.Helper()
-	out, errs, code := runCLI(t, "import", "--from", from, path, "--json")
+	out, errs, code := runCLI(t, args...)
 	if code != 0 {
-		t.Fatalf("import %s: exit %d: %s", path, code, errs)
+		t.Fatalf("%s: exit %d: %s", strings.Join(args, " "), code, errs)
 	}
 	snap, err := topology.DecodeJSON(strings.NewReader(out))
 	if err != nil {
-		t.Fatalf("import %s: %v", path, err)
+		t.Fatalf("%s: %v", strings.Join(args, " "), err)
 	}
+	return snap, errs
+}
+
+// importJSON runs `import --from from path --json` and returns the
+// snapshot it prints, failing the test when that goes wrong.
+func importJSON(t *testing.T, from, path string) *topology.Snapshot {
+	t.Helper()
+	snap, _ := runJSON(t, "import", "--from", from, path, "--json")
 	return snap
 }
