@@ -18,13 +18,7 @@ import (
 // multicast DIAG_GET.qry to ff03::2 answered by every simulated router
 // (and every REED child: OpenThread FTD children join ff03::2 too).
 func TestNetnsMulticastQueryAndCrawl(t *testing.T) {
-	netnstest.NeedRoot(t)
-	m, err := threadsim.Generate(threadsim.Options{Seed: 11, Nodes: 60, Routers: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := netnstest.New(t, m)
-	p.StartMesh(t, m, threadsim.ServeOptions{AckTimeout: 200 * time.Millisecond,
+	m, p := netnstest.Mesh(t, threadsim.Options{Seed: 11, Nodes: 60, Routers: 10}, threadsim.ServeOptions{AckTimeout: 200 * time.Millisecond,
 		Radio: &threadsim.Radio{HopLatency: time.Millisecond, BitRate: -1}})
 	res, err := tmf.ParsePrefix(m.Network.MeshLocalPrefixString())
 	if err != nil {

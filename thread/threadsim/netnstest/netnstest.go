@@ -110,3 +110,19 @@ func (p *Pair) StartMesh(t testing.TB, m *threadsim.Mesh, opts threadsim.ServeOp
 	t.Cleanup(func() { sim.Close() })
 	return sim
 }
+
+// Mesh generates a mesh with opts, makes the namespaces for it (New) and
+// serves it there with serve (StartMesh). The root check comes first, so
+// without root nothing is generated before the test is skipped (or fails,
+// when CI is set).
+func Mesh(t testing.TB, opts threadsim.Options, serve threadsim.ServeOptions) (*threadsim.Mesh, *Pair) {
+	t.Helper()
+	NeedRoot(t)
+	m, err := threadsim.Generate(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := New(t, m)
+	p.StartMesh(t, m, serve)
+	return m, p
+}
