@@ -19,18 +19,18 @@ import (
 // Fixtures is the path of shared/fixtures (joined with elem) as seen from
 // the working directory, which for `go test` is the package's directory:
 // shared/ stands beside the repository, so the path climbs to the directory
-// holding go.mod and then to ../shared/fixtures. Found nowhere above, it
-// is the path from the repository root, and reading it fails with an error
-// naming it.
+// holding go.mod and then to ../shared/fixtures. With no go.mod in the
+// 16 directories above, it is taken from the working directory as if that
+// were the root, and reading it fails with an error naming the path.
 func Fixtures(elem ...string) string {
-	up := "."
-	for i := 0; i < 16; i++ {
+	root := "."
+	for up, i := ".", 0; i < 16; up, i = filepath.Join(up, ".."), i+1 {
 		if _, err := os.Stat(filepath.Join(up, "go.mod")); err == nil {
+			root = up
 			break
 		}
-		up = filepath.Join(up, "..")
 	}
-	return filepath.Join(append([]string{up, "..", "shared", "fixtures"}, elem...)...)
+	return filepath.Join(append([]string{root, "..", "shared", "fixtures"}, elem...)...)
 }
 
 // OpenThread is Fixtures("openthread", elem...): the real OpenThread

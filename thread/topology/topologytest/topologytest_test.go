@@ -1,6 +1,8 @@
 package topologytest
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -75,5 +77,17 @@ func TestReadSummaryErrors(t *testing.T) {
 	s := &Summary{Nodes: []SummaryNode{{ExtAddr: "aa", Rloc16: "0x2401", Role: "child", Mode: "xyz"}}}
 	if _, err := s.Shape(); err == nil {
 		t.Error("bad mode accepted")
+	}
+}
+
+// TestFixturesFromPackageDir: from this package's directory the repository
+// root is three levels up and shared/ stands beside it, as CI lays it out.
+func TestFixturesFromPackageDir(t *testing.T) {
+	want := filepath.Join("..", "..", "..", "..", "shared", "fixtures", "openthread", "small")
+	if got := OpenThread("small"); got != want {
+		t.Errorf("OpenThread(small) = %s, want %s", got, want)
+	}
+	if _, err := os.Stat(Fixtures("openthread", "small", "summary.json")); err != nil {
+		t.Error(err)
 	}
 }
