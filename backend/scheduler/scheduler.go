@@ -376,10 +376,12 @@ func (s *Scheduler) startDue() {
 		}
 		// When every source of the network is backing off, wait for the
 		// first to be due rather than record a scan that asks nobody.
-		earliest := time.Time{}
+		// (A healthy source has a zero nextTry: it is due now, so the
+		// earliest is zero; "first seen" is tracked apart from the value.)
+		earliest, seen := time.Time{}, false
 		for _, st := range s.sources {
-			if st.key() == k && (earliest.IsZero() || st.nextTry.Before(earliest)) {
-				earliest = st.nextTry
+			if st.key() == k && (!seen || st.nextTry.Before(earliest)) {
+				earliest, seen = st.nextTry, true
 			}
 		}
 		if now.Before(earliest) {
