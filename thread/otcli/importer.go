@@ -313,27 +313,16 @@ func (im *importer) neighborLinkQuality(c Command) error {
 	}
 	self := im.selfID()
 	for _, r := range t.Rows {
-		rloc, err := parseRlocCell(t.Get(r, "RLOC16"))
+		rloc, ext, err := rowAddrs(t, r)
 		if err != nil {
-			return fmt.Errorf("line %d: %w", r.Line, err)
-		}
-		ext, err := extOrZero(t.Get(r, "Extended MAC"))
-		if err != nil {
-			return fmt.Errorf("line %d: %w", r.Line, err)
+			return err
 		}
 		id := topology.NodeID(ext, rloc)
-		pct := func(s string) *float64 {
-			v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%")), 64)
-			if err != nil {
-				return nil
-			}
-			return topology.Ptr(v / 100)
-		}
 		for i := range im.snap.Links {
 			l := &im.snap.Links[i]
 			if (l.A == self && l.B == id) || (l.A == id && l.B == self) {
-				l.FrameErrorRate = pct(t.Get(r, "Frame Error"))
-				l.MessageErrorRate = pct(t.Get(r, "Msg Error"))
+				l.FrameErrorRate = percent(t.Get(r, "Frame Error"))
+				l.MessageErrorRate = percent(t.Get(r, "Msg Error"))
 			}
 		}
 	}
@@ -420,7 +409,57 @@ func (im *importer) ipaddr(c Command) error {
 
 func parseInt(s string) (int, error) { return strconv.Atoi(strings.TrimSpace(s)) }
 
-func parseRlocCell(s string) (topology.Rloc16, error) { return topology.ParseRloc16(s) }
+// peerAddrs reads the RLOC16 and ext address (empty or zero: unknown) a
+// row or record names; errors name the line.
+func peerAddrs(line int, rloc16, ext string) (topology.Rloc16, topology.ExtAddress, error) {
+	r, err := topology.ParseRloc16(rloc16)
+	if err != nil {
+		return 0, 0, fmt.Errorf("line %d: %w", line, err)
+	}
+	e, err := extOrZero(ext)
+	if err != nil {
+		return 0, 0, fmt.Errorf("line %d: %w", line, err)
+	}
+	return r, e, nil
+}
+
+// rowAddrs is peerAddrs for a table row's RLOC16 and Extended MAC cells.
+func rowAddrs(t *Table, r TableRow) (topology.Rloc16, topology.ExtAddress, error) {
+	return peerAddrs(r.Line, t.Get(r, "RLOC16"), t.Get(r, "Extended MAC"))
+}
+
+// rowMode reads a table row's R, D and N mode bits.
+func rowMode(t *Table, r TableRow) topology.Mode {
+	return topology.Mode{RxOnWhenIdle: bit(t.Get(r, "R")), FullThreadDevice: bit(t.Get(r, "D")), FullNetworkData: bit(t.Get(r, "N"))}
+}
+
+// version reads a Thread version cell; 0 when it is not a positive number.
+func version(s string) int {
+	if v, err := parseInt(s); err == nil && v > 0 {
+		return v
+	}
+	return 0
+}
+
+// percent reads an error rate written as "12.5%" as a fraction; nil when unreadable.
+func percent(s string) *float64 {
+	v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%")), 64)
+	if err != nil {
+		return nil
+	}
+	return topology.Ptr(v / 100)
+}
+
+// peerNode is a node another node's table names, in this transcript's
+// partition (ext 0: known by its RLOC16 only).
+func (im *importer) peerNode(ext topology.ExtAddress, rloc topology.Rloc16, role topology.Role) topology.Node {
+	n := topology.Node{ID: topology.NodeID(ext, rloc), Rloc16: topology.Ptr(rloc), Role: role,
+		Sources: []string{SourceName}, PartitionID: im.selfPartition()}
+	if ext != 0 {
+		n.ExtAddr = ext.String()
+	}
+	return n
+}
 
 // extOrZero reads an ext address cell; 0000000000000000 means unknown.
 func extOrZero(s string) (topology.ExtAddress, error) {
@@ -437,23 +476,15 @@ func (im *importer) routerTable(c Command) error {
 	}
 	self := im.selfID()
 	for _, r := range t.Rows {
-		rloc, err := parseRlocCell(t.Get(r, "RLOC16"))
+		rloc, ext, err := rowAddrs(t, r)
 		if err != nil {
-			return fmt.Errorf("line %d: %w", r.Line, err)
-		}
-		ext, err := extOrZero(t.Get(r, "Extended MAC"))
-		if err != nil {
-			return fmt.Errorf("line %d: %w", r.Line, err)
+			return err
 		}
 		if im.self.rloc != nil && rloc == *im.self.rloc {
 			continue
 		}
-		id := topology.NodeID(ext, rloc)
-		n := topology.Node{ID: id, Rloc16: topology.Ptr(rloc), Role: topology.RoleRouter,
-			Sources: []string{SourceName}, PartitionID: im.selfPartition()}
-		if ext != 0 {
-			n.ExtAddr = ext.String()
-		}
+		n := im.peerNode(ext, rloc, topology.RoleRouter)
+		id := n.ID
 		im.snap.Nodes = append(im.snap.Nodes, n)
 		if t.Get(r, "Link") != "1" {
 			continue
@@ -487,24 +518,15 @@ func (im *importer) childTable(c Command) error {
 		im.setSelf(func(n *topology.Node) { n.ChildTableKnown = true })
 	}
 	for _, r := range t.Rows {
-		rloc, err := parseRlocCell(t.Get(r, "RLOC16"))
+		rloc, ext, err := rowAddrs(t, r)
 		if err != nil {
-			return fmt.Errorf("line %d: %w", r.Line, err)
+			return err
 		}
-		ext, err := extOrZero(t.Get(r, "Extended MAC"))
-		if err != nil {
-			return fmt.Errorf("line %d: %w", r.Line, err)
-		}
-		mode := topology.Mode{RxOnWhenIdle: bit(t.Get(r, "R")), FullThreadDevice: bit(t.Get(r, "D")), FullNetworkData: bit(t.Get(r, "N"))}
-		id := topology.NodeID(ext, rloc)
-		n := topology.Node{ID: id, Rloc16: topology.Ptr(rloc), Mode: &mode, Role: topology.ChildRole(mode),
-			Sources: []string{SourceName}, PartitionID: im.selfPartition()}
-		if ext != 0 {
-			n.ExtAddr = ext.String()
-		}
-		if v, err := parseInt(t.Get(r, "Ver")); err == nil && v > 0 {
-			n.ThreadVersion = v
-		}
+		mode := rowMode(t, r)
+		n := im.peerNode(ext, rloc, topology.ChildRole(mode))
+		id := n.ID
+		n.Mode = &mode
+		n.ThreadVersion = version(t.Get(r, "Ver"))
 		l := topology.Link{Kind: topology.LinkChild, A: self, B: id, Sources: []string{SourceName}}
 		if v, err := parseInt(t.Get(r, "Timeout")); err == nil {
 			n.Timeout = topology.Ptr(uint32(v))
@@ -542,8 +564,9 @@ func (im *importer) childIP(c Command) error {
 }
 
 func (im *importer) addAddrs(rloc topology.Rloc16, addrs []string) {
-	im.snap.Nodes = append(im.snap.Nodes, topology.Node{ID: topology.RlocID(rloc), Rloc16: topology.Ptr(rloc),
-		Role: topology.RoleUnknown, IPv6: addrs, Sources: []string{SourceName}, PartitionID: im.selfPartition()})
+	n := im.peerNode(0, rloc, topology.RoleUnknown)
+	n.IPv6 = addrs
+	im.snap.Nodes = append(im.snap.Nodes, n)
 }
 
 func (im *importer) neighborTable(c Command) error {
@@ -556,24 +579,15 @@ func (im *importer) neighborTable(c Command) error {
 		return fmt.Errorf("a neighbor table, but the transcript never says which node it is")
 	}
 	for _, r := range t.Rows {
-		rloc, err := parseRlocCell(t.Get(r, "RLOC16"))
+		rloc, ext, err := rowAddrs(t, r)
 		if err != nil {
-			return fmt.Errorf("line %d: %w", r.Line, err)
+			return err
 		}
-		ext, err := extOrZero(t.Get(r, "Extended MAC"))
-		if err != nil {
-			return fmt.Errorf("line %d: %w", r.Line, err)
-		}
-		id := topology.NodeID(ext, rloc)
-		mode := topology.Mode{RxOnWhenIdle: bit(t.Get(r, "R")), FullThreadDevice: bit(t.Get(r, "D")), FullNetworkData: bit(t.Get(r, "N"))}
-		n := topology.Node{ID: id, Rloc16: topology.Ptr(rloc), Mode: &mode, Sources: []string{SourceName},
-			PartitionID: im.selfPartition(), Role: topology.RoleUnknown}
-		if ext != 0 {
-			n.ExtAddr = ext.String()
-		}
-		if v, err := parseInt(t.Get(r, "Version")); err == nil && v > 0 {
-			n.ThreadVersion = v
-		}
+		mode := rowMode(t, r)
+		n := im.peerNode(ext, rloc, topology.RoleUnknown)
+		id := n.ID
+		n.Mode = &mode
+		n.ThreadVersion = version(t.Get(r, "Version"))
 		l := topology.Link{A: self, B: id, Sources: []string{SourceName}}
 		if v, err := parseInt(t.Get(r, "Avg RSSI")); err == nil {
 			l.RSSI = topology.Ptr(v)
@@ -622,9 +636,9 @@ func (im *importer) parent(c Command) error {
 		return nil // a router's "parent" is empty or stale
 	}
 	self := im.selfID()
-	id := topology.NodeID(ext, rloc)
-	im.snap.Nodes = append(im.snap.Nodes, topology.Node{ID: id, ExtAddr: ext.String(), Rloc16: topology.Ptr(rloc),
-		Role: topology.RoleRouter, Sources: []string{SourceName}, PartitionID: im.selfPartition()})
+	n := im.peerNode(ext, rloc, topology.RoleRouter)
+	id := n.ID
+	im.snap.Nodes = append(im.snap.Nodes, n)
 	l := topology.Link{Kind: topology.LinkChild, A: id, B: self, Sources: []string{SourceName}}
 	// The child's "Link Quality In" is the parent's LQ out, and vice versa.
 	if v, err := parseInt(kv["link quality out"]); err == nil {
@@ -693,8 +707,9 @@ func (im *importer) netdata(c Command) error {
 		if r == topology.InvalidRloc16 {
 			continue // sleepy children get stable data with the server RLOC16 elided (fffe)
 		}
-		im.snap.Nodes = append(im.snap.Nodes, topology.Node{ID: topology.RlocID(r), Rloc16: topology.Ptr(r),
-			Role: topology.RoleUnknown, BorderRouter: true, Sources: []string{SourceName}, PartitionID: im.selfPartition()})
+		n := im.peerNode(0, r, topology.RoleUnknown)
+		n.BorderRouter = true
+		im.snap.Nodes = append(im.snap.Nodes, n)
 	}
 	return nil
 }
@@ -728,6 +743,11 @@ func (im *importer) netdiag(c Command) error {
 		}
 		msg.AddTo(im.snap, SourceName, rlocOf(m[1]))
 	}
+	return joinErrors(errs)
+}
+
+// joinErrors is one error of all of errs, nil when there are none.
+func joinErrors(errs []string) error {
 	if len(errs) > 0 {
 		return fmt.Errorf("%s", strings.Join(errs, "; "))
 	}

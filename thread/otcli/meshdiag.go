@@ -70,10 +70,7 @@ func (im *importer) meshdiagTopology(c Command) error {
 			errs = append(errs, err.Error())
 		}
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("%s", strings.Join(errs, "; "))
-	}
-	return nil
+	return joinErrors(errs)
 }
 
 // topologyRecord reads one router of "meshdiag topology".
@@ -81,23 +78,13 @@ func (im *importer) topologyRecord(c Command, r record) error {
 	{
 		kv := map[string]string{}
 		tokens(kv, r.header, "")
-		rloc, err := topology.ParseRloc16(kv["rloc16"])
+		rloc, ext, err := peerAddrs(r.line, kv["rloc16"], kv["ext-addr"])
 		if err != nil {
-			return fmt.Errorf("line %d: %w", r.line, err)
+			return err
 		}
-		ext, err := extOrZero(kv["ext-addr"])
-		if err != nil {
-			return fmt.Errorf("line %d: %w", r.line, err)
-		}
-		id := topology.NodeID(ext, rloc)
-		n := topology.Node{ID: id, Rloc16: topology.Ptr(rloc), Role: topology.RoleRouter, Sources: []string{SourceName},
-			PartitionID: im.selfPartition()}
-		if ext != 0 {
-			n.ExtAddr = ext.String()
-		}
-		if v, err := strconv.Atoi(kv["ver"]); err == nil && v > 0 {
-			n.ThreadVersion = v
-		}
+		n := im.peerNode(ext, rloc, topology.RoleRouter)
+		id := n.ID
+		n.ThreadVersion = version(kv["ver"])
 		if _, flags, ok := strings.Cut(r.header, " - "); ok {
 			for _, f := range strings.FieldsFunc(flags, func(r rune) bool { return r == ' ' || r == ',' }) {
 				switch f {
@@ -153,8 +140,9 @@ func (im *importer) topologyRecord(c Command, r record) error {
 				if err != nil {
 					return fmt.Errorf("line %d: child %q: %w", r.line, d, err)
 				}
-				im.snap.Nodes = append(im.snap.Nodes, topology.Node{ID: topology.RlocID(cr), Rloc16: topology.Ptr(cr),
-					Mode: &mode, Role: topology.ChildRole(mode), Sources: []string{SourceName}, PartitionID: im.selfPartition()})
+				child := im.peerNode(0, cr, topology.ChildRole(mode))
+				child.Mode = &mode
+				im.snap.Nodes = append(im.snap.Nodes, child)
 				l := topology.Link{Kind: topology.LinkChild, A: id, B: topology.RlocID(cr), Sources: []string{SourceName}}
 				if v, err := strconv.Atoi(ckv["lq"]); err == nil {
 					l.LQIn = topology.Ptr(v)
@@ -189,28 +177,20 @@ func (im *importer) meshdiagChildTable(c Command, args string) error {
 	if err != nil {
 		return err
 	}
-	im.snap.Nodes = append(im.snap.Nodes, topology.Node{ID: pid, Rloc16: topology.Ptr(pr), Role: topology.RoleRouter,
-		ChildTableKnown: true, Sources: []string{SourceName}, PartitionID: im.selfPartition()})
+	parent := im.peerNode(0, pr, topology.RoleRouter)
+	parent.ChildTableKnown = true
+	im.snap.Nodes = append(im.snap.Nodes, parent)
 	for _, r := range records(c) {
 		kv := r.fields()
-		rloc, err := topology.ParseRloc16(kv["rloc16"])
+		rloc, ext, err := peerAddrs(r.line, kv["rloc16"], kv["ext-addr"])
 		if err != nil {
-			return fmt.Errorf("line %d: %w", r.line, err)
-		}
-		ext, err := extOrZero(kv["ext-addr"])
-		if err != nil {
-			return fmt.Errorf("line %d: %w", r.line, err)
+			return err
 		}
 		mode := topology.Mode{RxOnWhenIdle: kv["rx-on"] == "yes", FullThreadDevice: kv["type"] == "ftd", FullNetworkData: kv["full-net"] == "yes"}
-		id := topology.NodeID(ext, rloc)
-		n := topology.Node{ID: id, Rloc16: topology.Ptr(rloc), Mode: &mode, Role: topology.ChildRole(mode),
-			Sources: []string{SourceName}, PartitionID: im.selfPartition()}
-		if ext != 0 {
-			n.ExtAddr = ext.String()
-		}
-		if v, err := strconv.Atoi(kv["ver"]); err == nil && v > 0 {
-			n.ThreadVersion = v
-		}
+		n := im.peerNode(ext, rloc, topology.ChildRole(mode))
+		id := n.ID
+		n.Mode = &mode
+		n.ThreadVersion = version(kv["ver"])
 		l := topology.Link{Kind: topology.LinkChild, A: pid, B: id, Sources: []string{SourceName}}
 		if v, err := strconv.ParseUint(kv["timeout"], 10, 32); err == nil {
 			l.Timeout = topology.Ptr(uint32(v))
@@ -237,17 +217,10 @@ func linkQuality(l *topology.Link, kv map[string]string) {
 	if v, err := strconv.Atoi(kv["rss.margin"]); err == nil {
 		l.LinkMargin = topology.Ptr(v)
 	}
-	pct := func(s string) *float64 {
-		v, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
-		if err != nil {
-			return nil
-		}
-		return topology.Ptr(v / 100)
-	}
-	if p := pct(kv["err-rate.frame"]); p != nil {
+	if p := percent(kv["err-rate.frame"]); p != nil {
 		l.FrameErrorRate = p
 	}
-	if p := pct(kv["err-rate.msg"]); p != nil {
+	if p := percent(kv["err-rate.msg"]); p != nil {
 		l.MessageErrorRate = p
 	}
 }
@@ -283,27 +256,16 @@ func (im *importer) meshdiagRouterNeighbors(c Command, args string) error {
 	if err != nil {
 		return err
 	}
-	im.snap.Nodes = append(im.snap.Nodes, topology.Node{ID: rid, Rloc16: topology.Ptr(rr), Role: topology.RoleRouter,
-		Sources: []string{SourceName}, PartitionID: im.selfPartition()})
+	im.snap.Nodes = append(im.snap.Nodes, im.peerNode(0, rr, topology.RoleRouter))
 	for _, r := range records(c) {
 		kv := r.fields()
-		rloc, err := topology.ParseRloc16(kv["rloc16"])
+		rloc, ext, err := peerAddrs(r.line, kv["rloc16"], kv["ext-addr"])
 		if err != nil {
-			return fmt.Errorf("line %d: %w", r.line, err)
+			return err
 		}
-		ext, err := extOrZero(kv["ext-addr"])
-		if err != nil {
-			return fmt.Errorf("line %d: %w", r.line, err)
-		}
-		id := topology.NodeID(ext, rloc)
-		n := topology.Node{ID: id, Rloc16: topology.Ptr(rloc), Role: topology.RoleRouter, Sources: []string{SourceName},
-			PartitionID: im.selfPartition()}
-		if ext != 0 {
-			n.ExtAddr = ext.String()
-		}
-		if v, err := strconv.Atoi(kv["ver"]); err == nil && v > 0 {
-			n.ThreadVersion = v
-		}
+		n := im.peerNode(ext, rloc, topology.RoleRouter)
+		id := n.ID
+		n.ThreadVersion = version(kv["ver"])
 		l := topology.Link{Kind: topology.LinkRouter, A: rid, B: id, Sources: []string{SourceName}}
 		linkQuality(&l, kv)
 		im.snap.Nodes = append(im.snap.Nodes, n)
