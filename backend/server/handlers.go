@@ -190,13 +190,17 @@ func (s *Server) listBorderRouters(c *gin.Context) {
 	writeJSON(c, http.StatusOK, gin.H{"border_routers": out})
 }
 
-func (s *Server) getLatest(c *gin.Context) {
+// requestLatest is the latest snapshot of the network ?network= names.
+func (s *Server) requestLatest(c *gin.Context) (*cached, error) {
 	network, err := s.resolveNetwork(c)
 	if err != nil {
-		s.abort(c, err)
-		return
+		return nil, err
 	}
-	lc, err := s.latestCached(network)
+	return s.latestCached(network)
+}
+
+func (s *Server) getLatest(c *gin.Context) {
+	lc, err := s.requestLatest(c)
 	if err != nil {
 		s.abort(c, err)
 		return
@@ -385,12 +389,7 @@ func (s *Server) insights(c *gin.Context) {
 			return
 		}
 	} else {
-		network, err := s.resolveNetwork(c)
-		if err != nil {
-			s.abort(c, err)
-			return
-		}
-		lc, err := s.latestCached(network)
+		lc, err := s.requestLatest(c)
 		if err != nil {
 			s.abort(c, err)
 			return
