@@ -478,25 +478,9 @@ func (c *Client) QueryGroup(ctx context.Context, group netip.Addr, types []diag.
 // sendNon sends one non-confirmable d/dq, as multicast when d is a group.
 func (c *Client) sendNon(ctx context.Context, d netip.AddrPort, payload []byte) error {
 	ua := net.UDPAddrFromAddrPort(d)
-	if d.Addr().IsMulticast() {
-		if c.ifi == nil {
-			return errors.New("multicast needs ClientConfig.Interface")
-		}
-		// go-coap's multicast writer keeps the connection's own socket, so
-		// answers come back to this endpoint.
-		cc, err := c.srv.NewConn(ua)
-		if err != nil {
-			return err
-		}
-		req, err := cc.NewPostRequest(ctx, "/"+URIDiagQry, message.AppOctets, nil)
-		if err != nil {
-			return err
-		}
-		defer cc.ReleaseMessage(req)
-		req.SetBody(bytes.NewReader(payload))
-		req.SetType(message.NonConfirmable)
-		return cc.WriteMulticastMessage(req, ua, coapNet.WithMulticastInterface(*c.ifi),
-			coapNet.WithMulticastSource(c.mcastSrc), coapNet.WithMulticastHoplimit(8))
+	multicast := d.Addr().IsMulticast()
+	if multicast && c.ifi == nil {
+		return errors.New("multicast needs ClientConfig.Interface")
 	}
 	cc, err := c.srv.NewConn(ua)
 	if err != nil {
@@ -509,6 +493,12 @@ func (c *Client) sendNon(ctx context.Context, d netip.AddrPort, payload []byte) 
 	defer cc.ReleaseMessage(req)
 	req.SetBody(bytes.NewReader(payload))
 	req.SetType(message.NonConfirmable)
+	if multicast {
+		// go-coap's multicast writer keeps the connection's own socket, so
+		// answers come back to this endpoint.
+		return cc.WriteMulticastMessage(req, ua, coapNet.WithMulticastInterface(*c.ifi),
+			coapNet.WithMulticastSource(c.mcastSrc), coapNet.WithMulticastHoplimit(8))
+	}
 	return cc.WriteMessage(req)
 }
 

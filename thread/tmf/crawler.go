@@ -315,6 +315,12 @@ func (cr *crawl) addRouter(r topology.Rloc16, have *diag.Message) {
 	}
 	cr.seen[r] = true
 	cr.mu.Unlock()
+	cr.spawn(r, func() *nodeResult { return cr.crawlRouter(r, have) })
+}
+
+// spawn asks node r with ask, at most cfg's concurrency at a time, and
+// records the result; a crawl that ends first records r as timed out.
+func (cr *crawl) spawn(r topology.Rloc16, ask func() *nodeResult) {
 	cr.note(1, 0)
 	cr.wg.Add(1)
 	go func() {
@@ -325,7 +331,7 @@ func (cr *crawl) addRouter(r topology.Rloc16, have *diag.Message) {
 			cr.record(&nodeResult{rloc: r, status: topology.StatusTimedOut, detail: "crawl ended before the node was asked"})
 			return
 		}
-		res := cr.crawlRouter(r, have)
+		res := ask()
 		<-cr.sem
 		cr.record(res)
 	}()
@@ -526,22 +532,12 @@ func (cr *crawl) children() []childRef {
 }
 
 func (cr *crawl) addChild(r topology.Rloc16, sleepy bool) {
-	cr.note(1, 0)
-	cr.wg.Add(1)
-	go func() {
-		defer cr.wg.Done()
-		select {
-		case cr.sem <- struct{}{}:
-		case <-cr.ctx.Done():
-			cr.record(&nodeResult{rloc: r, status: topology.StatusTimedOut, detail: "crawl ended before the node was asked"})
-			return
-		}
+	cr.spawn(r, func() *nodeResult {
 		timeout := cr.c.cfg.Timeout
 		if sleepy {
 			timeout = cr.c.cfg.SleepyTimeout
 		}
 		m, err := cr.getChunked(r, ChildTypes, timeout)
-		<-cr.sem
 		res := &nodeResult{rloc: r, status: topology.StatusAnswered}
 		if m != nil {
 			res.msgs = []*diag.Message{m}
@@ -551,8 +547,8 @@ func (cr *crawl) addChild(r topology.Rloc16, sleepy bool) {
 		if err != nil {
 			res.detail = err.Error()
 		}
-		cr.record(res)
-	}()
+		return res
+	})
 }
 
 // snapshot turns what the crawl learnt into the partial snapshot.
