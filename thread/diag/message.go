@@ -142,25 +142,13 @@ func (m *Message) set(t TLV) error {
 			m.Mode = &d
 		}
 	case TypeTimeout:
-		var x uint32
-		if x, err = u32(v); err == nil {
-			m.Timeout = &x
-		}
+		err = optional(&m.Timeout, v, u32)
 	case TypeConnectivity:
-		var c Connectivity
-		if c, err = DecodeConnectivity(v); err == nil {
-			m.Connectivity = &c
-		}
+		err = optional(&m.Connectivity, v, DecodeConnectivity)
 	case TypeRoute64:
-		var r Route64
-		if r, err = DecodeRoute64(v); err == nil {
-			m.Route64 = &r
-		}
+		err = optional(&m.Route64, v, DecodeRoute64)
 	case TypeLeaderData:
-		var l LeaderData
-		if l, err = DecodeLeaderData(v); err == nil {
-			m.LeaderData = &l
-		}
+		err = optional(&m.LeaderData, v, DecodeLeaderData)
 	case TypeNetworkData:
 		m.NetworkData = append(HexBytes{}, v...)
 	case TypeIPv6AddressList:
@@ -169,20 +157,14 @@ func (m *Message) set(t TLV) error {
 			m.IPv6Addresses = []netip.Addr{}
 		}
 	case TypeMacCounters:
-		var c MacCounters
-		if c, err = DecodeMacCounters(v); err == nil {
-			m.MacCounters = &c
-		}
+		err = optional(&m.MacCounters, v, DecodeMacCounters)
 	case TypeBatteryLevel:
 		if err = wantLen(v, 1); err == nil {
 			x := v[0]
 			m.BatteryLevel = &x
 		}
 	case TypeSupplyVoltage:
-		var x uint16
-		if x, err = u16(v); err == nil {
-			m.SupplyVoltage = &x
-		}
+		err = optional(&m.SupplyVoltage, v, u16)
 	case TypeChildTable:
 		m.ChildTable, err = DecodeChildTable(v)
 	case TypeChannelPages:
@@ -193,15 +175,9 @@ func (m *Message) set(t TLV) error {
 			m.TypeList[i] = Type(x)
 		}
 	case TypeMaxChildTimeout:
-		var x uint32
-		if x, err = u32(v); err == nil {
-			m.MaxChildTimeout = &x
-		}
+		err = optional(&m.MaxChildTimeout, v, u32)
 	case TypeVersion:
-		var x uint16
-		if x, err = u16(v); err == nil {
-			m.Version = &x
-		}
+		err = optional(&m.Version, v, u16)
 	case TypeVendorName:
 		m.VendorName, err = str(v, 32)
 	case TypeVendorModel:
@@ -213,68 +189,53 @@ func (m *Message) set(t TLV) error {
 	case TypeVendorAppURL:
 		m.VendorAppURL, err = str(v, 96)
 	case TypeChild:
-		if m.ChildrenEnd {
-			return fmt.Errorf("child TLV after the empty TLV that ended the list")
-		}
-		if len(v) == 0 {
-			m.ChildrenEnd = true
-			return nil
-		}
-		var c ChildInfo
-		if c, err = DecodeChild(v); err == nil {
-			m.Children = append(m.Children, c)
-		}
+		err = listEntry(&m.Children, &m.ChildrenEnd, v, "child", DecodeChild)
 	case TypeChildIPv6AddressList:
-		if m.ChildIPv6End {
-			return fmt.Errorf("child IPv6 address list TLV after the empty TLV that ended the list")
-		}
-		if len(v) == 0 {
-			m.ChildIPv6End = true
-			return nil
-		}
-		var c ChildIPv6Addresses
-		if c, err = DecodeChildIPv6Addresses(v); err == nil {
-			m.ChildIPv6 = append(m.ChildIPv6, c)
-		}
+		err = listEntry(&m.ChildIPv6, &m.ChildIPv6End, v, "child IPv6 address list", DecodeChildIPv6Addresses)
 	case TypeRouterNeighbor:
-		if m.RouterNeighborsEnd {
-			return fmt.Errorf("router neighbor TLV after the empty TLV that ended the list")
-		}
-		if len(v) == 0 {
-			m.RouterNeighborsEnd = true
-			return nil
-		}
-		var r RouterNeighbor
-		if r, err = DecodeRouterNeighbor(v); err == nil {
-			m.RouterNeighbors = append(m.RouterNeighbors, r)
-		}
+		err = listEntry(&m.RouterNeighbors, &m.RouterNeighborsEnd, v, "router neighbor", DecodeRouterNeighbor)
 	case TypeAnswer:
-		var a Answer
-		if a, err = DecodeAnswer(v); err == nil {
-			m.Answer = &a
-		}
+		err = optional(&m.Answer, v, DecodeAnswer)
 	case TypeQueryID:
-		var x uint16
-		if x, err = u16(v); err == nil {
-			m.QueryID = &x
-		}
+		err = optional(&m.QueryID, v, u16)
 	case TypeMleCounters:
-		var c MleCounters
-		if c, err = DecodeMleCounters(v); err == nil {
-			m.MleCounters = &c
-		}
+		err = optional(&m.MleCounters, v, DecodeMleCounters)
 	case TypeNonPreferredChannelsMask:
 		m.NonPreferredChans, err = DecodeChannelMasks(v)
 		if err == nil && m.NonPreferredChans == nil {
 			m.NonPreferredChans = []ChannelMask{}
 		}
 	case TypeEnhancedRoute:
-		var r EnhancedRoute
-		if r, err = DecodeEnhancedRoute(v); err == nil {
-			m.EnhancedRoute = &r
-		}
+		err = optional(&m.EnhancedRoute, v, DecodeEnhancedRoute)
 	default:
 		m.Unknown = append(m.Unknown, TLV{Type: t.Type, Value: append([]byte{}, v...), Extended: t.Extended, Offset: t.Offset})
+	}
+	return err
+}
+
+// optional decodes v with dec into a new value *dst points to; *dst is
+// left alone when v does not decode.
+func optional[T any](dst **T, v []byte, dec func([]byte) (T, error)) error {
+	x, err := dec(v)
+	if err == nil {
+		*dst = &x
+	}
+	return err
+}
+
+// listEntry decodes one TLV of a list an empty TLV of the same type ends
+// (Child, Child IPv6 Address List, Router Neighbor): what names it in errors.
+func listEntry[T any](list *[]T, ended *bool, v []byte, what string, dec func([]byte) (T, error)) error {
+	if *ended {
+		return fmt.Errorf("%s TLV after the empty TLV that ended the list", what)
+	}
+	if len(v) == 0 {
+		*ended = true
+		return nil
+	}
+	x, err := dec(v)
+	if err == nil {
+		*list = append(*list, x)
 	}
 	return err
 }
