@@ -231,57 +231,38 @@ func (r attrReader) get(id uint32) (any, bool) {
 	return v, true
 }
 
-func (r attrReader) uint(id uint32, bits int, b64 bool) *uint64 {
+// attrOf converts attribute id with conv; a value that does not convert is
+// recorded as a problem and reads as nil.
+func attrOf[T any](r attrReader, id uint32, conv func(any) (T, error)) *T {
 	v, ok := r.get(id)
 	if !ok {
 		return nil
 	}
-	u, err := toUint(v, bits, b64)
+	x, err := conv(v)
 	if err != nil {
 		r.p.add(r.path(id), "%v", err)
 		return nil
 	}
-	return &u
-}
-
-func (r attrReader) int(id uint32, bits int) *int {
-	v, ok := r.get(id)
-	if !ok {
-		return nil
-	}
-	i, err := toInt(v, bits)
-	if err != nil {
-		r.p.add(r.path(id), "%v", err)
-		return nil
-	}
-	x := clampInt(i)
 	return &x
 }
 
+func (r attrReader) uint(id uint32, bits int, b64 bool) *uint64 {
+	return attrOf(r, id, func(v any) (uint64, error) { return toUint(v, bits, b64) })
+}
+
+func (r attrReader) int(id uint32, bits int) *int {
+	return attrOf(r, id, func(v any) (int, error) {
+		i, err := toInt(v, bits)
+		return clampInt(i), err
+	})
+}
+
 func (r attrReader) string(id uint32) *string {
-	v, ok := r.get(id)
-	if !ok {
-		return nil
-	}
-	s, err := toString(v)
-	if err != nil {
-		r.p.add(r.path(id), "%v", err)
-		return nil
-	}
-	return &s
+	return attrOf(r, id, toString)
 }
 
 func (r attrReader) bytes(id uint32) []byte {
-	v, ok := r.get(id)
-	if !ok {
-		return nil
-	}
-	b, err := toBytes(v)
-	if err != nil {
-		r.p.add(r.path(id), "%v", err)
-		return nil
-	}
-	return b
+	return val(attrOf(r, id, toBytes))
 }
 
 func (r attrReader) list(id uint32) ([]any, bool) {

@@ -241,69 +241,39 @@ func (r structReader) get(num int, names ...string) (any, bool) {
 	return v, true
 }
 
-func (r structReader) uint(num, bits int, b64 bool, names ...string) *uint64 {
+// fieldOf converts field num with conv; a value that does not convert is
+// recorded as a problem and reads as nil.
+func fieldOf[T any](r structReader, num int, conv func(any) (T, error), names ...string) *T {
 	v, ok := r.get(num, names...)
 	if !ok {
 		return nil
 	}
-	u, err := toUint(v, bits, b64)
+	x, err := conv(v)
 	if err != nil {
 		r.p.add(fmt.Sprintf("%s field %d", r.path, num), "%v", err)
 		return nil
 	}
-	return &u
+	return &x
+}
+
+func (r structReader) uint(num, bits int, b64 bool, names ...string) *uint64 {
+	return fieldOf(r, num, func(v any) (uint64, error) { return toUint(v, bits, b64) }, names...)
 }
 
 func (r structReader) int(num, bits int, names ...string) *int64 {
-	v, ok := r.get(num, names...)
-	if !ok {
-		return nil
-	}
-	i, err := toInt(v, bits)
-	if err != nil {
-		r.p.add(fmt.Sprintf("%s field %d", r.path, num), "%v", err)
-		return nil
-	}
-	return &i
+	return fieldOf(r, num, func(v any) (int64, error) { return toInt(v, bits) }, names...)
 }
 
 func (r structReader) bool(num int, names ...string) *bool {
-	v, ok := r.get(num, names...)
-	if !ok {
-		return nil
-	}
-	b, err := toBool(v)
-	if err != nil {
-		r.p.add(fmt.Sprintf("%s field %d", r.path, num), "%v", err)
-		return nil
-	}
-	return &b
+	return fieldOf(r, num, toBool, names...)
 }
 
 func (r structReader) string(num int, names ...string) *string {
-	v, ok := r.get(num, names...)
-	if !ok {
-		return nil
-	}
-	s, err := toString(v)
-	if err != nil {
-		r.p.add(fmt.Sprintf("%s field %d", r.path, num), "%v", err)
-		return nil
-	}
-	return &s
+	return fieldOf(r, num, toString, names...)
 }
 
 func (r structReader) bytes(num int, names ...string) []byte {
-	v, ok := r.get(num, names...)
-	if !ok {
-		return nil
-	}
-	b, err := toBytes(v)
-	if err != nil {
-		r.p.add(fmt.Sprintf("%s field %d", r.path, num), "%v", err)
-		return nil
-	}
-	return b
+	return val(fieldOf(r, num, toBytes, names...))
 }
 
 func val[T any](p *T) T {
