@@ -204,39 +204,34 @@ type setting struct {
 	copy func(dst, src *Config)
 }
 
+// scalar is a setting whose value parse reads; a value it rejects is
+// reported as "want <want>, got <value>".
+func scalar[T any](name string, p func(*Config) *T, parse func(string) (T, error), want string) setting {
+	return setting{name, func(c *Config, v string) error {
+		x, err := parse(v)
+		if err != nil {
+			return fmt.Errorf("want %s, got %q", want, v)
+		}
+		*p(c) = x
+		return nil
+	}, func(d, s *Config) { *p(d) = *p(s) }}
+}
+
 func settings() []setting {
 	str := func(name string, p func(*Config) *string) setting {
-		return setting{name, func(c *Config, v string) error { *p(c) = v; return nil }, func(d, s *Config) { *p(d) = *p(s) }}
+		return scalar(name, p, func(v string) (string, error) { return v, nil }, "a string")
 	}
 	boolean := func(name string, p func(*Config) *bool) setting {
-		return setting{name, func(c *Config, v string) error {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				return fmt.Errorf("want true or false, got %q", v)
-			}
-			*p(c) = b
-			return nil
-		}, func(d, s *Config) { *p(d) = *p(s) }}
+		return scalar(name, p, strconv.ParseBool, "true or false")
 	}
 	integer := func(name string, p func(*Config) *int) setting {
-		return setting{name, func(c *Config, v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return fmt.Errorf("want an integer, got %q", v)
-			}
-			*p(c) = n
-			return nil
-		}, func(d, s *Config) { *p(d) = *p(s) }}
+		return scalar(name, p, strconv.Atoi, "an integer")
 	}
 	dur := func(name string, p func(*Config) *Duration) setting {
-		return setting{name, func(c *Config, v string) error {
+		return scalar(name, p, func(v string) (Duration, error) {
 			d, err := time.ParseDuration(v)
-			if err != nil {
-				return fmt.Errorf("want a duration like 30s, got %q", v)
-			}
-			*p(c) = Duration(d)
-			return nil
-		}, func(d, s *Config) { *p(d) = *p(s) }}
+			return Duration(d), err
+		}, "a duration like 30s")
 	}
 	list := func(name string, p func(*Config) *[]string) setting {
 		return setting{name, func(c *Config, v string) error {
@@ -269,14 +264,9 @@ func settings() []setting {
 		dur("retain-age", func(c *Config) *Duration { return &c.RetainAge }),
 		str("log-level", func(c *Config) *string { return &c.LogLevel }),
 		str("log-format", func(c *Config) *string { return &c.LogFormat }),
-		{"demo-seed", func(c *Config, v string) error {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return fmt.Errorf("want an integer, got %q", v)
-			}
-			c.DemoSeed = n
-			return nil
-		}, func(d, s *Config) { d.DemoSeed = s.DemoSeed }},
+		scalar("demo-seed", func(c *Config) *int64 { return &c.DemoSeed }, func(v string) (int64, error) {
+			return strconv.ParseInt(v, 10, 64)
+		}, "an integer"),
 		integer("demo-nodes", func(c *Config) *int { return &c.DemoNodes }),
 		dur("demo-mutate", func(c *Config) *Duration { return &c.DemoMutate }),
 	}
