@@ -177,13 +177,9 @@ func decodeNodeInfo(o object) (NodeInfo, error) {
 	if n.State, _, err = o.str("state"); err != nil {
 		return n, err
 	}
-	if n.NetworkName, _, err = o.str("networkName"); err != nil {
+	if n.NetworkName, n.ExtPanID, err = networkIDs(o); err != nil {
 		return n, err
 	}
-	if n.ExtPanID, _, err = o.str("extPanId"); err != nil {
-		return n, err
-	}
-	n.ExtPanID = strings.ToLower(n.ExtPanID)
 	if c, _, err := o.num("routerCount", "numOfRouter"); err != nil {
 		return n, err
 	} else {
@@ -210,6 +206,15 @@ func (n NodeInfo) Attached() bool {
 	return false
 }
 
+// networkIDs reads the network name and the extended PAN ID (lower case).
+func networkIDs(o object) (name, extPanID string, err error) {
+	if name, _, err = o.str("networkName"); err != nil {
+		return "", "", err
+	}
+	extPanID, _, err = o.str("extPanId")
+	return name, strings.ToLower(extPanID), err
+}
+
 // DecodeDataset reads GET /node/dataset/active (JSON, either key style).
 // Secrets are skipped without being kept or echoed in errors.
 func DecodeDataset(body []byte) (Dataset, error) {
@@ -218,13 +223,9 @@ func DecodeDataset(body []byte) (Dataset, error) {
 	if err != nil {
 		return ds, err
 	}
-	if ds.NetworkName, _, err = o.str("networkName"); err != nil {
+	if ds.NetworkName, ds.ExtPanID, err = networkIDs(o); err != nil {
 		return ds, err
 	}
-	if ds.ExtPanID, _, err = o.str("extPanId"); err != nil {
-		return ds, err
-	}
-	ds.ExtPanID = strings.ToLower(ds.ExtPanID)
 	if p, ok, err := o.num("panId"); err != nil {
 		return ds, err
 	} else if ok {
