@@ -56,18 +56,7 @@ func Advertise(ctx context.Context, iface string, adv BorderRouterAdvert) (*Adve
 	if _, err := Wire(entries); err != nil {
 		return nil, fmt.Errorf("meshcop advertise: %w", err)
 	}
-	if adv.Port == 0 {
-		adv.Port = DefaultMeshCoPPort
-	}
-	if adv.Instance == "" {
-		adv.Instance = defaultInstance(adv.Record)
-	}
-	if adv.Host == "" {
-		adv.Host = "ot" + adv.Record.ExtAddr.String()
-		if len(adv.Record.ExtAddr) == 0 {
-			adv.Host = "threadmap-sim-br"
-		}
-	}
+	adv.fillDefaults()
 	addrs := adv.Addresses
 	if len(addrs) == 0 {
 		addrs, err = interfaceAddrs(ifaces[0])
@@ -161,6 +150,16 @@ func (adv BorderRouterAdvert) Service(now time.Time) (Service, error) {
 	if err != nil {
 		return Service{}, fmt.Errorf("meshcop advert: %w", err)
 	}
+	adv.fillDefaults()
+	s := NewService(adv.Instance, adv.Host+".local.", adv.Port, adv.Addresses, entries)
+	s.FirstSeen, s.LastSeen = now, now
+	return s, nil
+}
+
+// fillDefaults fills the port, instance and host names an advert leaves
+// empty: the one place Advertise and Service take them from, so a browsed
+// advert and a handed-over one name the border router alike.
+func (adv *BorderRouterAdvert) fillDefaults() {
 	if adv.Port == 0 {
 		adv.Port = DefaultMeshCoPPort
 	}
@@ -169,8 +168,8 @@ func (adv BorderRouterAdvert) Service(now time.Time) (Service, error) {
 	}
 	if adv.Host == "" {
 		adv.Host = "ot" + adv.Record.ExtAddr.String()
+		if len(adv.Record.ExtAddr) == 0 {
+			adv.Host = "threadmap-sim-br"
+		}
 	}
-	s := NewService(adv.Instance, adv.Host+".local.", adv.Port, adv.Addresses, entries)
-	s.FirstSeen, s.LastSeen = now, now
-	return s, nil
 }
