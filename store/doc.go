@@ -7,6 +7,8 @@
 // A bbolt file with three top-level buckets:
 //
 //	meta                       "version" → uint64 big-endian schema version
+//	                           "settings" → runtime settings the API changed (an
+//	                           opaque blob: GetSettings/PutSettings; backend/app writes JSON)
 //	ids                        id (uint64 big-endian) → time key (16 bytes) ‖ network key
 //	                           (the bucket's sequence is the last id handed out)
 //	net                        one nested bucket per network key (topology.Network.Key():
