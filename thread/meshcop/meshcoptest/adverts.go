@@ -26,7 +26,7 @@ func ptr[T any](v T) *T { return &v }
 func SampleAdverts(p *NetnsPair) []meshcop.BorderRouterAdvert {
 	omr := netip.MustParsePrefix("fd11:22:33:1::/64")
 	st := func(v uint32) *meshcop.StateBitmap { s := meshcop.DecodeStateBitmap(v); return &s }
-	addrs := []netip.Addr{p.AddrA, p.V4A}
+	addrs := []netip.Addr{p.AddrA}
 	return []meshcop.BorderRouterAdvert{
 		{Host: "otbr-sim", Port: 49154, Addresses: addrs, Record: meshcop.Record{
 			RecordVersion: "1", AgentID: mustHex("005c22ff0102030405060708090a0b0c"), ThreadVersion: "1.4.0",

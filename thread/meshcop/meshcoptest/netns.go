@@ -19,13 +19,12 @@ import (
 )
 
 // NetnsPair is two network namespaces joined by a veth pair. Each end has an
-// IPv6 link-local address, an fd00::/8 address and a 169.254.0.0/16
-// link-local IPv4 address (zeroconf also speaks mDNS over IPv4).
+// IPv6 link-local address and an fd00::/8 address; no IPv4 address, so the
+// only mDNS that flows is IPv6 (ff02::fb) between the two namespaces.
 type NetnsPair struct {
 	A, B         string // namespace names
 	IfA, IfB     string // the veth end inside A and inside B
 	AddrA, AddrB netip.Addr
-	V4A, V4B     netip.Addr
 }
 
 // NewNetnsPair creates the namespaces and removes them when the test ends.
@@ -34,12 +33,11 @@ type NetnsPair struct {
 func NewNetnsPair(t testing.TB) *NetnsPair {
 	t.Helper()
 	netns.NeedRoot(t)
-	rnd, id := netns.Tag(t)
+	_, id := netns.Tag(t)
 	p := &NetnsPair{
 		A: "tm-mdns-" + id + "-a", B: "tm-mdns-" + id + "-b",
 		IfA: "tm" + id + "a", IfB: "tm" + id + "b",
 		AddrA: netip.MustParseAddr("fd00:7d:" + id[:4] + "::1"), AddrB: netip.MustParseAddr("fd00:7d:" + id[:4] + "::2"),
-		V4A: netip.AddrFrom4([4]byte{169, 254, rnd[0], 1}), V4B: netip.AddrFrom4([4]byte{169, 254, rnd[0], 2}),
 	}
 	run := func(args ...string) {
 		t.Helper()
@@ -54,10 +52,9 @@ func NewNetnsPair(t testing.TB) *NetnsPair {
 	netns.Veth(t, p.IfA, p.A, p.IfB, p.B)
 	for _, e := range []struct {
 		ns, ifc string
-		a6, a4  netip.Addr
-	}{{p.A, p.IfA, p.AddrA, p.V4A}, {p.B, p.IfB, p.AddrB, p.V4B}} {
+		a6      netip.Addr
+	}{{p.A, p.IfA, p.AddrA}, {p.B, p.IfB, p.AddrB}} {
 		run("-n", e.ns, "addr", "add", e.a6.String()+"/64", "dev", e.ifc, "nodad")
-		run("-n", e.ns, "addr", "add", e.a4.String()+"/16", "dev", e.ifc)
 		run("-n", e.ns, "link", "set", e.ifc, "up")
 	}
 	// Wait (bounded) until both ends have their link-local address.
