@@ -420,11 +420,11 @@ func (s *Scheduler) startLocked(key, trigger string) *ScanInfo {
 	}
 	sort.Slice(targets, func(i, j int) bool { return targets[i].t.ID < targets[j].t.ID })
 	info.Progress.SourcesTotal = len(targets)
-	ctx := s.ctx
+	ctx, timeout := s.ctx, s.o.ScanTimeout
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		s.run(ctx, info, targets)
+		s.run(ctx, info, targets, timeout)
 	}()
 	return info
 }
@@ -438,12 +438,12 @@ type result struct {
 }
 
 // run is one scan of one network.
-func (s *Scheduler) run(parent context.Context, info *ScanInfo, targets []*sourceState) {
+func (s *Scheduler) run(parent context.Context, info *ScanInfo, targets []*sourceState, timeout time.Duration) {
 	start := s.o.Now()
 	log := s.log.With("scan_id", info.ID, "network", info.Network)
 	log.Info("scan started", "sources", len(targets), "trigger", info.Trigger)
 	s.o.Events.Publish(events.ScanStarted, map[string]any{"scan_id": info.ID, "network": info.Network, "sources": len(targets)})
-	ctx, cancel := context.WithTimeout(parent, s.o.ScanTimeout)
+	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 
 	results := make(chan result, len(targets))
@@ -760,4 +760,65 @@ func first(ids []string) string {
 		return ""
 	}
 	return ids[0]
+}
+
+// Timing is the part of Options that can change while the scheduler runs.
+type Timing struct {
+	Interval    time.Duration
+	MaxBackoff  time.Duration
+	ScanTimeout time.Duration
+	// NetworkIntervals overrides Interval per network key.
+	NetworkIntervals map[string]time.Duration
+}
+
+// Timing returns the intervals, back-off cap and scan timeout in use.
+func (s *Scheduler) Timing() Timing {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := Timing{Interval: s.o.Interval, MaxBackoff: s.o.MaxBackoff, ScanTimeout: s.o.ScanTimeout,
+		NetworkIntervals: make(map[string]time.Duration, len(s.o.NetworkIntervals))}
+	for k, d := range s.o.NetworkIntervals {
+		t.NetworkIntervals[k] = d
+	}
+	return t
+}
+
+// SetTiming changes the intervals, back-off cap and scan timeout at once
+// (zero values keep the current ones, as New's defaults do). A network
+// whose next scan is further away than its new interval is due after the
+// new interval from now; a backing-off source waits at most the new cap.
+// The scan timeout applies to scans that start from now on.
+func (s *Scheduler) SetTiming(t Timing) {
+	s.mu.Lock()
+	if t.Interval > 0 {
+		s.o.Interval = t.Interval
+	}
+	if t.MaxBackoff > 0 {
+		s.o.MaxBackoff = t.MaxBackoff
+	}
+	if s.o.MaxBackoff < s.o.Interval {
+		s.o.MaxBackoff = s.o.Interval
+	}
+	if t.ScanTimeout > 0 {
+		s.o.ScanTimeout = t.ScanTimeout
+	}
+	ni := make(map[string]time.Duration, len(t.NetworkIntervals))
+	for k, d := range t.NetworkIntervals {
+		ni[k] = d
+	}
+	s.o.NetworkIntervals = ni
+	now := s.o.Now()
+	for k, ns := range s.nets {
+		if due := now.Add(s.interval(k)); ns.nextDue.After(due) {
+			ns.nextDue = due
+		}
+	}
+	for _, st := range s.sources {
+		if due := now.Add(s.o.MaxBackoff); st.nextTry.After(due) {
+			st.nextTry = due
+		}
+	}
+	s.mu.Unlock()
+	s.log.Info("timing changed", "interval", t.Interval, "max_backoff", t.MaxBackoff, "scan_timeout", t.ScanTimeout)
+	s.poke()
 }

@@ -322,3 +322,30 @@ func TestSourceKnowingOnlyThePrefixJoinsItsNetwork(t *testing.T) {
 		t.Errorf("merged snapshot: %d nodes, reports %+v", len(latest.Nodes), latest.Scan.Sources)
 	}
 }
+
+// SetTiming takes effect without a restart: a network scanned an hour
+// apart is scanned again within about a second of the interval becoming 1 s.
+func TestSetTimingShortensTheNextScan(t *testing.T) {
+	src := &gatedSource{name: "tmf", ext: "aa00000000000001"}
+	_, sub, s := newScheduler(t, Options{Interval: time.Hour})
+	s.Add(Target{ID: "tmf:a", Network: "aa00000000000001", Source: src})
+	stop := run(s)
+	defer stop()
+	next(t, sub, events.ScanFinished)
+	time.Sleep(1500 * time.Millisecond)
+	if n := src.calls.Load(); n != 1 {
+		t.Fatalf("hourly network scanned %d times in 1.5 s", n)
+	}
+	s.SetTiming(Timing{Interval: time.Second, MaxBackoff: time.Minute, ScanTimeout: 5 * time.Second})
+	if got := s.Timing(); got.Interval != time.Second || got.MaxBackoff != time.Minute || got.ScanTimeout != 5*time.Second {
+		t.Fatalf("timing %+v", got)
+	}
+	next(t, sub, events.ScanFinished)
+	if n := src.calls.Load(); n != 2 {
+		t.Fatalf("source called %d times after the interval changed", n)
+	}
+	scans := s.Scans()
+	if scans[0].Trigger != "schedule" {
+		t.Errorf("second scan trigger %q, want schedule", scans[0].Trigger)
+	}
+}
