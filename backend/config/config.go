@@ -64,9 +64,40 @@ type Config struct {
 	// AllowedHosts are extra Host header names a loopback listener answers
 	// (behind a reverse proxy that passes the public name on).
 	AllowedHosts []string `json:"allowed_host"`
-	// NetworkInterval overrides Interval per network key (config file only).
+	// NetworkInterval overrides Interval per network key (config file or API).
 	NetworkInterval map[string]Duration `json:"network_interval"`
+	// Origins says where a setting came from, by its config-file key
+	// ("interval", "max_backoff", ...): OriginFile, OriginEnv or OriginFlag;
+	// a key not in it has its default. Resolve fills it.
+	Origins map[string]string `json:"-"`
 }
+
+// Where a setting's value came from (Config.Origins, GET /api/v1/settings).
+const (
+	OriginDefault = "default"
+	OriginFile    = "file"
+	OriginEnv     = "env"
+	OriginFlag    = "flag"
+	OriginAPI     = "api"
+)
+
+// Origin is where the setting with config-file key came from.
+func (c Config) Origin(key string) string {
+	if o := c.Origins[key]; o != "" {
+		return o
+	}
+	return OriginDefault
+}
+
+// Explicit reports whether key was set by a flag or an environment
+// variable: such a choice wins over settings changed through the API.
+func (c Config) Explicit(key string) bool {
+	o := c.Origin(key)
+	return o == OriginFlag || o == OriginEnv
+}
+
+// FileKey is the config-file key of a flag name ("max-backoff" → "max_backoff").
+func FileKey(flagName string) string { return strings.ReplaceAll(flagName, "-", "_") }
 
 // Duration is a time.Duration that reads and writes Go duration strings ("30s").
 type Duration time.Duration
@@ -286,9 +317,14 @@ func (f *Flags) Resolve(getenv func(string) string) (Config, error) {
 	if f.config != "" {
 		path = f.config
 	}
+	origins := map[string]string{}
 	if path != "" {
-		if err := loadFile(path, &c); err != nil {
+		keys, err := loadFile(path, &c)
+		if err != nil {
 			return c, err
+		}
+		for _, k := range keys {
+			origins[k] = OriginFile
 		}
 	}
 	set := map[string]bool{}
@@ -302,11 +338,14 @@ func (f *Flags) Resolve(getenv func(string) string) (Config, error) {
 			if err := s.set(&c, v); err != nil {
 				return c, fmt.Errorf("%s: %w", EnvName(s.flag), err)
 			}
+			origins[FileKey(s.flag)] = OriginEnv
 		}
 		if set[s.flag] {
 			s.copy(&c, &f.c)
+			origins[FileKey(s.flag)] = OriginFlag
 		}
 	}
+	c.Origins = origins
 	if c.Demo && c.Interval == Defaults(getenv).Interval && !set["interval"] && getenv(EnvName("interval")) == "" {
 		// A demo should look alive: scan more often unless told otherwise.
 		c.Interval = Duration(DemoInterval)
@@ -317,11 +356,12 @@ func (f *Flags) Resolve(getenv func(string) string) (Config, error) {
 // DemoInterval is the scan interval of --demo when none is configured.
 const DemoInterval = 15 * time.Second
 
-// loadFile reads a JSON config file over c; unknown keys are errors.
-func loadFile(path string, c *Config) error {
+// loadFile reads a JSON config file over c and returns the keys it set;
+// unknown keys are errors.
+func loadFile(path string, c *Config) ([]string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("config file: %w", err)
+		return nil, fmt.Errorf("config file: %w", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -329,11 +369,19 @@ func loadFile(path string, c *Config) error {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
 			line := 1 + bytes.Count(b[:min(int(se.Offset), len(b))], []byte("\n"))
-			return fmt.Errorf("config file %s: line %d: %w", path, line, err)
+			return nil, fmt.Errorf("config file %s: line %d: %w", path, line, err)
 		}
-		return fmt.Errorf("config file %s: %w", path, err)
+		return nil, fmt.Errorf("config file %s: %w", path, err)
 	}
-	return nil
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(b, &keys); err != nil {
+		return nil, fmt.Errorf("config file %s: %w", path, err)
+	}
+	out := make([]string, 0, len(keys))
+	for k := range keys {
+		out = append(out, strings.ToLower(k)) // encoding/json matches keys case-insensitively
+	}
+	return out, nil
 }
 
 // Check reports the first setting that cannot work.

@@ -55,6 +55,15 @@ func TestPrecedenceFlagsEnvFileDefaults(t *testing.T) {
 				if c.Listen != "127.0.0.1:9200" || c.Interval.D() != 30*time.Second || c.DB != "/env.db" || !reflect.DeepEqual(c.OTBR, []string{"http://f:1", "http://g:2"}) {
 					return "flags not over env"
 				}
+				for key, want := range map[string]string{"listen": OriginFlag, "interval": OriginFlag, "db": OriginEnv,
+					"log_level": OriginFile, "max_backoff": OriginDefault, "otbr": OriginFlag} {
+					if got := c.Origin(key); got != want {
+						return "origin of " + key + " is " + got + ", want " + want
+					}
+				}
+				if !c.Explicit("interval") || !c.Explicit("db") || c.Explicit("log_level") || c.Explicit("retain_count") {
+					return "explicit"
+				}
 				return ""
 			}},
 		{"demo scans more often unless told", []string{"--demo"}, nil, func(c Config) string {
