@@ -1,5 +1,6 @@
 // The HTTP API client (docs/API.md). Same-origin, relative URLs: the UI is
 // served by `threadmap serve` at / and the API under /api/v1/.
+import type { ScanInfo } from './scan';
 import type { BorderRouter, Diff, Info, Insight, NetworkSummary, Snapshot, SnapshotSummary } from './types';
 
 /** An API error with the server's stable code. */
@@ -87,6 +88,39 @@ export class Api {
     const q = new URLSearchParams({ network });
     if (snapshot) q.set('snapshot', snapshot);
     return (await this.get<{ insights: Insight[] | null }>(`/insights?${q}`)).insights ?? [];
+  }
+
+  /** GET /scan: recent and running scans. */
+  async scans(): Promise<ScanInfo[]> {
+    return (await this.get<{ scans: ScanInfo[] | null }>('/scan')).scans ?? [];
+  }
+
+  /**
+   * POST /scan for a network ('' = every network). Resolves with the 202
+   * answer; throws ApiError (409 when one is running, 401/403 when a token
+   * is needed) or ApiError status 0 when the server cannot be reached.
+   */
+  async scanNow(network: string): Promise<{ scan_id: string; state: string; network?: string }> {
+    const q = network ? `?network=${encodeURIComponent(network)}` : '';
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}/scan${q}`, { method: 'POST', headers: { Accept: 'application/json' } });
+    } catch (e) {
+      throw new ApiError(0, 'network', (e as Error).message);
+    }
+    if (!res.ok) {
+      let code = 'http_' + res.status;
+      let msg = '';
+      try {
+        const body = (await res.json()) as { error?: { code?: string; message?: string } };
+        if (body.error?.code) code = body.error.code;
+        if (body.error?.message) msg = body.error.message;
+      } catch {
+        // not JSON
+      }
+      throw new ApiError(res.status, code, msg);
+    }
+    return (await res.json()) as { scan_id: string; state: string; network?: string };
   }
 
   /** URL of a snapshot export. */

@@ -3,11 +3,12 @@
 import cytoscape from 'cytoscape';
 import fcose from 'cytoscape-fcose';
 import cysvg from 'cytoscape-svg';
-import { Api } from './api';
+import { Api, ApiError } from './api';
 import { diffCount, diffHighlights, type DiffHighlights } from './diff';
 import { applyFilter, emptyFilter, search, vendors, type Filter } from './filter';
 import { edgeId, linkTitle, toElements, type EdgeElement, type NodeElement } from './graph';
-import { borderRoutersHtml, detailsHtml, displayName, esc, networkHtml, when } from './html';
+import { borderRoutersHtml, detailsHtml, displayName, esc, lastScanHtml, networkHtml, when } from './html';
+import { finishedText, progressText, scanErrorText, scanRows, scanSummary, type ScanProgress } from './scan';
 import { insightHighlight, severityCounts, sortInsights } from './insights';
 import {
   childRingRadius,
@@ -85,6 +86,10 @@ export class App {
   private readonly hooks: Hooks;
   private saveTimer = 0;
   private lastParents: Map<string, string> | null = null;
+  /** The running scan of the shown network, if any. */
+  private scan: { id: string; network: string } | null = null;
+  private scanPoll = 0;
+  private scanHide = 0;
 
   constructor() {
     const params = new URLSearchParams(location.search);
@@ -128,7 +133,7 @@ export class App {
   async start(): Promise<void> {
     if (this.stress) {
       document.title = `threadmap — stress ${this.stress}`;
-      for (const id of ['network', 'slider', 'compare', 'live']) ($(id) as HTMLInputElement).disabled = true;
+      for (const id of ['network', 'slider', 'compare', 'live', 'scan']) ($(id) as HTMLInputElement).disabled = true;
       const s = syntheticMesh(this.stress);
       this.snap = s;
       this.render(s, { persist: false });
@@ -194,7 +199,8 @@ export class App {
       this.selected = '';
     }
     this.live = true;
-    await Promise.all([this.loadHistory(), this.loadBorderRouters()]);
+    if (changed) this.setScan(null);
+    await Promise.all([this.loadHistory(), this.loadBorderRouters(), this.syncScan()]);
     if (gen !== this.netSeq) return; // another network was picked meanwhile
     await this.show(this.history.length - 1);
   }
@@ -314,6 +320,9 @@ export class App {
     if (!s) return;
     this.updateSliderLabel();
     $('network-info').innerHTML = networkHtml(s.network, s);
+    $('last-scan').innerHTML = lastScanHtml(s);
+    $('last-scan').classList.remove('muted');
+    $('scan-badge').textContent = s.scan?.sources?.length ? `(${scanSummary(scanRows(s.scan.sources))})` : '';
     for (const f of ['json', 'graphml', 'dot', 'csv'] as const) $<HTMLButtonElement>(`export-${f}`).disabled = !s.snapshot_id;
     const drawn = Number($('graph').dataset.edgeCount ?? s.links.length);
     const undrawn = Number($('graph').dataset.dangling ?? 0);
@@ -638,6 +647,33 @@ export class App {
       }
       void this.onSnapshot(String(d.network ?? ''));
     });
+    const data = (ev: Event): Record<string, unknown> | null => {
+      try {
+        return JSON.parse((ev as MessageEvent<string>).data) as Record<string, unknown>;
+      } catch {
+        return null;
+      }
+    };
+    es.addEventListener('scan.started', (ev) => {
+      const d = data(ev);
+      if (!d || String(d.network ?? '') !== this.network) return;
+      this.setScan({ id: String(d.scan_id ?? ''), network: this.network });
+      this.scanMessage(progressText({ sources_total: typeof d.sources === 'number' ? d.sources : undefined }), 'running');
+    });
+    es.addEventListener('scan.progress', (ev) => {
+      const d = data(ev);
+      if (!d || String(d.network ?? '') !== this.network) return;
+      if (!this.scan) this.setScan({ id: String(d.scan_id ?? ''), network: this.network });
+      this.scanMessage(progressText(d as ScanProgress), 'running');
+    });
+    es.addEventListener('scan.finished', (ev) => {
+      const d = data(ev);
+      if (!d || String(d.network ?? '') !== this.network) return;
+      if (this.scan && this.scan.id && d.scan_id && String(d.scan_id) !== this.scan.id) return;
+      this.setScan(null);
+      const err = typeof d.error === 'string' && d.error !== '';
+      this.scanMessage(finishedText({ state: String(d.state ?? ''), snapshot_id: d.snapshot_id ? String(d.snapshot_id) : '', error: err ? String(d.error) : '' }), err ? 'error' : 'done', err ? 0 : 6000);
+    });
     const br = () => void this.loadBorderRouters();
     es.addEventListener('border_router.appeared', br);
     es.addEventListener('border_router.disappeared', br);
@@ -652,6 +688,74 @@ export class App {
     await this.loadHistory();
     if (this.live) await this.show(this.history.length - 1);
     else this.updateSliderLabel();
+  }
+
+  // ---- scans ----
+
+  /** Marks a scan of the shown network as running (button disabled) or none. */
+  private setScan(scan: { id: string; network: string } | null): void {
+    this.scan = scan;
+    const b = $<HTMLButtonElement>('scan');
+    b.disabled = !!scan || !!this.stress;
+    b.textContent = scan ? 'Scanning…' : 'Scan now';
+    b.setAttribute('aria-busy', String(!!scan));
+    clearInterval(this.scanPoll);
+    // Events may be missed (stream reconnecting): poll the scan list meanwhile.
+    if (scan) this.scanPoll = window.setInterval(() => void this.syncScan(), 4000);
+  }
+
+  /** Shows a line in the scan box; `hideMs` > 0 hides it after that long. */
+  private scanMessage(text: string, kind: 'running' | 'error' | 'done', hideMs = 0): void {
+    const box = $('scan-status');
+    box.hidden = false;
+    box.textContent = text;
+    box.className = `scan-status ${kind}`;
+    clearTimeout(this.scanHide);
+    if (hideMs > 0) this.scanHide = window.setTimeout(() => (box.hidden = true), hideMs);
+  }
+
+  /** Brings the button in step with GET /scan: a running scan of this network disables it. */
+  private async syncScan(): Promise<void> {
+    const net = this.network;
+    if (!net || this.stress) return;
+    try {
+      const list = await this.api.scans();
+      if (net !== this.network) return;
+      const run = list.find((x) => x.network === net && (x.state === 'running' || x.state === 'queued'));
+      if (run) {
+        if (!this.scan) this.setScan({ id: run.scan_id, network: net });
+        this.scanMessage(progressText(run.progress), 'running');
+      } else if (this.scan) {
+        const done = list.find((x) => x.scan_id === this.scan?.id);
+        this.setScan(null);
+        if (done) this.scanMessage(finishedText(done), done.error ? 'error' : 'done', done.error ? 0 : 6000);
+        else $('scan-status').hidden = true;
+      }
+    } catch {
+      // the list is a fallback for missed events: its errors are not the user's concern
+    }
+  }
+
+  /** POST /scan for the shown network. */
+  private async scanNow(): Promise<void> {
+    const net = this.network;
+    const b = $<HTMLButtonElement>('scan');
+    if (b.disabled) return;
+    b.disabled = true;
+    this.scanMessage('starting a scan…', 'running');
+    try {
+      const r = await this.api.scanNow(net);
+      if (net !== this.network) return;
+      // scan.started may have come first; keep its id then.
+      if (!this.scan) this.setScan({ id: r.scan_id, network: net });
+      if ($('scan-status').textContent === 'starting a scan…') this.scanMessage(r.state === 'queued' ? 'scan queued…' : progressText(undefined), 'running');
+    } catch (e) {
+      const status = e instanceof ApiError ? e.status : 0;
+      const msg = e instanceof ApiError ? (e.status === 0 ? e.message : e.message.replace(/^\/scan[^:]*: /, '')) : (e as Error).message;
+      this.scanMessage(scanErrorText(status, msg), 'error', status === 409 ? 6000 : 0);
+      if (status === 409) await this.syncScan();
+      if (!this.scan) this.setScan(null);
+    }
   }
 
   // ---- wiring ----
@@ -671,6 +775,7 @@ export class App {
     });
     cy.on('mouseover', 'node', (e) => {
       const n = e.target as cytoscape.NodeSingular;
+      n.addClass('hover');
       const d = n.data() as { ext: string; rloc16: string; role: string; name: string; vendor: string };
       tip.textContent = [d.name && `${d.name}${d.vendor ? ` (${d.vendor})` : ''}`, `${ROLE_LOOK[d.role as keyof typeof ROLE_LOOK]?.label ?? d.role}`, `RLOC16 ${d.rloc16 || '?'}`, `ext ${d.ext || 'unknown'}`]
         .filter(Boolean)
@@ -686,7 +791,8 @@ export class App {
       tip.textContent = `${names(l.a)} – ${names(l.b)}\n${linkTitle(l)}`;
       this.placeTip(ed.renderedMidpoint());
     });
-    cy.on('mouseout', 'node, edge', () => {
+    cy.on('mouseout', 'node, edge', (e) => {
+      (e.target as cytoscape.SingularElementReturnValue).removeClass('hover');
       tip.hidden = true;
     });
     cy.on('viewport', () => {
@@ -736,6 +842,7 @@ export class App {
       }
     });
     $('fit').addEventListener('click', () => this.cy.fit(undefined, 30));
+    $('scan').addEventListener('click', () => void this.scanNow());
     $('relayout').addEventListener('click', () => {
       if (!this.snap) return;
       if (this.network) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { childrenOf, edgeId, isWeak, linkTitle, modeString, neighborsOf, nodeLabel, toElements, worstLQ } from './graph';
+import { childCounts, childrenOf, CROWDED_CHILDREN, edgeId, isWeak, linkTitle, modeString, neighborsOf, nodeBadge, nodeClasses, nodeLabel, toElements, worstLQ } from './graph';
 import { snapA } from './testdata';
 import type { TopoNode } from './types';
 
@@ -21,7 +21,7 @@ describe('toElements', () => {
     expect(cls['1a2b3c4d5e6f7081']).toBe('role-leader br');
     expect(cls['2222222222222222']).toBe('role-router');
     expect(cls['5555555555555555']).toBe('role-sleepy-end-device');
-    expect(cls['rloc:0x0c02']).toBe('role-sleepy-end-device inferred status-not-queried');
+    expect(cls['rloc:0x0c02']).toBe('role-sleepy-end-device inferred status-not-queried badge-inferred');
   });
 
   it('classes links by kind and worst LQ and marks weak ones', () => {
@@ -102,5 +102,45 @@ describe('neighbors and children', () => {
   it('lists children from links and parent fields', () => {
     expect(childrenOf(s, '3333333333333333')).toEqual(['6666666666666666', '7777777777777777', 'rloc:0x0c02']);
     expect(childrenOf(s, '5555555555555555')).toEqual([]);
+  });
+});
+
+describe('status badges and crowded children', () => {
+  it.each([
+    [{ status: 'answered' }, ''],
+    [{}, ''],
+    [{ status: 'error' }, 'error'],
+    [{ status: 'timed-out', flags: ['inferred'] }, 'timeout'],
+    [{ status: 'answered', flags: ['not-in-parent-child-table'] }, 'mismatch'],
+    [{ flags: ['parent-mismatch', 'inferred'] }, 'mismatch'],
+    [{ flags: ['inferred'] }, 'inferred'],
+    [{ status: 'not-queried' }, 'inferred'],
+    [{ flags: ['role-conflict'] }, ''],
+  ])('%j → badge %s', (n, want) => {
+    expect(nodeBadge(n)).toBe(want);
+  });
+
+  it('puts the badge and status in the classes', () => {
+    const n = { id: 'x', role: 'end-device', router_id: null, parent: null, border_router: true, sources: [], status: 'timed-out' } as TopoNode;
+    expect(nodeClasses(n)).toBe('role-end-device br status-timed-out badge-timeout');
+    expect(nodeClasses({ ...n, border_router: false, status: 'answered', flags: ['parent-mismatch'] }, true)).toBe('role-end-device badge-mismatch crowded');
+  });
+
+  it(`marks the children of a parent with more than ${CROWDED_CHILDREN} children as crowded`, () => {
+    const s = snapA();
+    const parent = '2222222222222222';
+    const before = childCounts(s).get(parent) ?? 0;
+    expect(toElements(s).nodes.find((n) => n.data.id === '4444444444444444')?.classes).not.toContain('crowded');
+    const kids = Array.from({ length: CROWDED_CHILDREN + 1 }, (_, i) => ({ id: `kid${i}`, role: 'end-device', router_id: null, parent: i % 2 ? parent : null, border_router: false, sources: ['tmf'] }) as TopoNode);
+    s.nodes.push(...kids);
+    // Half name the parent in their parent field, half only through a child link.
+    s.links.push(...kids.filter((_, i) => i % 2 === 0).map((k) => ({ kind: 'child' as const, a: parent, b: k.id })));
+    const counts = childCounts(s);
+    expect(counts.get(parent)).toBe(before + CROWDED_CHILDREN + 1);
+    const cls = Object.fromEntries(toElements(s).nodes.map((n) => [n.data.id, n.classes]));
+    for (const k of kids) expect(cls[k.id]).toContain('crowded');
+    expect(cls['4444444444444444']).toContain('crowded');
+    expect(cls[parent]).not.toContain('crowded');
+    expect(cls['rloc:0x0c02']).not.toContain('crowded'); // another parent's child
   });
 });

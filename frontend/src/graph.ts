@@ -97,19 +97,58 @@ export function linkTitle(l: TopoLink): string {
   return parts.join(' · ');
 }
 
-/** CSS-like classes for a node (role, border router, sleepy, inferred, status). */
-export function nodeClasses(n: TopoNode): string {
+/** Flags that say the parent a node names and its parent's child table disagree. */
+export const MISMATCH_FLAGS = ['not-in-parent-child-table', 'parent-mismatch'];
+
+/** A parent with more children than this draws their labels only on hover, selection or zoom. */
+export const CROWDED_CHILDREN = 8;
+
+/**
+ * The badge a node carries for how sure the map is about it, most serious first:
+ * error (asked, answered with an error), timeout (asked, no answer), mismatch
+ * (parent and child table disagree), inferred (never answered, implied by
+ * RLOC16 or another node's tables; also status not-queried). '' when answered.
+ */
+export function nodeBadge(n: Pick<TopoNode, 'status' | 'flags'>): '' | 'error' | 'timeout' | 'mismatch' | 'inferred' {
+  if (n.status === 'error') return 'error';
+  if (n.status === 'timed-out') return 'timeout';
+  if (n.flags?.some((f) => MISMATCH_FLAGS.includes(f))) return 'mismatch';
+  if (n.flags?.includes('inferred') || n.status === 'not-queried') return 'inferred';
+  return '';
+}
+
+/**
+ * CSS-like classes for a node (role, border router, inferred, status, the
+ * badge of nodeBadge, and crowded when its parent has many children).
+ */
+export function nodeClasses(n: TopoNode, crowded = false): string {
   const c = [`role-${n.role}`];
   if (n.border_router) c.push('br');
   if (n.flags?.includes('inferred')) c.push('inferred');
   if (n.status && n.status !== 'answered') c.push(`status-${n.status}`);
+  const b = nodeBadge(n);
+  if (b) c.push(`badge-${b}`);
+  if (crowded) c.push('crowded');
   return c.join(' ');
+}
+
+/** Children per parent id (parent fields, else child links), for crowded labels. */
+export function childCounts(s: Snapshot): Map<string, number> {
+  const parent = new Map<string, string>();
+  for (const l of s.links ?? []) if (l.kind === 'child' && !parent.has(l.b)) parent.set(l.b, l.a);
+  for (const n of s.nodes ?? []) if (n.parent) parent.set(n.id, n.parent);
+  const out = new Map<string, number>();
+  for (const p of parent.values()) out.set(p, (out.get(p) ?? 0) + 1);
+  return out;
 }
 
 /** Converts a snapshot into Cytoscape node and edge definitions. */
 export function toElements(s: Snapshot): Elements {
   const ids = new Set<string>();
   const nodes: NodeElement[] = [];
+  const counts = childCounts(s);
+  const parentOf = new Map<string, string>();
+  for (const l of s.links ?? []) if (l.kind === 'child' && !parentOf.has(l.b)) parentOf.set(l.b, l.a);
   for (const n of s.nodes ?? []) {
     if (ids.has(n.id)) continue;
     ids.add(n.id);
@@ -126,7 +165,7 @@ export function toElements(s: Snapshot): Elements {
         parentId: n.parent ?? '',
         br: n.border_router,
       },
-      classes: nodeClasses(n),
+      classes: nodeClasses(n, (counts.get(n.parent ?? parentOf.get(n.id) ?? '') ?? 0) > CROWDED_CHILDREN),
     });
   }
   const edges: EdgeElement[] = [];

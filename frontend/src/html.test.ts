@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { borderRoutersHtml, detailsHtml, displayName, esc, networkHtml } from './html';
+import { borderRoutersHtml, detailsHtml, displayName, esc, lastScanHtml, networkHtml } from './html';
 import { snapA } from './testdata';
 
 describe('panels', () => {
@@ -42,5 +42,42 @@ describe('panels', () => {
     const s = snapA();
     const html = networkHtml(s.network, s);
     for (const want of ['MyHome', 'dead00beef00cafe', '0x1234', 'fd11:22::/64', 'tmf: 5/6 answered in 840 ms']) expect(html).toContain(want);
+  });
+});
+
+describe('last scan', () => {
+  it('lists every source with answered, timed out, failed, time, errors and notes', () => {
+    const s = snapA();
+    s.scan = {
+      sources: [
+        { name: 'tmf', target: '[fd00::1]:61631', queried: 6, answered: 5, timed_out: 1, duration_ms: 840, notes: ['0x5800 <timed out>'] },
+        { name: 'otbr', queried: 1, answered: 0, failed: 1, duration_ms: 30, error: 'connection refused' },
+      ],
+    };
+    const html = lastScanHtml(s);
+    expect(html).toContain('data-sources="otbr tmf"');
+    expect(html).toContain('2 sources · 5/7 answered · 1 timed out · 1 failed · 1 with errors');
+    expect(html).toMatch(/data-source="tmf"[\s\S]*5\/6<\/td><td>1<\/td><td>–<\/td><td>840 ms/);
+    expect(html).toContain('class="scan-row health-failed" data-source="otbr"');
+    expect(html).toContain('connection refused');
+    expect(html).toContain('0x5800 &lt;timed out&gt;');
+  });
+  it('says when a snapshot has no report', () => {
+    const s = snapA();
+    delete s.scan;
+    expect(lastScanHtml(s)).toContain('no scan report in this snapshot');
+    expect(lastScanHtml(s)).not.toContain('<table');
+  });
+});
+
+describe('node status in details', () => {
+  it('shows status and explains flags', () => {
+    const s = snapA();
+    const n = s.nodes.find((x) => x.id === 'rloc:0x0c02')!;
+    n.flags = ['inferred', 'parent-mismatch'];
+    const html = detailsHtml(s, n);
+    expect(html).toContain('status-not-queried');
+    expect(html).toContain('<code>inferred</code> — never seen itself');
+    expect(html).toContain('<code>parent-mismatch</code> — a child table lists it');
   });
 });

@@ -2,6 +2,7 @@
 // esc(): the panels never interpret data as markup.
 import { childrenOf, modeString, neighborsOf } from './graph';
 import { ROLE_LOOK } from './style';
+import { scanRows, scanSummary } from './scan';
 import type { BorderRouter, Network, Snapshot, TopoNode } from './types';
 
 /** Escapes text for HTML element content and attribute values. */
@@ -38,6 +39,14 @@ function row(k: string, v: string): string {
 }
 
 const txt = (v: unknown) => (v === undefined || v === null || v === '' ? '' : esc(v));
+
+/** What the node flags mean, for the details panel. */
+export const FLAG_WORDS: Record<string, string> = {
+  inferred: '— never seen itself; implied by another node\'s RLOC16 (a parent) or a neighbor table',
+  'not-in-parent-child-table': '— its RLOC16 names a parent whose child table was read and does not list it',
+  'parent-mismatch': '— a child table lists it under another parent than its RLOC16 says (stale entry after re-attach?)',
+  'role-conflict': '— sources disagree about its role',
+};
 
 /** The details panel for a node of snapshot s. `removed` marks a ghost from an older snapshot. */
 export function detailsHtml(s: Snapshot, n: TopoNode, removed = false): string {
@@ -93,8 +102,8 @@ export function detailsHtml(s: Snapshot, n: TopoNode, removed = false): string {
       ${row('Battery', n.battery_level !== undefined ? `${esc(n.battery_level)} %` : '')}
       ${row('Supply voltage', n.supply_voltage_mv !== undefined ? `${esc(n.supply_voltage_mv)} mV` : '')}
       ${row('Timeout', n.timeout !== undefined ? `${esc(n.timeout)} s` : '')}
-      ${row('Status', txt(n.status) + (n.status_detail ? ` (${esc(n.status_detail)})` : ''))}
-      ${row('Flags', (n.flags ?? []).map(esc).join(', '))}
+      ${row('Status', n.status ? `<span class="node-status status-${esc(n.status)}">${esc(n.status)}</span>${n.status_detail ? ` (${esc(n.status_detail)})` : ''}` : '')}
+      ${row('Flags', (n.flags ?? []).map((f) => `<code>${esc(f)}</code>${FLAG_WORDS[f] ? ` ${esc(FLAG_WORDS[f])}` : ''}`).join('<br>'))}
       ${row('Sources', (n.sources ?? []).map(esc).join(', '))}
       ${row('Field sources', fieldSources)}
       ${row('First seen', esc(when(n.first_seen)))}
@@ -162,4 +171,24 @@ export function networkHtml(net: Network, s: Snapshot): string {
     ${row('Routers', esc(s.nodes.filter((n) => n.role === 'router' || n.role === 'leader').length))}
     ${row('Scan', srcs)}
   </tbody></table>`;
+}
+
+/** The "Last scan" section: per source what answered, timed out, failed, how long, errors and notes. */
+export function lastScanHtml(s: Snapshot): string {
+  const rows = scanRows(s.scan?.sources);
+  const head = `<p class="scan-summary" data-sources="${esc(rows.map((r) => r.name).join(' '))}">${esc(scanSummary(rows))}${s.snapshot_id ? ` (snapshot #${esc(s.snapshot_id)}, ${esc(when(s.taken_at))})` : ''}</p>`;
+  if (!rows.length) return head;
+  const body = rows
+    .map((r) => {
+      const extra = [
+        r.error ? `<div class="scan-error">${esc(r.error)}</div>` : '',
+        r.notes.length ? `<ul class="scan-notes">${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '',
+      ].join('');
+      return `<tr class="scan-row health-${r.health}" data-source="${esc(r.name)}">
+        <th scope="row"><span class="dot" aria-hidden="true"></span>${esc(r.name)}${r.target ? `<div class="muted scan-target">${esc(r.target)}</div>` : ''}</th>
+        <td>${esc(r.answered)}/${esc(r.queried)}</td><td>${r.timedOut ? esc(r.timedOut) : '–'}</td><td>${r.failed ? esc(r.failed) : '–'}</td><td>${esc(r.duration)}</td>
+      </tr>${extra ? `<tr class="scan-extra"><td colspan="5">${extra}</td></tr>` : ''}`;
+    })
+    .join('');
+  return `${head}<table class="kv scan-table"><thead><tr><th>source</th><th>answered</th><th>timed out</th><th>failed</th><th>took</th></tr></thead><tbody>${body}</tbody></table>`;
 }

@@ -1,6 +1,7 @@
 // How the graph looks: role shapes and colours, link quality colours and
 // widths, highlight classes, and the legend that explains them.
 import type cytoscape from 'cytoscape';
+import { CROWDED_CHILDREN } from './graph';
 import type { Role } from './types';
 
 /** Look of one role: shape, colour and size (border routers add a ring and a BR badge). */
@@ -27,6 +28,14 @@ export const LQ_COLOR = ['#d1242f', '#e5534b', '#d4a72c', '#2ea043'];
 const LQ_UNKNOWN = '#8b949e';
 const LQ_WIDTH = [2, 2.5, 4, 6];
 const BR_COLOR = '#ff7a1a';
+
+/** Badges for nodes the map is not sure about (graph.ts nodeBadge): text, colour, legend words. */
+export const STATUS_BADGE = {
+  error: { text: '!', color: '#d1242f', label: 'Error: asked, answered with an error (red dashed outline)' },
+  timeout: { text: '…', color: '#b3261e', label: 'Timed out: asked, no answer (red dashed outline)' },
+  mismatch: { text: '≠', color: '#c08a00', label: 'Parent mismatch: parent and its child table disagree (amber dashed outline)' },
+  inferred: { text: '?', color: '#6e7681', label: 'Inferred / not queried: never answered, implied by RLOC16 or other tables (faded, grey dotted outline)' },
+} as const;
 
 /** Palette that depends on the theme. */
 export interface Theme {
@@ -103,8 +112,13 @@ export function stylesheet(t: Theme): cytoscape.StylesheetJson {
         'bounds-expansion': 10,
       },
     },
-    { selector: 'node.inferred', style: { 'background-opacity': 0.45 } },
-    { selector: 'node.status-timed-out, node.status-error', style: { 'border-color': '#d1242f', 'border-style': 'dashed', 'border-width': 3 } },
+    { selector: 'node.inferred, node.status-not-queried', style: { 'background-opacity': 0.45, 'border-style': 'dotted', 'border-color': '#6e7681', 'border-width': 2 } },
+    { selector: 'node.badge-mismatch', style: { 'border-color': STATUS_BADGE.mismatch.color, 'border-style': 'dashed', 'border-width': 3 } },
+    { selector: 'node.status-timed-out, node.status-error', style: { 'border-color': '#d1242f', 'border-style': 'dashed', 'border-width': 3, 'background-opacity': 0.7 } },
+    ...badgeRules(),
+    // Children of a crowded parent: label on hover, selection or zoom only.
+    { selector: 'node.crowded', style: { 'min-zoomed-font-size': 15 } },
+    { selector: 'node.crowded:selected, node.crowded.hover', style: { 'min-zoomed-font-size': 0, 'z-index': 20 } },
     {
       selector: 'edge',
       style: { 'curve-style': 'straight', width: 2, 'line-color': LQ_UNKNOWN, opacity: 0.9 },
@@ -154,6 +168,43 @@ export function stylesheet(t: Theme): cytoscape.StylesheetJson {
   return s;
 }
 
+/** Style rules for the status badges: bottom-left, beside a border router's BR badge when both apply. */
+function badgeRules(): cytoscape.StylesheetJson {
+  const out: cytoscape.StylesheetJson = [];
+  for (const [kind, b] of Object.entries(STATUS_BADGE)) {
+    const img = badgeImage(b.text, b.color);
+    out.push(
+      {
+        selector: `node.badge-${kind}`,
+        style: {
+          'background-image': img,
+          'background-width': '16px',
+          'background-height': '16px',
+          'background-position-x': '0%',
+          'background-position-y': '100%',
+          'background-clip': 'none',
+          'background-image-containment': 'over',
+          'background-image-opacity': 1,
+          'bounds-expansion': 10,
+        },
+      },
+      {
+        selector: `node.br.badge-${kind}`,
+        style: {
+          'background-image': [badgeImage('BR', BR_COLOR), img],
+          'background-width': ['18px', '16px'],
+          'background-height': ['18px', '16px'],
+          'background-position-x': ['100%', '0%'],
+          'background-position-y': ['0%', '100%'],
+          'background-clip': ['none', 'none'],
+          'background-image-containment': ['over', 'over'],
+        } as unknown as cytoscape.Css.Node,
+      },
+    );
+  }
+  return out;
+}
+
 function shapeSvg(look: RoleLook, extra = ''): string {
   const c = look.color;
   const z = 11;
@@ -197,12 +248,16 @@ export function legendHtml(): string {
   }
   rows.push(
     `<svg width="22" height="22" viewBox="0 0 22 22" aria-hidden="true"><circle cx="11" cy="11" r="8" fill="none" stroke="${BR_COLOR}" stroke-width="3"/><circle cx="17" cy="5" r="4.5" fill="${BR_COLOR}"/></svg><span>Border router (orange ring, BR badge)</span>`,
-    `<svg width="22" height="22" viewBox="0 0 22 22" aria-hidden="true"><circle cx="11" cy="11" r="8" fill="#8a8f98" fill-opacity="0.45"/></svg><span>Inferred (never answered, implied by RLOC16)</span>`,
+    ...Object.values(STATUS_BADGE).map(
+      (b) =>
+        `<svg width="22" height="22" viewBox="0 0 22 22" aria-hidden="true"><circle cx="11" cy="11" r="7" fill="#8a8f98" fill-opacity="0.45" stroke="${b.color}" stroke-width="2" stroke-dasharray="${b.text === '?' ? '1 2' : '3 2'}"/><circle cx="6" cy="16" r="5.5" fill="${b.color}"/><text x="6" y="19" font-size="8" font-weight="700" text-anchor="middle" fill="#fff">${b.text === '…' ? '..' : b.text}</text></svg><span>${b.label}</span>`,
+    ),
     `${lineSvg(LQ_COLOR[3], LQ_WIDTH[3])}<span>Router link, LQ 3 (number = link cost)</span>`,
     `${lineSvg(LQ_COLOR[2], LQ_WIDTH[2])}<span>Router link, LQ 2</span>`,
     `${lineSvg(LQ_COLOR[1], LQ_WIDTH[1])}<span>Router link, LQ 1 (weak)</span>`,
     `${lineSvg(LQ_COLOR[0], LQ_WIDTH[0], '4 3')}<span>Router link, LQ 0</span>`,
     `${lineSvg('#8b949e', 1.5, '4 3')}<span>Parent–child link</span>`,
+    `<span></span><span class="muted">Around a router with more than ${CROWDED_CHILDREN} children, child labels show on hover, selection or zoom.</span>`,
   );
   return `<div class="legend">${rows.join('')}</div>`;
 }
