@@ -191,6 +191,62 @@ it('serves the UI and draws as many nodes as the API has', async () => {
     await checkStable(before.snapshot, after.snapshot, pos0, pos1, 1);
   });
 
+  it('scans on demand with live progress, then shows the new snapshot and its Last scan report', async () => {
+    // Record what the scan box and button show while the scan runs.
+    await page.evaluate(() => {
+      window.__scanSeen = [];
+      const box = document.getElementById('scan-status');
+      const btn = document.getElementById('scan');
+      const note = () => window.__scanSeen.push({ text: box.hidden ? '' : box.textContent, disabled: btn.disabled, label: btn.textContent });
+      new MutationObserver(note).observe(box, { childList: true, characterData: true, subtree: true, attributes: true });
+      new MutationObserver(note).observe(btn, { attributes: true, childList: true, subtree: true });
+    });
+    const before = (await drawn(page)).snapshot;
+    let started;
+    // Scheduled scans run every 2 s in this demo: a click may meet one (409), then try again.
+    for (let i = 0; i < 20 && !started; i++) {
+      await page.waitForFunction(() => !document.getElementById('scan').disabled, null, { timeout: 30000 });
+      const answer = page.waitForResponse((r) => r.url().includes('/api/v1/scan') && r.request().method() === 'POST', { timeout: 15000 });
+      await page.focus('#scan');
+      await page.keyboard.press('Enter'); // keyboard reachable
+      const res = await answer;
+      if (res.status() === 202) started = await res.json();
+      else {
+        assert.equal(res.status(), 409, `POST /api/v1/scan: HTTP ${res.status()}`);
+        await page.waitForFunction(() => /already running/.test(document.getElementById('scan-status').textContent), null, { timeout: 5000 });
+        await sleep(300);
+      }
+    }
+    assert.ok(started?.scan_id, 'a manual scan started');
+    const done = await until('the manual scan to finish', async () => {
+      const s = (await api('/api/v1/scan')).scans.find((x) => x.scan_id === started.scan_id);
+      return s && s.state !== 'running' && s.state !== 'queued' ? s : null;
+    });
+    assert.equal(done.trigger, 'manual');
+    assert.ok(done.snapshot_id, `the scan stored a snapshot: ${JSON.stringify(done)}`);
+    await page.waitForFunction((id) => window.__threadmap.ready && Number(window.__threadmap.state().snapshot) >= Number(id), done.snapshot_id, { timeout: 30000 });
+    assert.ok(Number((await drawn(page)).snapshot) > Number(before));
+    const seen = await page.evaluate(() => window.__scanSeen);
+    assert.ok(seen.some((x) => x.disabled && x.label === 'Scanning…') || seen.some((x) => x.disabled), `the button was disabled while scanning: ${JSON.stringify(seen)}`);
+    assert.ok(seen.some((x) => /^(starting a scan|scan queued|scanning…)/.test(x.text)), `progress shown: ${JSON.stringify(seen)}`);
+    assert.ok(seen.some((x) => /^scan done: snapshot #\d+$/.test(x.text)), `finish shown: ${JSON.stringify(seen)}`);
+    await page.waitForFunction(() => !document.getElementById('scan').disabled, null, { timeout: 30000 });
+
+    // Last scan: the shown snapshot's scan.sources, one row per source.
+    const shown = (await drawn(page)).snapshot;
+    const snap = await api(`/api/v1/snapshots/${shown}`);
+    const want = [...new Set(snap.scan.sources.map((r) => r.name))].sort();
+    for (const name of ['tmf', 'otbr', 'matter']) assert.ok(want.includes(name), `the demo reports source ${name}: ${want}`);
+    await page.waitForFunction((id) => (document.getElementById('last-scan').textContent ?? '').includes(`snapshot #${id}`), shown, { timeout: 10000 });
+    const rows = await page.evaluate(() => [...document.querySelectorAll('#last-scan tr.scan-row')].map((r) => ({ name: r.dataset.source, cells: [...r.querySelectorAll('td')].map((c) => c.textContent) })));
+    assert.deepEqual([...new Set(rows.map((r) => r.name))].sort(), want);
+    const tmf = snap.scan.sources.filter((r) => r.name === 'tmf').sort((a, b) => (a.target ?? '').localeCompare(b.target ?? ''))[0];
+    const tmfRow = rows.find((r) => r.name === 'tmf');
+    assert.equal(tmfRow.cells[0], `${tmf.answered}/${tmf.queried}`);
+    await page.evaluate(() => document.getElementById('scan-box').scrollIntoView());
+    await shot(page, '09-scan-last-scan');
+  });
+
   it('shows a diff when the history slider moves', async () => {
     // Three snapshots, so that one step back still has a predecessor to diff against.
     await page.waitForFunction(() => window.__threadmap.state().history >= 3, null, { timeout: 90000 });
@@ -388,7 +444,7 @@ it('serves the UI and draws as many nodes as the API has', async () => {
   it('is keyboard reachable', async () => {
     await page.keyboard.press('Escape');
     await page.evaluate(() => document.activeElement?.blur());
-    const want = ['search', 'fit', 'relayout', 'panel-toggle', 'slider', 'compare', 'live'];
+    const want = ['search', 'scan', 'fit', 'relayout', 'panel-toggle', 'slider', 'compare', 'live'];
     if (!(await page.evaluate(() => document.getElementById('network').disabled))) want.push('network');
     const seen = new Set();
     for (let i = 0; i < 400 && !want.every((id) => seen.has(id)); i++) {
