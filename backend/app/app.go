@@ -59,6 +59,12 @@ type App struct {
 	ln       net.Listener
 	bg       sync.WaitGroup
 	cleanups []func()
+	settings *settingsManager
+	ctx      context.Context // Run's: sources added later follow it
+
+	matterMu   sync.Mutex
+	matterID   string             // scheduler target id of the Matter server source ("" for none)
+	matterStop context.CancelFunc // ends its Run
 }
 
 // Run runs `threadmap serve` until ctx ends (SIGINT/SIGTERM), then shuts
@@ -79,7 +85,7 @@ func start(ctx context.Context, c config.Config, b Build, log *slog.Logger) (a *
 	if err := c.Check(); err != nil {
 		return nil, err
 	}
-	a = &App{cfg: c, log: log}
+	a = &App{cfg: c, log: log, ctx: ctx}
 	started := a // the error returns below set a to nil
 	defer func() {
 		if err != nil {
@@ -98,6 +104,12 @@ func start(ctx context.Context, c config.Config, b Build, log *slog.Logger) (a *
 		}
 	})
 	a.bus = events.NewBus()
+	a.settings, err = a.loadSettings(c)
+	if err != nil {
+		return nil, err
+	}
+	c = a.settings.current()
+	a.cfg = c
 	a.registry = routers.NewRegistry(a.bus)
 	a.metrics = metrics.New(a.store.Size)
 	if nets, err := a.store.Networks(); err == nil {
@@ -107,15 +119,12 @@ func start(ctx context.Context, c config.Config, b Build, log *slog.Logger) (a *
 			}
 		}
 	}
-	intervals := map[string]time.Duration{}
-	for k, d := range c.NetworkInterval {
-		intervals[k] = d.D()
-	}
+	t := timing(c)
 	a.sched = scheduler.New(scheduler.Options{
-		Interval:         c.Interval.D(),
-		MaxBackoff:       c.MaxBackoff.D(),
-		ScanTimeout:      c.ScanTimeout.D(),
-		NetworkIntervals: intervals,
+		Interval:         t.Interval,
+		MaxBackoff:       t.MaxBackoff,
+		ScanTimeout:      t.ScanTimeout,
+		NetworkIntervals: t.NetworkIntervals,
 		Store:            storeSaver{a.store},
 		Events:           a.bus,
 		Logger:           log.With("component", "scheduler"),
@@ -135,6 +144,7 @@ func start(ctx context.Context, c config.Config, b Build, log *slog.Logger) (a *
 		Export:        exporter(),
 		Diff:          differ(),
 		Insights:      insighter(a.store),
+		Settings:      a.settings,
 		DecodeCBOR:    store.NewCodec().UnmarshalSnapshot,
 		UI:            b.UI,
 		Logger:        log.With("component", "http"),
@@ -168,8 +178,9 @@ func start(ctx context.Context, c config.Config, b Build, log *slog.Logger) (a *
 func (a *App) stored(id string, s *topology.Snapshot) {
 	a.srv.SnapshotStored(id, s)
 	a.metrics.ObserveSnapshot(s)
-	if a.cfg.RetainCount > 0 || a.cfg.RetainAge > 0 {
-		n, err := a.store.Retain(store.Policy{MaxCount: a.cfg.RetainCount, MaxAge: a.cfg.RetainAge.D()})
+	c := a.settings.current() // retention changed through the API applies from here on
+	if c.RetainCount > 0 || c.RetainAge > 0 {
+		n, err := a.store.Retain(store.Policy{MaxCount: c.RetainCount, MaxAge: c.RetainAge.D()})
 		if err != nil {
 			a.log.Error("retain", "error", err)
 		} else if n > 0 {
@@ -229,35 +240,19 @@ func (a *App) addSources(ctx context.Context) error {
 		}
 	}
 	for _, u := range c.OTBR {
-		u = strings.TrimRight(u, "/")
-		src, err := otbrSource(u)
-		if err != nil {
-			return fmt.Errorf("otbr %s: %w", u, err)
+		if err := a.addOTBR(u); err != nil {
+			return err
 		}
-		a.sched.Add(scheduler.Target{ID: "otbr:" + u, Source: src})
 	}
 	for _, prefix := range c.TMF {
-		id := "tmf:" + prefix
-		src, err := tmfSource(prefix, func(queried, answered int) { a.sched.SourceProgress(id, queried, answered) })
-		if err != nil {
-			return fmt.Errorf("tmf %s: %w", prefix, err)
+		if err := a.addTMF(prefix); err != nil {
+			return err
 		}
-		a.sched.Add(scheduler.Target{ID: id, Source: src})
 	}
 	if c.MatterServer != "" {
-		src, err := matterSource(c.MatterServer)
-		if err != nil {
-			return fmt.Errorf("matter-server %s: %w", c.MatterServer, err)
+		if err := a.addMatter(c.MatterServer); err != nil {
+			return err
 		}
-		a.sched.Add(scheduler.Target{ID: "matter:" + src.URL(), Source: src})
-		// Follow the server (start_listening) so that scans read a live cache.
-		a.bg.Add(1)
-		go func() {
-			defer a.bg.Done()
-			if err := src.Run(ctx); err != nil && ctx.Err() == nil {
-				a.log.Warn("matter server connection ended", "url", src.URL(), "error", err)
-			}
-		}()
 	}
 	switch {
 	case c.Demo:
@@ -275,4 +270,66 @@ func (a *App) addSources(ctx context.Context) error {
 		a.log.Warn("nothing to scan: give --otbr URL, --matter-server URL, --mdns-iface NAME, or try --demo")
 	}
 	return nil
+}
+
+func otbrTargetID(u string) string     { return "otbr:" + strings.TrimRight(u, "/") }
+func tmfTargetID(prefix string) string { return "tmf:" + prefix }
+
+// addOTBR adds the OTBR REST source at u to the scheduler (at start-up and
+// when the settings gain a URL).
+func (a *App) addOTBR(u string) error {
+	u = strings.TrimRight(u, "/")
+	src, err := otbrSource(u)
+	if err != nil {
+		return fmt.Errorf("otbr %s: %w", u, err)
+	}
+	a.sched.Add(scheduler.Target{ID: otbrTargetID(u), Source: src})
+	return nil
+}
+
+// addTMF adds a TMF crawl of prefix to the scheduler.
+func (a *App) addTMF(prefix string) error {
+	id := tmfTargetID(prefix)
+	src, err := tmfSource(prefix, func(queried, answered int) { a.sched.SourceProgress(id, queried, answered) })
+	if err != nil {
+		return fmt.Errorf("tmf %s: %w", prefix, err)
+	}
+	a.sched.Add(scheduler.Target{ID: id, Source: src})
+	return nil
+}
+
+// addMatter adds the Matter server source at u and follows the server
+// (start_listening) so that scans read a live cache, until removeMatter or
+// the end of Run.
+func (a *App) addMatter(u string) error {
+	src, err := matterSource(u)
+	if err != nil {
+		return fmt.Errorf("matter-server %s: %w", u, err)
+	}
+	ctx, cancel := context.WithCancel(a.ctx)
+	a.matterMu.Lock()
+	a.matterID, a.matterStop = "matter:"+src.URL(), cancel
+	a.matterMu.Unlock()
+	a.sched.Add(scheduler.Target{ID: "matter:" + src.URL(), Source: src})
+	a.bg.Add(1)
+	go func() {
+		defer a.bg.Done()
+		if err := src.Run(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("matter server connection ended", "url", src.URL(), "error", err)
+		}
+	}()
+	return nil
+}
+
+// removeMatter drops the Matter server source and ends its connection.
+func (a *App) removeMatter() {
+	a.matterMu.Lock()
+	id, stop := a.matterID, a.matterStop
+	a.matterID, a.matterStop = "", nil
+	a.matterMu.Unlock()
+	if id == "" {
+		return
+	}
+	stop()
+	a.sched.Remove(id)
 }

@@ -17,6 +17,7 @@ const (
 	SnapshotDeleted      = "snapshot.deleted"
 	BorderRouterAppeared = "border_router.appeared"
 	BorderRouterGone     = "border_router.disappeared"
+	SettingsChanged      = "settings.changed"
 )
 
 // Event is one named event with a JSON payload.

@@ -51,8 +51,11 @@ type errorBody struct {
 func (s *Server) abort(c *gin.Context, err error) {
 	var ae *apiError
 	var mbe *http.MaxBytesError
+	var fe *FieldError
 	switch {
 	case errors.As(err, &ae):
+	case errors.As(err, &fe):
+		ae = badRequest(fe.Error())
 	case errors.Is(err, store.ErrNotFound):
 		ae = notFound(err.Error())
 	case errors.As(err, &mbe):

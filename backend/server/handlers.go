@@ -504,3 +504,38 @@ func (s *Server) getMetrics(c *gin.Context) {
 	}
 	s.o.Metrics.ServeHTTP(c.Writer, c.Request)
 }
+
+func (s *Server) getSettings(c *gin.Context) {
+	if s.o.Settings == nil {
+		s.abort(c, unavailable("settings are not available in this configuration"))
+		return
+	}
+	v, err := s.o.Settings.Get()
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, v)
+}
+
+func (s *Server) patchSettings(c *gin.Context) {
+	if s.o.Settings == nil {
+		s.abort(c, unavailable("settings are not available in this configuration"))
+		return
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if !errors.As(err, &mbe) {
+			err = badRequest("read body: " + err.Error())
+		}
+		s.abort(c, err)
+		return
+	}
+	v, err := s.o.Settings.Patch(body)
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, v)
+}

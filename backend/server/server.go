@@ -64,6 +64,23 @@ type SnapshotObserver interface {
 	ForgetNetwork(key string)
 }
 
+// Settings reads and changes the runtime settings (backend/app). Get and
+// Patch return the effective settings as a JSON-encodable value; Patch
+// takes a JSON merge-patch body and reports bad input as *FieldError.
+type Settings interface {
+	Get() (any, error)
+	Patch(body []byte) (any, error)
+}
+
+// FieldError is bad input naming the field at fault; the API answers it
+// with 400 bad_request.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+
 // Options are the server's parts and settings.
 type Options struct {
 	Store         Store
@@ -75,6 +92,7 @@ type Options struct {
 	Export        Exporter  // nil: only json and cbor
 	Diff          Differ    // nil: /diff answers 503
 	Insights      Insighter // nil: /insights answers 503
+	Settings      Settings  // nil: /settings answers 503
 	// DecodeCBOR reads a CBOR export (import); nil refuses CBOR.
 	DecodeCBOR func([]byte) (*topology.Snapshot, error)
 	UI         fs.FS // the built UI (frontend.Dist()); nil or without index.html: a how-to-build page

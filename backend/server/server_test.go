@@ -494,3 +494,20 @@ func TestHostileParametersNeverGive500(t *testing.T) {
 		}
 	}
 }
+
+// PATCH /settings is mutating: beyond loopback it needs the token before
+// anything else (without a settings service it then answers 503).
+func TestSettingsPatchNeedsTheToken(t *testing.T) {
+	f := newFixture(t, Options{Loopback: false, Token: "s3cret"})
+	code, body, _ := f.do("PATCH", "/api/v1/settings", strings.NewReader(`{"interval":"1s"}`))
+	if code != 401 || errCode(t, body) != CodeUnauthorized {
+		t.Fatalf("no token: %d %s", code, body)
+	}
+	code, body, _ = f.do("PATCH", "/api/v1/settings", strings.NewReader(`{"interval":"1s"}`), "Authorization", "Bearer s3cret")
+	if code != 503 || errCode(t, body) != CodeUnavailable {
+		t.Fatalf("with token, no settings service: %d %s", code, body)
+	}
+	if code, body, _ = f.do("GET", "/api/v1/settings", nil); code != 503 {
+		t.Fatalf("GET without a settings service: %d %s", code, body)
+	}
+}
