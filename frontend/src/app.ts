@@ -696,7 +696,8 @@ export class App {
   private setScan(scan: { id: string; network: string } | null): void {
     this.scan = scan;
     const b = $<HTMLButtonElement>('scan');
-    b.disabled = !!scan || !!this.stress;
+    // aria-disabled, not disabled: the button stays in the Tab order (and keeps focus) while a scan runs.
+    b.setAttribute('aria-disabled', String(!!scan));
     b.textContent = scan ? 'Scanning…' : 'Scan now';
     b.setAttribute('aria-busy', String(!!scan));
     clearInterval(this.scanPoll);
@@ -740,8 +741,12 @@ export class App {
   private async scanNow(): Promise<void> {
     const net = this.network;
     const b = $<HTMLButtonElement>('scan');
-    if (b.disabled) return;
-    b.disabled = true;
+    if (b.disabled || b.getAttribute('aria-disabled') === 'true') {
+      // Clicked while a scan runs: say so (the next progress event replaces the line).
+      if (this.scan) this.scanMessage(scanErrorText(409, ''), 'running');
+      return;
+    }
+    b.setAttribute('aria-disabled', 'true');
     this.scanMessage('starting a scan…', 'running');
     try {
       const r = await this.api.scanNow(net);

@@ -101,7 +101,7 @@ export function linkTitle(l: TopoLink): string {
 export const MISMATCH_FLAGS = ['not-in-parent-child-table', 'parent-mismatch'];
 
 /** A parent with more children than this draws their labels only on hover, selection or zoom. */
-export const CROWDED_CHILDREN = 8;
+export const CROWDED_CHILDREN = 12;
 
 /**
  * The badge a node carries for how sure the map is about it, most serious first:

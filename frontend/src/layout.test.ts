@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHILD_CLEARANCE, childOffset, decodeParents, encodeParents, parentMap, reparented, childRingRadius, decodePositions, encodePositions, placeMissing, type Positions } from './layout';
+import { CHILD_CLEARANCE, CHILD_RING0, CHILD_RING_STEP, CHILD_SLOT, CHILD_STAGGER, childOffset, childSlot, ringCapacity, decodeParents, encodeParents, parentMap, reparented, childRingRadius, decodePositions, encodePositions, placeMissing, type Positions } from './layout';
 import { syntheticMesh } from './synth';
 import { snapA, snapB } from './testdata';
 
@@ -112,8 +112,34 @@ describe('child rings', () => {
     }
     expect(seen.size).toBe(60);
     expect(childRingRadius(0)).toBe(0);
-    expect(childRingRadius(12)).toBeCloseTo(95, 6);
-    expect(childRingRadius(13)).toBeCloseTo(140, 6);
+    expect(childRingRadius(1)).toBe(CHILD_RING0);
+    expect(childRingRadius(ringCapacity(0))).toBe(CHILD_RING0 + CHILD_STAGGER);
+    expect(childRingRadius(ringCapacity(0) + 1)).toBe(CHILD_RING0 + CHILD_RING_STEP + CHILD_STAGGER);
+  });
+
+  it('sizes rings to their count: neighbours at least a label slot apart', () => {
+    expect([0, 1, 2, 3].map(ringCapacity)).toEqual([9, 18, 26, 35]);
+    expect(childSlot(8)).toEqual({ ring: 0, slot: 8, size: 9 });
+    expect(childSlot(9)).toEqual({ ring: 1, slot: 0, size: 18 });
+    expect(childSlot(27)).toEqual({ ring: 2, slot: 0, size: 26 });
+    // Every child on a full ring keeps CHILD_SLOT·0.9 or more from every other child.
+    for (let n = 1; n <= 60; n++) {
+      const pts = Array.from({ length: n }, (_, i) => childOffset(i, 1.1));
+      let min = Infinity;
+      for (let a = 0; a < n; a++) for (let b = a + 1; b < n; b++) min = Math.min(min, Math.hypot(pts[a].x - pts[b].x, pts[a].y - pts[b].y));
+      if (n > 1) expect(min, `n=${n}`).toBeGreaterThanOrEqual(CHILD_SLOT * 0.9);
+    }
+  });
+
+  it('starts on the outward side and staggers every other child', () => {
+    const o0 = childOffset(0, 0);
+    expect(o0.x).toBeCloseTo(CHILD_RING0, 6);
+    expect(o0.y).toBeCloseTo(0, 6);
+    expect(Math.hypot(childOffset(1, 0).x, childOffset(1, 0).y)).toBeCloseTo(CHILD_RING0 + CHILD_STAGGER, 6);
+    expect(Math.hypot(childOffset(2, 0).x, childOffset(2, 0).y)).toBeCloseTo(CHILD_RING0 + CHILD_STAGGER, 6);
+    expect(Math.hypot(childOffset(3, 0).x, childOffset(3, 0).y)).toBeCloseTo(CHILD_RING0, 6);
+    // Slots 1 and 2 lie either side of the outward direction.
+    expect(Math.sign(childOffset(1, 0).y)).toBe(-Math.sign(childOffset(2, 0).y));
   });
 });
 

@@ -55,29 +55,53 @@ class Grid {
 /** Minimum distance a newly placed child keeps from other nodes, when a ring slot allows. */
 export const CHILD_CLEARANCE = 30;
 
-/** Radius and slot of the index-th child around its parent (rings of 12, 18, 24...). */
-export function childOffset(index: number, outward: number): Pos {
+/** Radius of the first child ring around a parent. */
+export const CHILD_RING0 = 95;
+/** Distance between concentric child rings. */
+export const CHILD_RING_STEP = 90;
+/** Arc length between neighbouring children on a ring: room for a label. */
+export const CHILD_SLOT = 64;
+/** Every other child sits this much further out, so neighbouring labels do not line up. */
+export const CHILD_STAGGER = 26;
+
+/** How many children ring `ring` (0 = innermost) holds: its circumference over CHILD_SLOT. */
+export function ringCapacity(ring: number): number {
+  return Math.max(6, Math.floor((2 * Math.PI * (CHILD_RING0 + CHILD_RING_STEP * ring)) / CHILD_SLOT));
+}
+
+/** The ring of the index-th child and its slot on that ring. */
+export function childSlot(index: number): { ring: number; slot: number; size: number } {
   let ring = 0;
   let start = 0;
-  let size = 12;
+  let size = ringCapacity(0);
   while (index >= start + size) {
     start += size;
     ring++;
-    size = 12 + 6 * ring;
+    size = ringCapacity(ring);
   }
-  const r = 95 + 45 * ring;
-  const k = index - start;
-  // Fill the ring starting from the side facing away from the mesh centre.
+  return { ring, slot: index - start, size };
+}
+
+/**
+ * Offset of the index-th child from its parent: concentric rings sized so
+ * that neighbours are CHILD_SLOT apart (9, 15, 21... children), filled from
+ * the side facing away from the mesh centre (`outward`, radians) alternately
+ * left and right, every other slot CHILD_STAGGER further out.
+ */
+export function childOffset(index: number, outward: number): Pos {
+  const { ring, slot: k, size } = childSlot(index);
+  const j = Math.ceil(k / 2); // steps away from the outward direction
+  const r = CHILD_RING0 + CHILD_RING_STEP * ring + (j % 2 === 1 ? CHILD_STAGGER : 0);
   const step = (2 * Math.PI) / size;
-  const a = outward + (k % 2 === 0 ? 1 : -1) * Math.ceil(k / 2) * step + ring * (step / 2);
+  const a = outward + (k % 2 === 0 ? 1 : -1) * j * step + ring * (step / 2);
   return { x: r * Math.cos(a), y: r * Math.sin(a) };
 }
 
-/** Ring radius needed for n children (the outermost ring). */
+/** Radius the children of a parent with n children reach (outermost ring, with stagger). */
 export function childRingRadius(n: number): number {
   if (n <= 0) return 0;
-  const { x, y } = childOffset(n - 1, 0);
-  return Math.hypot(x, y);
+  const { ring } = childSlot(n - 1);
+  return CHILD_RING0 + CHILD_RING_STEP * ring + (n > 1 ? CHILD_STAGGER : 0);
 }
 
 function isRouterLike(n: TopoNode): boolean {
