@@ -345,3 +345,42 @@ func TestSettingsPatchRejectsBadInput(t *testing.T) {
 		t.Errorf("a rejected PATCH changed settings: %+v", after)
 	}
 }
+
+// A stored settings record that no longer checks never stops the server:
+// bad fields are dropped (the rest applies), an unreadable record is ignored.
+func TestStoredSettingsThatDoNotCheckAreIgnored(t *testing.T) {
+	cases := []struct {
+		blob       string
+		wantRetain int
+	}{
+		{`{"v":1,"fields":{"interval":"0s","retain_count":5,"bogus":1,"otbr":["ftp://x"]}}`, 5},
+		{"\xff\x00not json", 0},
+		{`{"v":99,"fields":{"retain_count":7}}`, 0},
+	}
+	for i, tc := range cases {
+		db := filepath.Join(t.TempDir(), "stored.db")
+		st, err := store.Open(db, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.PutSettings([]byte(tc.blob)); err != nil {
+			t.Fatal(err)
+		}
+		st.Close()
+		r := startApp(t, settingsConfig(t, db))
+		v := getSettings(t, r)
+		if v.Interval.D() != time.Hour || v.Source["interval"] != config.OriginDefault || len(v.OTBR) != 0 || v.RetainCount != tc.wantRetain {
+			t.Errorf("case %d: %+v", i, v)
+		}
+		// A merge patch of network_interval sets and removes single networks.
+		code, b := send(t, "PATCH", r.base+"settings", `{"network_interval": {"aa": "10s", "bb": "20s"}}`, "Authorization", "Bearer "+testToken)
+		if code != 200 {
+			t.Fatalf("case %d: %d %s", i, code, b)
+		}
+		code, b = send(t, "PATCH", r.base+"settings", `{"network_interval": {"aa": null}}`, "Authorization", "Bearer "+testToken)
+		if code != 200 || !strings.Contains(string(b), `"network_interval":{"bb":"20s"}`) {
+			t.Fatalf("case %d: %d %s", i, code, b)
+		}
+		r.stop()
+	}
+}
