@@ -480,6 +480,16 @@ it('serves the UI and draws as many nodes as the API has', async () => {
     assert.deepEqual(d.nodes, snap.nodes.map((n) => n.id).sort());
     assert.equal(snap.network.ext_pan_id, 'dead00beef00cafe');
     await shot(page, '08-second-network');
+    // The imported mesh has a node only inferred from its parent's tables: it wears the "?" badge, the legend says so.
+    const inferred = snap.nodes.filter((n) => n.flags?.includes('inferred') || n.status === 'not-queried').map((n) => n.id).sort();
+    assert.ok(inferred.length > 0, 'the sample has an inferred node');
+    assert.deepEqual(await page.evaluate(() => window.__threadmap.cy.nodes('.badge-inferred').map((n) => n.id()).sort()), inferred);
+    assert.match(await page.evaluate(() => document.getElementById('legend').textContent), /Inferred \/ not queried.*Timed out|Timed out.*Inferred \/ not queried/s);
+    await page.evaluate((id) => {
+      const cy = window.__threadmap.cy;
+      cy.zoom({ level: 2.5, position: cy.getElementById(id).position() });
+    }, inferred[0]);
+    await shot(page, '10-inferred-badge');
   });
 
   it('works on a phone-sized screen in the dark theme', async () => {

@@ -199,7 +199,10 @@ export class App {
       this.selected = '';
     }
     this.live = true;
-    if (changed) this.setScan(null);
+    if (changed) {
+      this.setScan(null);
+      $('scan-status').hidden = true;
+    }
     await Promise.all([this.loadHistory(), this.loadBorderRouters(), this.syncScan()]);
     if (gen !== this.netSeq) return; // another network was picked meanwhile
     await this.show(this.history.length - 1);
