@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/threadmap/threadmap/backend/config"
+	"github.com/threadmap/threadmap/matter/mattersim/mattersimtest"
 	"github.com/threadmap/threadmap/store"
 	"github.com/threadmap/threadmap/thread/otbr"
 	"github.com/threadmap/threadmap/thread/otbr/otbrsim"
@@ -383,4 +384,38 @@ func TestStoredSettingsThatDoNotCheckAreIgnored(t *testing.T) {
 		}
 		r.stop()
 	}
+}
+
+// Setting the Matter server through the API adds it as a scanned source
+// (over a real WebSocket to the simulator on loopback); clearing it removes
+// the source and ends the connection (Run then shuts down in time).
+func TestSettingsMatterServerAddedAndRemoved(t *testing.T) {
+	mesh, err := threadsim.Generate(threadsim.Options{Seed: 4, Nodes: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, addr := mattersimtest.Serve(t, mesh.Truth())
+	r := startApp(t, settingsConfig(t, filepath.Join(t.TempDir(), "matter.db")))
+	code, b := send(t, "PATCH", r.base+"settings", `{"matter_server": "ws://`+addr+`/ws", "interval": "2s"}`, "Authorization", "Bearer "+testToken)
+	if code != 200 || !strings.Contains(string(b), `"matter_server":"api"`) {
+		t.Fatalf("PATCH: %d %s", code, b)
+	}
+	waitScans(t, r, "a scan of the Matter server", func(l scanList) bool {
+		for _, s := range l.Scans {
+			for _, src := range s.Sources {
+				if s.State == "finished" && src.Name == "matter" && src.Answered > 0 {
+					return true
+				}
+			}
+		}
+		return false
+	})
+	code, b = send(t, "PATCH", r.base+"settings", `{"matter_server": ""}`, "Authorization", "Bearer "+testToken)
+	if code != 200 || !strings.Contains(string(b), `"matter_server":""`) {
+		t.Fatalf("clear: %d %s", code, b)
+	}
+	if code, b := send(t, "POST", r.base+"scan", "", "Authorization", "Bearer "+testToken); code != 404 {
+		t.Errorf("scan with the Matter server removed: %d %s", code, b)
+	}
+	r.stop()
 }
