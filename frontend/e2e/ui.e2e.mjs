@@ -49,11 +49,11 @@ async function until(what, fn, timeoutMs = 60000, everyMs = 250) {
   throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})\nserver log:\n${server.log.slice(-3000)}`);
 }
 
-async function startServer() {
+async function startServer(extra = [], interval = '2s') {
   assert.ok(BIN, 'THREADMAP_BIN must name the threadmap binary (scripts/e2e builds it)');
   const port = await freePort();
   const tmp = mkdtempSync(join(tmpdir(), 'threadmap-e2e-'));
-  const args = ['serve', '--demo', '--no-discovery', '--listen', `127.0.0.1:${port}`, '--db', join(tmp, 'e2e.db'), '--interval', '2s', '--demo-mutate', '1s'];
+  const args = ['serve', '--demo', '--no-discovery', '--listen', `127.0.0.1:${port}`, '--db', join(tmp, 'e2e.db'), '--interval', interval, '--demo-mutate', '1s', ...extra];
   const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const s = { proc, base: `http://127.0.0.1:${port}`, tmp, log: '' };
   proc.stdout.on('data', (d) => (s.log += d));
@@ -513,5 +513,62 @@ it('serves the UI and draws as many nodes as the API has', async () => {
   it('made no requests beyond the server and threw no page errors', () => {
     assert.deepEqual(outside, []);
     assert.deepEqual(pageErrors, []);
+  });
+});
+
+describe('Scan now against a server that wants a token', { concurrency: false }, () => {
+  const TOKEN = 'e2e-secret-token';
+  let srv;
+  let br;
+  let p;
+  let out;
+  const errors = [];
+
+  before(async () => {
+    // A long interval: only the first scheduled scan runs, so the manual one is not refused with 409.
+    srv = await startServer(['--token', TOKEN], '1h');
+    server = srv; // until() prints this server's log
+    await until('the API', async () => (await api('/api/v1/info')).schema === SCHEMA);
+    await until('a first snapshot', async () => (await api('/api/v1/networks')).networks?.some((n) => n.latest_snapshot_id));
+    await until('the first scan to end', async () => !(await api('/api/v1/scan')).scans.some((x) => x.state === 'running'));
+    br = await launch({ width: 1280, height: 800 });
+    out = await onlyLoopback(br.context, srv.base);
+    p = await br.context.newPage();
+    p.on('pageerror', (e) => errors.push(String(e)));
+    await p.goto(srv.base + '/');
+    await p.waitForFunction(() => window.__threadmap?.ready === true && window.__threadmap.state().snapshot !== '', null, { timeout: 60000 });
+  });
+
+  after(async () => {
+    await br?.close();
+    await stopServer(srv);
+  });
+
+  it('says a token is needed, takes one, and then scans', async () => {
+    const before = Number(await p.evaluate(() => window.__threadmap.state().snapshot));
+    const first = p.waitForResponse((r) => r.url().includes('/api/v1/scan') && r.request().method() === 'POST');
+    await p.click('#scan');
+    assert.equal((await first).status(), 401);
+    await p.waitForSelector('#token-form #token', { timeout: 5000 });
+    assert.match(await p.textContent('#scan-status'), /token is needed to start scans \(HTTP 401/);
+    assert.equal(await p.evaluate(() => document.activeElement?.id), 'token', 'the token field has focus');
+    await shot(p, '11-scan-token-needed');
+    // A wrong token is refused and said so.
+    await p.fill('#token', 'wrong');
+    const wrong = p.waitForResponse((r) => r.url().includes('/api/v1/scan') && r.request().method() === 'POST');
+    await p.keyboard.press('Enter');
+    const w = await wrong;
+    assert.ok([401, 403].includes(w.status()), `wrong token: HTTP ${w.status()}`);
+    assert.equal(await w.request().headerValue('authorization'), 'Bearer wrong');
+    await p.waitForFunction(() => /token given was refused/.test(document.getElementById('scan-status').textContent), null, { timeout: 5000 });
+    // The right one starts the scan; its snapshot shows.
+    await p.fill('#token', TOKEN);
+    const right = p.waitForResponse((r) => r.url().includes('/api/v1/scan') && r.request().method() === 'POST');
+    await p.keyboard.press('Enter');
+    assert.equal((await right).status(), 202);
+    await p.waitForFunction(() => /^scan done: snapshot #\d+$/.test(document.getElementById('scan-status').textContent), null, { timeout: 30000 });
+    await p.waitForFunction((b) => window.__threadmap.ready && Number(window.__threadmap.state().snapshot) > b, before, { timeout: 30000 });
+    assert.deepEqual(out, []);
+    assert.deepEqual(errors, []);
   });
 });

@@ -96,15 +96,18 @@ export class Api {
   }
 
   /**
-   * POST /scan for a network ('' = every network). Resolves with the 202
+   * POST /scan for a network ('' = every network), with the API token when
+   * one is given (Authorization: Bearer). Resolves with the 202
    * answer; throws ApiError (409 when one is running, 401/403 when a token
    * is needed) or ApiError status 0 when the server cannot be reached.
    */
-  async scanNow(network: string): Promise<{ scan_id: string; state: string; network?: string }> {
+  async scanNow(network: string, token = ''): Promise<{ scan_id: string; state: string; network?: string }> {
     const q = network ? `?network=${encodeURIComponent(network)}` : '';
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (token) headers.Authorization = `Bearer ${token}`;
     let res: Response;
     try {
-      res = await fetch(`${this.base}/scan${q}`, { method: 'POST', headers: { Accept: 'application/json' } });
+      res = await fetch(`${this.base}/scan${q}`, { method: 'POST', headers });
     } catch (e) {
       throw new ApiError(0, 'network', (e as Error).message);
     }

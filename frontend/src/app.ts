@@ -27,6 +27,9 @@ import { legendHtml, ROLE_LOOK, stylesheet, theme } from './style';
 import { syntheticMesh } from './synth';
 import { ROLES, type Diff, type Insight, type NetworkSummary, type Snapshot, type SnapshotSummary, type TopoNode } from './types';
 
+/** sessionStorage key of the API token the user typed for POST /scan. */
+const TOKEN_KEY = 'threadmap.token';
+
 cytoscape.use(fcose);
 cytoscape.use(cysvg);
 
@@ -718,6 +721,25 @@ export class App {
     if (hideMs > 0) this.scanHide = window.setTimeout(() => (box.hidden = true), hideMs);
   }
 
+  /** Adds a token form to the scan line; the token lives in sessionStorage (this tab only). */
+  private askToken(status: number): void {
+    const box = $('scan-status');
+    const had = !!sessionStorage.getItem(TOKEN_KEY);
+    box.insertAdjacentHTML(
+      'beforeend',
+      `<form id="token-form" class="token-form"><label>${had ? `The token given was refused (HTTP ${status}). ` : ''}API token <input id="token" type="password" autocomplete="off" required /></label><button type="submit">Use token and scan</button></form>`,
+    );
+    const form = $<HTMLFormElement>('token-form');
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const v = $<HTMLInputElement>('token').value.trim();
+      if (!v) return;
+      sessionStorage.setItem(TOKEN_KEY, v);
+      void this.scanNow();
+    });
+    $<HTMLInputElement>('token').focus();
+  }
+
   /** Brings the button in step with GET /scan: a running scan of this network disables it. */
   private async syncScan(): Promise<void> {
     const net = this.network;
@@ -752,7 +774,7 @@ export class App {
     b.setAttribute('aria-disabled', 'true');
     this.scanMessage('starting a scan…', 'running');
     try {
-      const r = await this.api.scanNow(net);
+      const r = await this.api.scanNow(net, sessionStorage.getItem(TOKEN_KEY) ?? '');
       if (net !== this.network) return;
       // scan.started may have come first; keep its id then.
       if (!this.scan) this.setScan({ id: r.scan_id, network: net });
@@ -761,6 +783,7 @@ export class App {
       const status = e instanceof ApiError ? e.status : 0;
       const msg = e instanceof ApiError ? (e.status === 0 ? e.message : e.message.replace(/^\/scan[^:]*: /, '')) : (e as Error).message;
       this.scanMessage(scanErrorText(status, msg), 'error', status === 409 ? 6000 : 0);
+      if (status === 401 || status === 403) this.askToken(status);
       if (status === 409) await this.syncScan();
       if (!this.scan) this.setScan(null);
     }

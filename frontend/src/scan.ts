@@ -47,7 +47,7 @@ export function scanErrorText(status: number, message: string): string {
     case 409:
       return 'a scan is already running for this network';
     case 401:
-      return `a token is needed to start scans (HTTP 401${m}); start the UI from a loopback address or give the server's token`;
+      return `a token is needed to start scans (HTTP 401${m}): enter the server's API token`;
     case 403:
       return `not allowed to start a scan (HTTP 403${m}); a token may be needed, or open the UI by the server's own host name`;
     case 404:
