@@ -870,6 +870,8 @@ export class App {
         this.renderInsights();
         this.applyView();
         ($('export-menu') as HTMLDetailsElement).open = false;
+        // A scan error line (and its token form) goes away; progress of a running scan stays.
+        if (!this.scan && !t.closest('#token-form')) $('scan-status').hidden = true;
       }
     });
     $('fit').addEventListener('click', () => this.cy.fit(undefined, 30));
