@@ -1,6 +1,7 @@
 // The HTTP API client (docs/API.md). Same-origin, relative URLs: the UI is
 // served by `threadmap serve` at / and the API under /api/v1/.
 import type { ScanInfo } from './scan';
+import type { Settings } from './settings';
 import type { BorderRouter, Diff, Info, Insight, NetworkSummary, Snapshot, SnapshotSummary } from './types';
 
 /** An API error with the server's stable code. */
@@ -124,6 +125,41 @@ export class Api {
       throw new ApiError(res.status, code, msg);
     }
     return (await res.json()) as { scan_id: string; state: string; network?: string };
+  }
+
+  /** GET /settings: the runtime settings in effect and their sources. */
+  settings(): Promise<Settings> {
+    return this.get('/settings');
+  }
+
+  /**
+   * PATCH /settings with a JSON merge patch (only the changed fields), with
+   * the API token when one is given. Resolves with the settings now in
+   * effect; throws ApiError (400 with the server's message naming the field,
+   * 401/403 when a token is needed; status 0 when unreachable).
+   */
+  async patchSettings(body: Record<string, unknown>, token = ''): Promise<Settings> {
+    const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': 'application/merge-patch+json' };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}/settings`, { method: 'PATCH', headers, body: JSON.stringify(body) });
+    } catch (e) {
+      throw new ApiError(0, 'network', (e as Error).message);
+    }
+    if (!res.ok) {
+      let code = 'http_' + res.status;
+      let msg = '';
+      try {
+        const b = (await res.json()) as { error?: { code?: string; message?: string } };
+        if (b.error?.code) code = b.error.code;
+        if (b.error?.message) msg = b.error.message;
+      } catch {
+        // not JSON
+      }
+      throw new ApiError(res.status, code, msg);
+    }
+    return (await res.json()) as Settings;
   }
 
   /** URL of a snapshot export. */

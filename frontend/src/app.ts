@@ -9,6 +9,7 @@ import { applyFilter, emptyFilter, search, vendors, type Filter } from './filter
 import { edgeId, linkTitle, toElements, type EdgeElement, type NodeElement } from './graph';
 import { borderRoutersHtml, detailsHtml, displayName, esc, lastScanHtml, networkHtml, when } from './html';
 import { finishedText, progressText, scanErrorText, scanRows, scanSummary, type ScanProgress } from './scan';
+import { errorField, formFrom, patchBody, settingsFormHtml, type Settings, type SettingsForm, type SettingField } from './settings';
 import { insightHighlight, severityCounts, sortInsights } from './insights';
 import {
   childRingRadius,
@@ -27,7 +28,7 @@ import { legendHtml, ROLE_LOOK, stylesheet, theme } from './style';
 import { syntheticMesh } from './synth';
 import { ROLES, type Diff, type Insight, type NetworkSummary, type Snapshot, type SnapshotSummary, type TopoNode } from './types';
 
-/** sessionStorage key of the API token the user typed for POST /scan. */
+/** sessionStorage key of the API token the user typed (POST /scan, PATCH /settings). */
 const TOKEN_KEY = 'threadmap.token';
 
 cytoscape.use(fcose);
@@ -93,6 +94,10 @@ export class App {
   private scan: { id: string; network: string } | null = null;
   private scanPoll = 0;
   private scanHide = 0;
+  /** The runtime settings last read (GET /settings, settings.changed), and the form's values for them. */
+  private settings: Settings | null = null;
+  private settingsBase: SettingsForm | null = null;
+  private settingsSaving = false;
 
   constructor() {
     const params = new URLSearchParams(location.search);
@@ -152,6 +157,7 @@ export class App {
       return;
     }
     this.connectEvents();
+    void this.loadSettings();
     await this.loadNetworks();
   }
 
@@ -190,6 +196,7 @@ export class App {
     const changed = key !== this.network;
     this.network = key;
     localStorage.setItem('threadmap.network', key);
+    if (changed && this.settings) this.showSettings(this.settings, true);
     if (changed) {
       this.hooks.ready = false;
       this.snap = null;
@@ -680,6 +687,10 @@ export class App {
       const err = typeof d.error === 'string' && d.error !== '';
       this.scanMessage(finishedText({ state: String(d.state ?? ''), snapshot_id: d.snapshot_id ? String(d.snapshot_id) : '', error: err ? String(d.error) : '' }), err ? 'error' : 'done', err ? 0 : 6000);
     });
+    es.addEventListener('settings.changed', (ev) => {
+      const d = data(ev);
+      if (d && typeof d.source === 'object') this.showSettings(d as unknown as Settings, false);
+    });
     const br = () => void this.loadBorderRouters();
     es.addEventListener('border_router.appeared', br);
     es.addEventListener('border_router.disappeared', br);
@@ -723,21 +734,156 @@ export class App {
 
   /** Adds a token form to the scan line; the token lives in sessionStorage (this tab only). */
   private askToken(status: number): void {
-    const box = $('scan-status');
+    this.tokenPrompt($('scan-status'), 'token', status, 'Use token and scan', () => void this.scanNow());
+  }
+
+  /**
+   * Appends a token form (`#ID-form`, field `#ID`) to box and focuses it; a
+   * submitted token goes to sessionStorage (this tab only), then `then` runs.
+   * `box` must not be inside another form (the settings use a div beside theirs).
+   */
+  private tokenPrompt(box: HTMLElement, id: string, status: number, button: string, then: () => void): void {
     const had = !!sessionStorage.getItem(TOKEN_KEY);
     box.insertAdjacentHTML(
       'beforeend',
-      `<form id="token-form" class="token-form"><label>${had ? `The token given was refused (HTTP ${status}). ` : ''}API token <input id="token" type="password" autocomplete="off" required /></label><button type="submit">Use token and scan</button></form>`,
+      `<form id="${id}-form" class="token-form"><label>${had ? `The token given was refused (HTTP ${status}). ` : ''}API token <input id="${id}" type="password" autocomplete="off" required /></label><button type="submit">${esc(button)}</button></form>`,
     );
-    const form = $<HTMLFormElement>('token-form');
+    const form = $<HTMLFormElement>(`${id}-form`);
     form.addEventListener('submit', (e) => {
       e.preventDefault();
-      const v = $<HTMLInputElement>('token').value.trim();
+      const v = $<HTMLInputElement>(id).value.trim();
       if (!v) return;
       sessionStorage.setItem(TOKEN_KEY, v);
-      void this.scanNow();
+      then();
     });
-    $<HTMLInputElement>('token').focus();
+    $<HTMLInputElement>(id).focus();
+  }
+
+  // ---- settings ----
+
+  /** GET /settings into the Settings section. */
+  private async loadSettings(): Promise<void> {
+    try {
+      this.showSettings(await this.api.settings(), true);
+    } catch (e) {
+      $('settings').textContent = `Cannot load the settings: ${(e as Error).message}`;
+    }
+  }
+
+  /** The form's values as typed. */
+  private readSettingsForm(): SettingsForm | null {
+    if (!this.settingsBase || !document.getElementById('settings-form')) return null;
+    const val = (f: string, d: string): string => {
+      const e = document.getElementById(`set-${f}`);
+      return e instanceof HTMLInputElement ? e.value : d;
+    };
+    const b = this.settingsBase;
+    return {
+      interval: val('interval', b.interval),
+      network_interval: val('network_interval', b.network_interval),
+      max_backoff: val('max_backoff', b.max_backoff),
+      scan_timeout: val('scan_timeout', b.scan_timeout),
+      retain_count: val('retain_count', b.retain_count),
+      retain_age: val('retain_age', b.retain_age),
+      otbr: [...document.querySelectorAll<HTMLInputElement>('#set-otbr-list .set-otbr')].map((i) => i.value),
+      matter_server: val('matter_server', b.matter_server),
+    };
+  }
+
+  /**
+   * Shows settings. `reset` drops the user's edits; otherwise (a
+   * settings.changed event) fields the user edited keep their text and the
+   * others take the new values, so Save still sends only the user's changes.
+   */
+  private showSettings(s: Settings, reset: boolean): void {
+    const before = this.settingsBase;
+    const typed = reset ? null : this.readSettingsForm();
+    const base = formFrom(s, this.network);
+    const form: SettingsForm = { ...base, otbr: [...base.otbr] };
+    if (before && typed) {
+      const edited = patchBody(before, typed, this.network);
+      for (const k of Object.keys(edited) as (keyof SettingsForm)[]) {
+        if (k === 'otbr') form.otbr = typed.otbr;
+        else form[k] = typed[k];
+      }
+    }
+    this.settings = s;
+    this.settingsBase = base;
+    this.renderSettings(form, {});
+  }
+
+  /** Renders the form (keeping focus on the same control) and wires it. */
+  private renderSettings(form: SettingsForm, errors: Partial<Record<SettingField | '', string>>, status = ''): void {
+    if (!this.settings) return;
+    const box = $('settings');
+    const active = document.activeElement;
+    const focusId = active instanceof HTMLElement && box.contains(active) ? active.id : '';
+    const otbrIdx = active instanceof HTMLInputElement && active.classList.contains('set-otbr') ? [...box.querySelectorAll('.set-otbr')].indexOf(active) : -1;
+    box.innerHTML = settingsFormHtml(this.settings, form, this.network, errors);
+    if (status) $('settings-status').textContent = status;
+    if (focusId) document.getElementById(focusId)?.focus();
+    else if (otbrIdx >= 0) box.querySelectorAll<HTMLInputElement>('.set-otbr')[otbrIdx]?.focus();
+    $<HTMLFormElement>('settings-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.saveSettings();
+    });
+    $('settings-reset').addEventListener('click', () => {
+      if (this.settings) this.showSettings(this.settings, true);
+      $('settings-status').textContent = 'changes undone';
+    });
+    $('set-otbr-add').addEventListener('click', () => {
+      const f = this.readSettingsForm();
+      if (!f) return;
+      f.otbr.push('');
+      this.renderSettings(f, {});
+      const all = box.querySelectorAll<HTMLInputElement>('.set-otbr');
+      all[all.length - 1]?.focus();
+    });
+    for (const b of box.querySelectorAll<HTMLButtonElement>('.set-otbr-remove')) {
+      b.addEventListener('click', () => {
+        const f = this.readSettingsForm();
+        if (!f) return;
+        f.otbr.splice(Number(b.dataset.index), 1);
+        this.renderSettings(f, {}, 'URL removed; Save to apply');
+        $('set-otbr-add').focus();
+      });
+    }
+  }
+
+  /** PATCH /settings with the changed fields; a 400 is shown next to the field it names. */
+  private async saveSettings(): Promise<void> {
+    const form = this.readSettingsForm();
+    if (!form || !this.settingsBase || this.settingsSaving) return;
+    const body = patchBody(this.settingsBase, form, this.network);
+    if (!Object.keys(body).length) {
+      $('settings-status').textContent = 'nothing changed';
+      return;
+    }
+    this.settingsSaving = true;
+    $('settings-status').textContent = 'saving…';
+    try {
+      const s = await this.api.patchSettings(body, sessionStorage.getItem(TOKEN_KEY) ?? '');
+      this.showSettings(s, true);
+      $('settings-status').textContent = 'saved';
+    } catch (e) {
+      const status = e instanceof ApiError ? e.status : 0;
+      const msg = e instanceof ApiError ? e.message : (e as Error).message;
+      if (status === 400) {
+        const field = errorField(msg);
+        this.renderSettings(form, { [field]: msg }, 'not saved');
+        const first = field === 'otbr' ? document.querySelector<HTMLElement>('#set-otbr-list .set-otbr') : null;
+        (first ?? document.getElementById(field ? (field === 'otbr' ? 'set-otbr-add' : `set-${field}`) : 'settings-save'))?.focus();
+      } else if (status === 401 || status === 403) {
+        $('settings-status').textContent = `not saved: ${status === 401 ? 'a token is needed' : 'not allowed'} (HTTP ${status}${msg ? `: ${msg}` : ''})`;
+        const box = $('settings-token');
+        box.innerHTML = '';
+        this.tokenPrompt(box, 'settings-token-input', status, 'Use token and save', () => void this.saveSettings());
+      } else {
+        this.renderSettings(form, { '': status === 0 ? `cannot reach the server: ${msg}` : `HTTP ${status}${msg ? `: ${msg}` : ''}` }, 'not saved');
+      }
+    } finally {
+      this.settingsSaving = false;
+    }
   }
 
   /** Brings the button in step with GET /scan: a running scan of this network disables it. */

@@ -1,6 +1,7 @@
 // Runtime settings (GET/PATCH /api/v1/settings, docs/CONFIG.md): the rows
 // the Settings section shows, the form's values, the merge patch a Save
 // sends and which field a server error names. Pure functions, no DOM: unit-tested.
+import { esc } from './html';
 
 /** Where a setting's value came from. */
 export type SettingSource = 'default' | 'file' | 'env' | 'flag' | 'api';
@@ -145,4 +146,63 @@ export function errorField(message: string): SettingField | '' {
   const m = /^\s*([a-z_]+)\b/.exec(message);
   if (!m) return '';
   return (SETTING_FIELDS as readonly string[]).includes(m[1]) ? (m[1] as SettingField) : '';
+}
+
+/** Fields the form edits (tmf is shown, not edited). */
+const EDITABLE = new Set<SettingField>(['interval', 'network_interval', 'max_backoff', 'scan_timeout', 'retain_count', 'retain_age', 'otbr', 'matter_server']);
+
+const HINTS: Partial<Record<SettingField, string>> = {
+  interval: 'Go duration, e.g. 30s, 5m',
+  network_interval: 'empty: the scan interval applies',
+  retain_count: '0 keeps all',
+  retain_age: '0s keeps forever',
+  matter_server: 'ws:// URL; empty for none',
+};
+
+/**
+ * The Settings form's HTML: per field a label, an input (or the value for
+ * fields the UI does not edit), its source, the shadowing note and an error
+ * line (`#set-FIELD-err`, filled with `errors[field]`).
+ */
+export function settingsFormHtml(s: Settings, form: SettingsForm, network: string, errors: Partial<Record<SettingField | '', string>> = {}): string {
+  const rows = settingsRows(s, network);
+  const out: string[] = ['<form id="settings-form" class="settings-form" novalidate>'];
+  for (const r of rows) {
+    const id = `set-${r.field}`;
+    const err = errors[r.field] ?? '';
+    const described = `${id}-src ${id}-err`;
+    const srcLine = `<span class="set-src src-${esc(r.source)}" id="${id}-src">source: ${esc(r.source)}${r.shadowed ? ` <span class="set-shadow">— ${esc(r.shadowed)}</span>` : ''}</span>`;
+    let control: string;
+    if (r.field === 'otbr') {
+      const items = form.otbr
+        .map(
+          (u, i) =>
+            `<li><input class="set-otbr" type="url" value="${esc(u)}" aria-label="OTBR URL ${i + 1}" placeholder="http://192.0.2.10:8081" aria-describedby="${described}" /><button type="button" class="set-otbr-remove" data-index="${i}" aria-label="Remove OTBR URL ${i + 1}">Remove</button></li>`,
+        )
+        .join('');
+      control = `<ul id="set-otbr-list" class="set-list">${items}</ul><button type="button" id="set-otbr-add">Add URL</button>`;
+    } else if (EDITABLE.has(r.field)) {
+      const v = form[r.field as Exclude<keyof SettingsForm, 'otbr'>];
+      const disabled = r.field === 'network_interval' && !network;
+      const mode = r.field === 'retain_count' ? ' inputmode="numeric"' : '';
+      const hint = HINTS[r.field];
+      control = `<input id="${id}" name="${r.field}" type="text" value="${esc(v)}"${mode} autocomplete="off" spellcheck="false"${hint ? ` placeholder="${esc(hint)}"` : ''}${disabled ? ' disabled' : ''} aria-describedby="${described}"${err ? ' aria-invalid="true"' : ''} />`;
+    } else {
+      control = `<span id="${id}" class="set-value">${r.value ? esc(r.value) : '<span class="muted">none</span>'}</span>`;
+    }
+    const labelFor = r.field === 'otbr' ? '' : ` for="${id}"`;
+    const label = r.field === 'network_interval' && network ? `${esc(r.label)} <span class="muted">(${esc(network)})</span>` : esc(r.label);
+    out.push(
+      `<div class="set-row${err ? ' invalid' : ''}" data-field="${r.field}"><label class="set-label"${labelFor}>${label}</label>${control}${srcLine}<div class="set-err" id="${id}-err" role="alert"${err ? '' : ' hidden'}>${esc(err)}</div></div>`,
+    );
+  }
+  const general = errors[''] ?? '';
+  out.push(
+    `<div class="set-err" id="set--err" role="alert"${general ? '' : ' hidden'}>${esc(general)}</div>`,
+    '<div class="set-actions"><button type="submit" id="settings-save">Save</button><button type="button" id="settings-reset">Undo changes</button><span id="settings-status" class="muted" role="status" aria-live="polite"></span></div>',
+    '</form>',
+    // The token prompt is a form of its own: beside, not inside, this one.
+    '<div id="settings-token"></div>',
+  );
+  return out.join('');
 }
