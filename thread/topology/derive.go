@@ -78,6 +78,9 @@ func mergeNetwork(dst *Network, src Network) {
 	if src.LeaderRouterID != nil {
 		dst.LeaderRouterID = src.LeaderRouterID
 	}
+	if src.NetworkData != nil {
+		dst.NetworkData = src.NetworkData.Clone()
+	}
 	for _, p := range src.Partitions {
 		found := false
 		for _, q := range dst.Partitions {
@@ -117,6 +120,7 @@ func Normalize(s *Snapshot) {
 	crossCheckChildren(s)
 	collectPartitions(s)
 	sortSnapshot(s)
+	resolveNetData(s)
 }
 
 // foldNodes merges nodes that are the same device: same ext address, or an

@@ -248,6 +248,8 @@ type Network struct {
 	PartitionID     *uint32  `json:"partition_id,omitempty"`
 	LeaderRouterID  *int     `json:"leader_router_id,omitempty"`
 	Partitions      []uint32 `json:"partitions,omitempty"`
+	// NetworkData is the freshest Thread Network Data a source read.
+	NetworkData *NetworkData `json:"network_data,omitempty"`
 }
 
 // Key names the network for storage and grouping: the ext PAN ID, else the name.
