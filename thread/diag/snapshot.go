@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/threadmap/threadmap/thread/netdata"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
@@ -15,7 +16,9 @@ import (
 // both 0 are "no direct link" and skipped; the node's own entry too), its
 // children from the Child Table (16) and Child (29) TLVs, their addresses
 // from Child IPv6 Address List (30), its router neighbors from Router
-// Neighbor (31), and the partition and leader from Leader Data.
+// Neighbor (31), the partition and leader from Leader Data, and the decoded
+// Network Data (7) as s.Network.NetworkData (undecodable data is left raw
+// in m.NetworkData only).
 //
 // Nodes known only by RLOC16 get "rloc:0x...." ids; topology.Normalize (run
 // by ToSnapshot and topology.Merge) folds them into the ext-addressed nodes.
@@ -53,6 +56,9 @@ func (m *Message) AddTo(s *topology.Snapshot, source string, sender *topology.Rl
 	if m.LeaderData != nil {
 		s.Network.PartitionID = topology.Ptr(m.LeaderData.PartitionID)
 		s.Network.LeaderRouterID = topology.Ptr(int(m.LeaderData.LeaderRouterID))
+	}
+	if nd, err := m.DecodedNetworkData(); err == nil && nd != nil {
+		s.Network.NetworkData = nd.Model(source)
 	}
 	if selfID == "" {
 		return // nothing below can be placed without knowing who said it
@@ -299,6 +305,19 @@ func ToSnapshot(source string, takenAt time.Time, msgs []*Message, senders ...*t
 	}
 	topology.Normalize(s)
 	return s
+}
+
+// DecodedNetworkData decodes the Network Data TLV (7); nil, nil when the
+// message has none. A decode error leaves the raw bytes in m.NetworkData.
+func (m *Message) DecodedNetworkData() (*netdata.NetworkData, error) {
+	if m.NetworkData == nil {
+		return nil, nil
+	}
+	nd, err := netdata.Decode(m.NetworkData)
+	if err != nil {
+		return nil, fmt.Errorf("diag network data TLV: %w", err)
+	}
+	return nd, nil
 }
 
 // String is a one-line summary for logs.
