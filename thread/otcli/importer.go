@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/threadmap/threadmap/thread/diag"
+	"github.com/threadmap/threadmap/thread/netdata"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
@@ -711,7 +712,42 @@ func (im *importer) netdata(c Command) error {
 		n.BorderRouter = true
 		im.snap.Nodes = append(im.snap.Nodes, n)
 	}
+	nd, err := netdata.ParseShow(c.Body())
+	if err != nil {
+		return err
+	}
+	m := nd.Model(SourceName)
+	if elided(m) {
+		im.note(c, "stable-only network data (RLOC16s elided): not used as the network's network data")
+		return nil
+	}
+	im.snap.Network.NetworkData = m
 	return nil
+}
+
+// elided reports whether a sleepy child's stable-only copy of the network
+// data is all we have: server RLOC16s replaced by fffe.
+func elided(nd *topology.NetworkData) bool {
+	for _, p := range nd.Prefixes {
+		for _, b := range p.BorderRouters {
+			if b.Rloc16 == topology.InvalidRloc16 {
+				return true
+			}
+		}
+		for _, r := range p.Routes {
+			if r.Rloc16 == topology.InvalidRloc16 {
+				return true
+			}
+		}
+	}
+	for _, s := range nd.Services {
+		for _, v := range s.Servers {
+			if v.Rloc16 == topology.InvalidRloc16 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // answerRe is an answer line of "networkdiagnostic get".
