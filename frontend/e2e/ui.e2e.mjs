@@ -53,7 +53,7 @@ async function startServer(extra = [], interval = '2s') {
   assert.ok(BIN, 'THREADMAP_BIN must name the threadmap binary (scripts/e2e builds it)');
   const port = await freePort();
   const tmp = mkdtempSync(join(tmpdir(), 'threadmap-e2e-'));
-  const args = ['serve', '--demo', '--no-discovery', '--listen', `127.0.0.1:${port}`, '--db', join(tmp, 'e2e.db'), '--interval', interval, '--demo-mutate', '1s', ...extra];
+  const args = ['serve', '--demo', '--no-discovery', '--listen', `127.0.0.1:${port}`, '--db', join(tmp, 'e2e.db'), ...(interval ? ['--interval', interval] : []), '--demo-mutate', '1s', ...extra];
   const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const s = { proc, base: `http://127.0.0.1:${port}`, tmp, log: '' };
   proc.stdout.on('data', (d) => (s.log += d));
@@ -568,6 +568,163 @@ describe('Scan now against a server that wants a token', { concurrency: false },
     assert.equal((await right).status(), 202);
     await p.waitForFunction(() => /^scan done: snapshot #\d+$/.test(document.getElementById('scan-status').textContent), null, { timeout: 30000 });
     await p.waitForFunction((b) => window.__threadmap.ready && Number(window.__threadmap.state().snapshot) > b, before, { timeout: 30000 });
+    assert.deepEqual(out, []);
+    assert.deepEqual(errors, []);
+  });
+});
+
+describe('Settings', { concurrency: false }, () => {
+  const TOKEN = 'e2e-settings-token';
+  let srv;
+  let br;
+  let p;
+  let out;
+  const errors = [];
+
+  before(async () => {
+    // No --interval: the interval's source is "default" until the UI sets it; --max-backoff is a flag that shadows the API.
+    srv = await startServer(['--token', TOKEN, '--max-backoff', '10m'], null);
+    server = srv;
+    await until('the API', async () => (await api('/api/v1/info')).schema === SCHEMA);
+    await until('a first snapshot', async () => (await api('/api/v1/networks')).networks?.some((n) => n.latest_snapshot_id));
+    br = await launch({ width: 1280, height: 800 });
+    out = await onlyLoopback(br.context, srv.base);
+    p = await br.context.newPage();
+    p.on('pageerror', (e) => errors.push(String(e)));
+    await p.goto(srv.base + '/');
+    await p.waitForFunction(() => window.__threadmap?.ready === true && window.__threadmap.state().snapshot !== '', null, { timeout: 60000 });
+  });
+
+  after(async () => {
+    await br?.close();
+    await stopServer(srv);
+  });
+
+  const patches = () => {
+    const seen = [];
+    p.on('request', (r) => {
+      if (r.method() === 'PATCH' && r.url().endsWith('/api/v1/settings')) seen.push({ body: r.postData(), auth: r.headers().authorization ?? '' });
+    });
+    return seen;
+  };
+  const srcText = (f) => p.textContent(`#set-${f}-src`);
+
+  it('is collapsed, opens from the keyboard and shows each source', async () => {
+    assert.equal(await p.evaluate(() => document.getElementById('settings-box').open), false, 'collapsed by default');
+    await p.focus('#settings-box > summary');
+    await p.keyboard.press('Enter');
+    assert.equal(await p.evaluate(() => document.getElementById('settings-box').open), true, 'Enter on the summary opens it');
+    await p.waitForSelector('#set-interval', { timeout: 10000 });
+    assert.equal(await p.inputValue('#set-interval'), '15s');
+    assert.equal(await srcText('interval'), 'source: default');
+    assert.equal(await srcText('max_backoff'), 'source: flag');
+    assert.equal(await p.inputValue('#set-max_backoff'), '10m0s');
+    // Tab reaches the first field from the summary.
+    await p.focus('#settings-box > summary');
+    await p.keyboard.press('Tab');
+    assert.equal(await p.evaluate(() => document.activeElement?.id), 'set-interval');
+  });
+
+  it('saves a changed interval (asking for the token), which is "api" after a reload', async () => {
+    const seen = patches();
+    await p.fill('#set-interval', '20s');
+    await p.keyboard.press('Enter');
+    await p.waitForSelector('#settings-token-form #settings-token', { timeout: 5000 });
+    assert.match(await p.textContent('#settings-status'), /token is needed \(HTTP 401/);
+    assert.equal(await p.evaluate(() => document.activeElement?.id), 'settings-token', 'the token field has focus');
+    await p.fill('#settings-token', TOKEN);
+    await p.keyboard.press('Enter');
+    await p.waitForFunction(() => document.getElementById('settings-status')?.textContent === 'saved', null, { timeout: 5000 });
+    assert.deepEqual(seen.map((x) => JSON.parse(x.body)), [{ interval: '20s' }, { interval: '20s' }], 'only the changed field is sent');
+    assert.equal(seen[1].auth, `Bearer ${TOKEN}`);
+    assert.equal(await srcText('interval'), 'source: api');
+    assert.equal((await api('/api/v1/settings')).interval, '20s');
+    await p.reload();
+    await p.waitForFunction(() => window.__threadmap?.ready === true, null, { timeout: 60000 });
+    await p.click('#settings-box > summary');
+    await p.waitForSelector('#set-interval', { timeout: 10000 });
+    assert.equal(await p.inputValue('#set-interval'), '20s');
+    assert.equal(await srcText('interval'), 'source: api');
+  });
+
+  it('shows the server\'s error next to the field it names', async () => {
+    await p.fill('#set-interval', 'soon');
+    const res = p.waitForResponse((r) => r.url().endsWith('/api/v1/settings') && r.request().method() === 'PATCH');
+    await p.click('#settings-save');
+    assert.equal((await res).status(), 400);
+    await p.waitForSelector('#set-interval-err:not([hidden])', { timeout: 5000 });
+    assert.match(await p.textContent('#set-interval-err'), /^interval: .*"soon"/);
+    assert.equal(await p.getAttribute('#set-interval', 'aria-invalid'), 'true');
+    assert.equal(await p.evaluate(() => document.activeElement?.id), 'set-interval', 'focus goes to the field');
+    assert.equal(await p.textContent('#settings-status'), 'not saved');
+    assert.equal((await api('/api/v1/settings')).interval, '20s', 'nothing changed on the server');
+    await p.evaluate(() => document.getElementById('settings-box').scrollIntoView());
+    await shot(p, '12-settings-error');
+  });
+
+  it('follows settings.changed, keeping what the user is typing, and notes a flag shadowing the API', async () => {
+    const r = await fetch(srv.base + '/api/v1/settings', {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ max_backoff: '20m', retain_count: 50 }),
+    });
+    assert.equal(r.status, 200, await r.text());
+    await p.waitForFunction(() => document.getElementById('set-retain_count')?.value === '50', null, { timeout: 10000 });
+    assert.equal(await srcText('retain_count'), 'source: api');
+    assert.match(await srcText('max_backoff'), /^source: flag — the value set here is kept but the flag value wins$/);
+    assert.equal(await p.inputValue('#set-max_backoff'), '10m0s', 'the flag value is in effect');
+    assert.equal(await p.inputValue('#set-interval'), 'soon', 'the edit in progress is kept');
+    await p.click('#settings-reset');
+    assert.equal(await p.inputValue('#set-interval'), '20s');
+  });
+
+  it('adds and removes an OTBR URL and sets this network\'s interval', async () => {
+    const seen = patches();
+    await p.click('#set-otbr-add');
+    assert.equal(await p.evaluate(() => document.activeElement?.classList.contains('set-otbr')), true, 'the new URL field has focus');
+    await p.keyboard.type('http://127.0.0.1:9');
+    const net = await p.evaluate(() => window.__threadmap.state().network);
+    await p.fill('#set-network_interval', '45s');
+    await p.click('#settings-save');
+    await p.waitForFunction(() => document.getElementById('settings-status')?.textContent === 'saved', null, { timeout: 5000 });
+    assert.deepEqual(JSON.parse(seen.at(-1).body), { network_interval: { [net]: '45s' }, otbr: ['http://127.0.0.1:9'] });
+    let s = await api('/api/v1/settings');
+    assert.deepEqual(s.otbr, ['http://127.0.0.1:9']);
+    assert.equal(s.network_interval[net], '45s');
+    assert.equal(await srcText('otbr'), 'source: api');
+    await p.click('.set-otbr-remove');
+    await p.fill('#set-network_interval', '');
+    await p.click('#settings-save');
+    await p.waitForFunction(() => document.getElementById('settings-status')?.textContent === 'saved', null, { timeout: 5000 });
+    assert.deepEqual(JSON.parse(seen.at(-1).body), { network_interval: { [net]: null }, otbr: [] });
+    s = await api('/api/v1/settings');
+    assert.deepEqual(s.otbr ?? [], []);
+    assert.equal(s.network_interval?.[net], undefined);
+    await p.evaluate(() => document.getElementById('settings-box').scrollIntoView());
+    await shot(p, '13-settings-desktop');
+  });
+
+  it('works on the phone layout', async () => {
+    const ph = await br.context.newPage();
+    await ph.setViewportSize({ width: 390, height: 844 });
+    ph.on('pageerror', (e) => errors.push(String(e)));
+    await ph.goto(srv.base + '/');
+    await ph.waitForFunction(() => window.__threadmap?.ready === true, null, { timeout: 60000 });
+    if (await ph.evaluate(() => document.getElementById('side').hidden)) await ph.click('#panel-toggle');
+    await ph.click('#settings-box > summary');
+    await ph.waitForSelector('#set-interval', { timeout: 10000 });
+    await ph.evaluate(() => document.getElementById('settings-box').scrollIntoView());
+    const m = await ph.evaluate(() => ({
+      overflow: document.documentElement.scrollWidth - window.innerWidth,
+      form: document.getElementById('settings-form').getBoundingClientRect().right,
+      save: document.getElementById('settings-save').getBoundingClientRect().height,
+    }));
+    assert.ok(m.overflow <= 0, `no horizontal scrolling (${m.overflow}px)`);
+    assert.ok(m.form <= 390, `the form fits (${m.form})`);
+    assert.ok(m.save >= 32, `Save is tappable (${m.save}px)`);
+    assert.equal(await ph.inputValue('#set-interval'), '20s');
+    await shot(ph, '14-settings-phone');
+    await ph.close();
     assert.deepEqual(out, []);
     assert.deepEqual(errors, []);
   });

@@ -875,9 +875,9 @@ export class App {
         (first ?? document.getElementById(field ? (field === 'otbr' ? 'set-otbr-add' : `set-${field}`) : 'settings-save'))?.focus();
       } else if (status === 401 || status === 403) {
         $('settings-status').textContent = `not saved: ${status === 401 ? 'a token is needed' : 'not allowed'} (HTTP ${status}${msg ? `: ${msg}` : ''})`;
-        const box = $('settings-token');
+        const box = $('settings-token-box');
         box.innerHTML = '';
-        this.tokenPrompt(box, 'settings-token-input', status, 'Use token and save', () => void this.saveSettings());
+        this.tokenPrompt(box, 'settings-token', status, 'Use token and save', () => void this.saveSettings());
       } else {
         this.renderSettings(form, { '': status === 0 ? `cannot reach the server: ${msg}` : `HTTP ${status}${msg ? `: ${msg}` : ''}` }, 'not saved');
       }

@@ -202,7 +202,7 @@ export function settingsFormHtml(s: Settings, form: SettingsForm, network: strin
     '<div class="set-actions"><button type="submit" id="settings-save">Save</button><button type="button" id="settings-reset">Undo changes</button><span id="settings-status" class="muted" role="status" aria-live="polite"></span></div>',
     '</form>',
     // The token prompt is a form of its own: beside, not inside, this one.
-    '<div id="settings-token"></div>',
+    '<div id="settings-token-box"></div>',
   );
   return out.join('');
 }
