@@ -11,11 +11,14 @@ import (
 	"unicode"
 
 	"github.com/threadmap/threadmap/thread/diag"
+	"github.com/threadmap/threadmap/thread/netdata"
 )
 
 // decode diag (HEX | FILE | -): the Network Diagnostic TLVs of one payload
-// as JSON: the TLV split (offset, type, name, length, value hex) and the
-// typed decode. The input is hex as users paste it from a packet capture
+// as JSON: the TLV split (offset, type, name, length, value hex), the
+// typed decode and the decoded Network Data (TLV 7: prefixes, border
+// routers, routes, services). Network Data that does not decode is printed
+// raw with the error, and the exit status is 1. The input is hex as users paste it from a packet capture
 // (spaces, colons, dashes, newlines and 0x prefixes allowed), or a file (or
 // stdin) holding such hex or the raw bytes.
 func decodeDiag(ctx context.Context, env *Env, a []string) error {
@@ -38,7 +41,13 @@ func decodeDiag(ctx context.Context, env *Env, a []string) error {
 	enc := json.NewEncoder(env.Stdout)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	if out.NetworkDataError != "" {
+		return fmt.Errorf("decode diag: %s", out.NetworkDataError)
+	}
+	return nil
 }
 
 // diagTLVJSON is one TLV of the split.
@@ -56,6 +65,9 @@ type diagJSON struct {
 	Length  int           `json:"length"`
 	TLVs    []diagTLVJSON `json:"tlvs"`
 	Message *diag.Message `json:"message"`
+	// NetworkData is TLV 7 decoded; NetworkDataError says why it is not.
+	NetworkData      *netdata.NetworkData `json:"network_data,omitempty"`
+	NetworkDataError string               `json:"network_data_error,omitempty"`
 }
 
 func describeDiag(b []byte) (*diagJSON, error) {
@@ -68,6 +80,11 @@ func describeDiag(b []byte) (*diagJSON, error) {
 		return nil, err
 	}
 	out := &diagJSON{Length: len(b), TLVs: []diagTLVJSON{}, Message: m}
+	if nd, err := m.DecodedNetworkData(); err != nil {
+		out.NetworkDataError = err.Error()
+	} else {
+		out.NetworkData = nd
+	}
 	for _, t := range tlvs {
 		name := t.Type.Name()
 		if name == "" {

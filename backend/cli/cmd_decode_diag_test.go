@@ -126,3 +126,63 @@ func TestDecodeDiagBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodeDiagNetworkData: the OTBR's network data in a real answer
+// (small-current, query for TLV 7) is printed decoded.
+func TestDecodeDiagNetworkData(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(otFixtures, "small-current", "diag", "netdiag_ff03-1_netdata.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := ""
+	for _, line := range strings.Split(string(b), "\n") {
+		if i := strings.Index(line, "d000: "); strings.HasPrefix(line, "DIAG_GET") && i > 0 {
+			raw = strings.TrimSpace(line[i+6:])
+			break
+		}
+	}
+	out, errs, code := runCLI(t, "decode", "diag", raw)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var got struct {
+		NetworkData struct {
+			Prefixes []struct {
+				Prefix        string `json:"prefix"`
+				BorderRouters []struct {
+					Rloc16     string `json:"rloc16"`
+					Preference string `json:"preference"`
+					OnMesh     bool   `json:"on_mesh"`
+				} `json:"border_routers"`
+				Routes []struct {
+					Rloc16 string `json:"rloc16"`
+					AdvPIO bool   `json:"adv_pio"`
+				} `json:"routes"`
+			} `json:"prefixes"`
+			Services []struct {
+				Kind    string `json:"kind"`
+				Servers []struct {
+					Address string `json:"address"`
+					Port    int    `json:"port"`
+				} `json:"servers"`
+			} `json:"services"`
+		} `json:"network_data"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	nd := got.NetworkData
+	if len(nd.Prefixes) != 2 || nd.Prefixes[0].Prefix != "fd95:9c6e:cffc:1::/64" || len(nd.Prefixes[0].BorderRouters) != 1 ||
+		nd.Prefixes[0].BorderRouters[0].Rloc16 != "0xc800" || nd.Prefixes[0].BorderRouters[0].Preference != "low" ||
+		!nd.Prefixes[0].BorderRouters[0].OnMesh || len(nd.Prefixes[1].Routes) != 1 || !nd.Prefixes[1].Routes[0].AdvPIO {
+		t.Errorf("prefixes %+v", nd.Prefixes)
+	}
+	if len(nd.Services) != 1 || nd.Services[0].Kind != "srp-unicast" || nd.Services[0].Servers[0].Port != 53536 {
+		t.Errorf("services %+v", nd.Services)
+	}
+	// Broken network data: printed raw with the error, exit 1.
+	out, errs, code = runCLI(t, "decode", "diag", "0704"+"0302"+"00ff")
+	if code != 1 || !strings.Contains(errs, "TLV type 1 at byte 0: prefix length 255") || !strings.Contains(out, `"network_data_error"`) {
+		t.Errorf("exit %d, stderr %q, stdout %q", code, errs, out)
+	}
+}

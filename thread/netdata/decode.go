@@ -4,6 +4,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/netip"
+
+	"github.com/threadmap/threadmap/thread/topology"
 )
 
 // ThreadEnterpriseNumber is the IANA enterprise number of the Thread Group;
@@ -89,29 +91,27 @@ type Prefix struct {
 // BorderRouter is one entry of a Border Router sub-TLV: a device that
 // publishes the prefix as on-mesh.
 type BorderRouter struct {
-	Rloc16 uint16 `json:"rloc16"`
-	Stable bool   `json:"stable"`
-	// Preference is -1 (low), 0 (medium) or 1 (high); 2 means the
-	// reserved value 10b.
-	Preference   int  `json:"preference"`
-	Preferred    bool `json:"preferred"`
-	SLAAC        bool `json:"slaac"`
-	DHCP         bool `json:"dhcp"`
-	Configure    bool `json:"configure"`
-	DefaultRoute bool `json:"default_route"`
-	OnMesh       bool `json:"on_mesh"`
-	NDDNS        bool `json:"nd_dns"`
-	DP           bool `json:"dp"`
+	Rloc16       topology.Rloc16 `json:"rloc16"`
+	Stable       bool            `json:"stable"`
+	Preference   Preference      `json:"preference"`
+	Preferred    bool            `json:"preferred"`
+	SLAAC        bool            `json:"slaac"`
+	DHCP         bool            `json:"dhcp"`
+	Configure    bool            `json:"configure"`
+	DefaultRoute bool            `json:"default_route"`
+	OnMesh       bool            `json:"on_mesh"`
+	NDDNS        bool            `json:"nd_dns"`
+	DP           bool            `json:"dp"`
 }
 
 // Route is one entry of a Has Route sub-TLV: a device that offers an
 // external route to the prefix.
 type Route struct {
-	Rloc16     uint16 `json:"rloc16"`
-	Stable     bool   `json:"stable"`
-	Preference int    `json:"preference"`
-	NAT64      bool   `json:"nat64"`
-	AdvPIO     bool   `json:"adv_pio"`
+	Rloc16     topology.Rloc16 `json:"rloc16"`
+	Stable     bool            `json:"stable"`
+	Preference Preference      `json:"preference"`
+	NAT64      bool            `json:"nat64"`
+	AdvPIO     bool            `json:"adv_pio"`
 }
 
 // Context is a 6LoWPAN Context sub-TLV.
@@ -144,9 +144,9 @@ type Service struct {
 
 // Server is one Server sub-TLV.
 type Server struct {
-	Rloc16     uint16 `json:"rloc16"`
-	Stable     bool   `json:"stable"`
-	ServerData string `json:"server_data_hex"`
+	Rloc16     topology.Rloc16 `json:"rloc16"`
+	Stable     bool            `json:"stable"`
+	ServerData string          `json:"server_data_hex"`
 	// Address and Port of a DNS/SRP unicast server when the server data
 	// carries them.
 	Address string `json:"address,omitempty"`
@@ -183,14 +183,24 @@ func raw(t tlv, stable bool) RawTLV {
 	return RawTLV{Offset: t.offset, Type: t.typ, Stable: stable, Value: hex.EncodeToString(t.value)}
 }
 
-func pref(bits int) int {
+// Preference is a route preference: -1 (low), 0 (medium), 1 (high); 2
+// stands for the reserved value 10b. JSON spells it as OpenThread does.
+type Preference int
+
+// String is "low", "med", "high" or "reserved".
+func (p Preference) String() string { return PreferenceName(int(p)) }
+
+// MarshalJSON writes the String form.
+func (p Preference) MarshalJSON() ([]byte, error) { return []byte(`"` + p.String() + `"`), nil }
+
+func pref(bits int) Preference {
 	if bits&2 != 0 {
 		if bits == 2 {
 			return 2
 		}
 		return -1
 	}
-	return bits
+	return Preference(bits)
 }
 
 // Decode decodes Network Data (the value of the Network Data diagnostic
@@ -266,7 +276,7 @@ func decodePrefix(whole []byte, t tlv) (*Prefix, error) {
 				e := s.value[j:]
 				f := uint16(e[2])<<8 | uint16(e[3])
 				p.BorderRouters = append(p.BorderRouters, BorderRouter{
-					Rloc16: uint16(e[0])<<8 | uint16(e[1]), Stable: st[i],
+					Rloc16: topology.Rloc16(e[0])<<8 | topology.Rloc16(e[1]), Stable: st[i],
 					Preference: pref(int(f >> brPreferenceShift & 3)),
 					Preferred:  f&brPreferred != 0, SLAAC: f&brSLAAC != 0, DHCP: f&brDHCP != 0,
 					Configure: f&brConfigure != 0, DefaultRoute: f&brDefaultRoute != 0, OnMesh: f&brOnMesh != 0,
@@ -281,7 +291,7 @@ func decodePrefix(whole []byte, t tlv) (*Prefix, error) {
 				e := s.value[j:]
 				f := e[2]
 				p.Routes = append(p.Routes, Route{
-					Rloc16: uint16(e[0])<<8 | uint16(e[1]), Stable: st[i],
+					Rloc16: topology.Rloc16(e[0])<<8 | topology.Rloc16(e[1]), Stable: st[i],
 					Preference: pref(int(f >> hrPreferenceShift & 3)),
 					NAT64:      f&hrNAT64 != 0, AdvPIO: f&hrAdvPIO != 0,
 				})
@@ -338,7 +348,7 @@ func decodeService(whole []byte, t tlv) (*Service, error) {
 		if len(sub.value) < 2 {
 			return nil, &Error{sub.typ, sub.offset, "server sub-TLV shorter than an RLOC16"}
 		}
-		sv := Server{Rloc16: uint16(sub.value[0])<<8 | uint16(sub.value[1]), Stable: st[k],
+		sv := Server{Rloc16: topology.Rloc16(sub.value[0])<<8 | topology.Rloc16(sub.value[1]), Stable: st[k],
 			ServerData: hex.EncodeToString(sub.value[2:])}
 		if s.EnterpriseNumber == ThreadEnterpriseNumber && len(sd) >= 1 && sd[0] == ServiceDNSSRPUnicast && len(sub.value[2:]) >= 18 {
 			sv.Address, sv.Port = addrPort(sub.value[2:])

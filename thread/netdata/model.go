@@ -23,13 +23,13 @@ func (nd *NetworkData) Model(source string) *topology.NetworkData {
 		mp := topology.NetDataPrefix{Prefix: p.Prefix.String(), DomainID: p.DomainID}
 		for _, b := range p.BorderRouters {
 			mp.BorderRouters = append(mp.BorderRouters, topology.NetDataBorderRouter{
-				Rloc16: topology.Rloc16(b.Rloc16), Stable: b.Stable, Preference: PreferenceName(b.Preference),
+				Rloc16: b.Rloc16, Stable: b.Stable, Preference: b.Preference.String(),
 				Preferred: b.Preferred, SLAAC: b.SLAAC, DHCP: b.DHCP, Configure: b.Configure,
 				DefaultRoute: b.DefaultRoute, OnMesh: b.OnMesh, NDDNS: b.NDDNS, DP: b.DP})
 		}
 		for _, r := range p.Routes {
-			mp.Routes = append(mp.Routes, topology.NetDataRoute{Rloc16: topology.Rloc16(r.Rloc16), Stable: r.Stable,
-				Preference: PreferenceName(r.Preference), NAT64: r.NAT64, AdvPIO: r.AdvPIO})
+			mp.Routes = append(mp.Routes, topology.NetDataRoute{Rloc16: r.Rloc16, Stable: r.Stable,
+				Preference: r.Preference.String(), NAT64: r.NAT64, AdvPIO: r.AdvPIO})
 		}
 		if p.Context != nil {
 			id := p.Context.ID
@@ -42,7 +42,7 @@ func (nd *NetworkData) Model(source string) *topology.NetworkData {
 			ServiceData: s.ServiceData, Stable: s.Stable, Kind: s.Kind, AnycastSeq: s.AnycastSeq,
 			Address: s.Address, Port: s.Port, Servers: []topology.NetDataServer{}}
 		for _, v := range s.Servers {
-			ms.Servers = append(ms.Servers, topology.NetDataServer{Rloc16: topology.Rloc16(v.Rloc16), Stable: v.Stable,
+			ms.Servers = append(ms.Servers, topology.NetDataServer{Rloc16: v.Rloc16, Stable: v.Stable,
 				ServerData: v.ServerData, Address: v.Address, Port: v.Port})
 		}
 		out.Services = append(out.Services, ms)

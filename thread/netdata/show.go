@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/threadmap/threadmap/thread/topology"
 )
 
 // ParseShow reads the body of OpenThread's CLI `netdata show` (the lines
@@ -45,7 +47,7 @@ func ParseShow(lines []string) (*NetworkData, error) {
 			if err != nil {
 				return nil, fail("rloc16: %v", err)
 			}
-			prf, ok := map[string]int{"low": -1, "med": 0, "high": 1}[f[len(f)-2]]
+			prf, ok := map[string]Preference{"low": -1, "med": 0, "high": 1}[f[len(f)-2]]
 			if !ok {
 				return nil, fail("preference %q", f[len(f)-2])
 			}
@@ -55,7 +57,7 @@ func ParseShow(lines []string) (*NetworkData, error) {
 			}
 			pe := prefixEntry(nd, p)
 			if section == "prefixes" {
-				br := BorderRouter{Rloc16: uint16(r), Preference: prf}
+				br := BorderRouter{Rloc16: topology.Rloc16(r), Preference: prf}
 				for _, c := range flags {
 					switch c {
 					case 'p':
@@ -82,7 +84,7 @@ func ParseShow(lines []string) (*NetworkData, error) {
 				}
 				pe.BorderRouters = append(pe.BorderRouters, br)
 			} else {
-				rt := Route{Rloc16: uint16(r), Preference: prf}
+				rt := Route{Rloc16: topology.Rloc16(r), Preference: prf}
 				for _, c := range flags {
 					switch c {
 					case 's':
@@ -128,7 +130,7 @@ func ParseShow(lines []string) (*NetworkData, error) {
 				return nil, fail("service id: %v", err)
 			}
 			sv := serviceEntry(nd, int(id), uint32(ent), sd, stable)
-			server := Server{Rloc16: uint16(r), Stable: stable, ServerData: hex.EncodeToString(srv)}
+			server := Server{Rloc16: topology.Rloc16(r), Stable: stable, ServerData: hex.EncodeToString(srv)}
 			if uint32(ent) == ThreadEnterpriseNumber && len(sd) >= 1 && sd[0] == ServiceDNSSRPUnicast && len(srv) >= 18 {
 				server.Address, server.Port = addrPort(srv)
 			}
