@@ -164,6 +164,8 @@ type Commissioning struct {
 	SteeringData       string   `json:"steering_data_hex,omitempty"`
 	JoinerUDPPort      *int     `json:"joiner_udp_port,omitempty"`
 	Withheld           []RawTLV `json:"withheld,omitempty"`
+	// ExtraTLVs: other sub-TLVs are present (all `netdata show` says).
+	ExtraTLVs bool `json:"extra_tlvs,omitempty"`
 }
 
 // parse2 splits b into TLVs keeping the stable bit.
@@ -400,6 +402,7 @@ func decodeCommissioning(t tlv) (*Commissioning, error) {
 			c.SteeringData = hex.EncodeToString(val)
 		default:
 			c.Withheld = append(c.Withheld, RawTLV{Offset: t.offset + 2 + i, Type: typ})
+			c.ExtraTLVs = true
 		}
 		i += 2 + l
 	}

@@ -113,6 +113,38 @@ func TestParseShowTranscripts(t *testing.T) {
 	}
 }
 
+// TestParseShowFormats covers the spellings OpenThread's CLI prints that the
+// captures lack: no flags, empty server data, context "-", commissioning
+// with every field and the "e" flag.
+func TestParseShowFormats(t *testing.T) {
+	body := []string{"Prefixes:", "fd00:dead:beef:cafe::/64 paros med dc00", "fd00:1::/64 high 0400", "Routes:",
+		"64:ff9b::/96 sn high 4000", "Services:", "44970 5d c000 s 4000 0", "44970 5c01  4000 1", "Contexts:",
+		"fd00:dead:beef:cafe::/64 1 -", "Commissioning:", "1248 dc00 9988 00000000000120000000000000000000 e"}
+	nd, err := ParseShow(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := nd.Prefixes[0].BorderRouters[0]; !(b.Preferred && b.SLAAC && b.OnMesh && b.DefaultRoute && b.Stable) || b.DHCP || b.Rloc16 != 0xdc00 {
+		t.Errorf("border router %+v", b)
+	}
+	if b := nd.Prefixes[1].BorderRouters[0]; b != (BorderRouter{Rloc16: 0x0400, Preference: 1}) {
+		t.Errorf("flagless border router %+v", b)
+	}
+	if r := nd.Prefixes[2].Routes[0]; r != (Route{Rloc16: 0x4000, Stable: true, NAT64: true, Preference: 1}) {
+		t.Errorf("route %+v", r)
+	}
+	if c := nd.Prefixes[0].Context; c == nil || c.Stable || c.Compress || c.ID != 1 {
+		t.Errorf("context %+v", c)
+	}
+	if s := nd.Services[1]; s.Kind != "srp-anycast" || *s.AnycastSeq != 1 || s.Servers[0].ServerData != "" || s.Servers[0].Stable {
+		t.Errorf("anycast %+v", s)
+	}
+	c := nd.Commissioning
+	if *c.SessionID != 1248 || *c.BorderAgentLocator != 0xdc00 || *c.JoinerUDPPort != 9988 || !c.ExtraTLVs || c.SteeringData != "00000000000120000000000000000000" {
+		t.Errorf("commissioning %+v", c)
+	}
+}
+
 func TestParseShowErrors(t *testing.T) {
 	tests := []struct{ name, body, err string }{
 		{"bad flag", "Prefixes:\nfd00::/64 pz low c800", `unknown flag 'z'`},

@@ -167,11 +167,11 @@ func ParseShow(lines []string) (*NetworkData, error) {
 			}{p, c})
 		case "commissioning":
 			// session-id border-agent-rloc16 joiner-udp-port steering-data,
-			// "-" for absent.
-			if len(f) != 4 {
-				return nil, fail("want 4 fields")
+			// "-" for absent, then " e" when other TLVs are present.
+			if len(f) == 5 && f[4] != "e" || len(f) < 4 || len(f) > 5 {
+				return nil, fail("want session-id locator joiner-port steering-data [e]")
 			}
-			c := &Commissioning{}
+			c := &Commissioning{ExtraTLVs: len(f) == 5}
 			if f[0] != "-" {
 				v, err := strconv.ParseUint(f[0], 10, 16)
 				if err != nil {
