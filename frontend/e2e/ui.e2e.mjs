@@ -692,6 +692,7 @@ describe('Settings', { concurrency: false }, () => {
     assert.deepEqual(s.otbr, ['http://127.0.0.1:9']);
     assert.equal(s.network_interval[net], '45s');
     assert.equal(await srcText('otbr'), 'source: api');
+    assert.equal(await srcText('network_interval'), 'source: api');
     await p.click('.set-otbr-remove');
     await p.fill('#set-network_interval', '');
     await p.click('#settings-save');
@@ -700,6 +701,7 @@ describe('Settings', { concurrency: false }, () => {
     s = await api('/api/v1/settings');
     assert.deepEqual(s.otbr ?? [], []);
     assert.equal(s.network_interval?.[net], undefined);
+    assert.equal(await srcText('network_interval'), 'source: none');
     await p.evaluate(() => document.getElementById('settings-box').scrollIntoView());
     await shot(p, '13-settings-desktop');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorField, formFrom, patchBody, settingsRows, type Settings } from './settings';
+import { errorField, formFrom, patchBody, settingsFormHtml, settingsRows, type Settings } from './settings';
 
 // As GET /api/v1/settings answered `threadmap serve --demo --interval 30s` after a PATCH of interval and otbr.
 const s: Settings = {
@@ -28,13 +28,29 @@ describe('settingsRows', () => {
   });
   it('takes another network, nulls and a missing source', () => {
     const rows = settingsRows({ ...s, network_interval: null, otbr: null, tmf: null, source: {}, api_shadowed: null }, 'other');
-    expect(rows[1].value).toBe('');
+    expect(rows[1]).toMatchObject({ value: '', source: 'none' });
     expect(rows[6].value).toBe('');
-    expect(rows.every((r) => r.source === 'default' && r.shadowed === '')).toBe(true);
+    expect(rows.filter((r) => r.field !== 'network_interval').every((r) => r.source === 'default' && r.shadowed === '')).toBe(true);
   });
   it('names the environment for env shadowing', () => {
     const rows = settingsRows({ ...s, source: { ...s.source, otbr: 'env' }, api_shadowed: ['otbr'] }, '');
     expect(rows[6].shadowed).toContain('environment variable value wins');
+  });
+});
+
+describe('settingsFormHtml', () => {
+  it('has a field per editable setting, the sources and the error next to its field', () => {
+    const h = settingsFormHtml(s, formFrom(s, 'a1d7679218f83b75'), 'a1d7679218f83b75', { interval: 'interval: bad <value>' });
+    for (const f of ['interval', 'network_interval', 'max_backoff', 'scan_timeout', 'retain_count', 'retain_age', 'matter_server']) expect(h).toContain(`id="set-${f}"`);
+    expect(h).toMatch(/<input id="set-interval"[^>]*aria-invalid="true"/);
+    expect(h).toContain('<div class="set-err" id="set-interval-err" role="alert">interval: bad &lt;value&gt;</div>');
+    expect(h).toContain('<div class="set-err" id="set-retain_age-err" role="alert" hidden></div>');
+    expect(h).toContain('value="http://127.0.0.1:8081" aria-label="OTBR URL 1"');
+    expect(h).toContain('source: flag <span class="set-shadow">');
+    expect(h).toContain('<span id="set-tmf" class="set-value"><span class="muted">none</span></span>');
+  });
+  it('disables this network\'s interval without a network', () => {
+    expect(settingsFormHtml(s, formFrom(s, ''), '')).toMatch(/<input id="set-network_interval"[^>]* disabled/);
   });
 });
 

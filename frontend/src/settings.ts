@@ -3,8 +3,8 @@
 // sends and which field a server error names. Pure functions, no DOM: unit-tested.
 import { esc } from './html';
 
-/** Where a setting's value came from. */
-export type SettingSource = 'default' | 'file' | 'env' | 'flag' | 'api';
+/** Where a setting's value came from ('none': no per-network interval for this network). */
+export type SettingSource = 'default' | 'file' | 'env' | 'flag' | 'api' | 'none';
 
 /** GET /api/v1/settings (and the settings.changed event). */
 export interface Settings {
@@ -79,11 +79,13 @@ function valueText(s: Settings, f: SettingField, network: string): string {
 export function settingsRows(s: Settings, network: string): SettingRow[] {
   const shadowed = new Set(s.api_shadowed ?? []);
   return SETTING_FIELDS.map((field) => {
-    const source = String(s.source?.[field] ?? 'default');
+    const value = valueText(s, field, network);
+    // network_interval's source is the whole map's: with no entry for this network none applies to it.
+    const source = field === 'network_interval' && value === '' ? 'none' : String(s.source?.[field] ?? 'default');
     return {
       field,
       label: SETTING_LABELS[field],
-      value: valueText(s, field, network),
+      value,
       source,
       shadowed: shadowed.has(field) ? `the value set here is kept but the ${source === 'env' ? 'environment variable' : source} value wins` : '',
     };
@@ -154,8 +156,6 @@ const EDITABLE = new Set<SettingField>(['interval', 'network_interval', 'max_bac
 const HINTS: Partial<Record<SettingField, string>> = {
   interval: 'Go duration, e.g. 30s, 5m',
   network_interval: 'empty: the scan interval applies',
-  retain_count: '0 keeps all',
-  retain_age: '0s keeps forever',
   matter_server: 'ws:// URL; empty for none',
 };
 
@@ -191,7 +191,8 @@ export function settingsFormHtml(s: Settings, form: SettingsForm, network: strin
       control = `<span id="${id}" class="set-value">${r.value ? esc(r.value) : '<span class="muted">none</span>'}</span>`;
     }
     const labelFor = r.field === 'otbr' ? '' : ` for="${id}"`;
-    const label = r.field === 'network_interval' && network ? `${esc(r.label)} <span class="muted">(${esc(network)})</span>` : esc(r.label);
+    const note = r.field === 'network_interval' ? network : r.field === 'retain_count' ? '0 keeps all' : r.field === 'retain_age' ? '0s keeps forever' : '';
+    const label = note ? `${esc(r.label)} <span class="muted">(${esc(note)})</span>` : esc(r.label);
     out.push(
       `<div class="set-row${err ? ' invalid' : ''}" data-field="${r.field}"><label class="set-label"${labelFor}>${label}</label>${control}${srcLine}<div class="set-err" id="${id}-err" role="alert"${err ? '' : ' hidden'}>${esc(err)}</div></div>`,
     );
