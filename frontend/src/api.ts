@@ -104,27 +104,7 @@ export class Api {
    */
   async scanNow(network: string, token = ''): Promise<{ scan_id: string; state: string; network?: string }> {
     const q = network ? `?network=${encodeURIComponent(network)}` : '';
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (token) headers.Authorization = `Bearer ${token}`;
-    let res: Response;
-    try {
-      res = await fetch(`${this.base}/scan${q}`, { method: 'POST', headers });
-    } catch (e) {
-      throw new ApiError(0, 'network', (e as Error).message);
-    }
-    if (!res.ok) {
-      let code = 'http_' + res.status;
-      let msg = '';
-      try {
-        const body = (await res.json()) as { error?: { code?: string; message?: string } };
-        if (body.error?.code) code = body.error.code;
-        if (body.error?.message) msg = body.error.message;
-      } catch {
-        // not JSON
-      }
-      throw new ApiError(res.status, code, msg);
-    }
-    return (await res.json()) as { scan_id: string; state: string; network?: string };
+    return this.send(`/scan${q}`, 'POST', token);
   }
 
   /** GET /settings: the runtime settings in effect and their sources. */
@@ -139,11 +119,26 @@ export class Api {
    * 401/403 when a token is needed; status 0 when unreachable).
    */
   async patchSettings(body: Record<string, unknown>, token = ''): Promise<Settings> {
-    const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': 'application/merge-patch+json' };
+    return this.send('/settings', 'PATCH', token, body, 'application/merge-patch+json');
+  }
+
+  /**
+   * A mutating request: the API token as a bearer token when one is given,
+   * an optional JSON body. Resolves with the decoded answer; throws
+   * ApiError with the server's error code and message, or status 0 when
+   * the server cannot be reached.
+   */
+  private async send<T>(path: string, method: string, token: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
     if (token) headers.Authorization = `Bearer ${token}`;
+    const init: RequestInit = { method, headers };
+    if (body !== undefined) {
+      headers['Content-Type'] = contentType;
+      init.body = JSON.stringify(body);
+    }
     let res: Response;
     try {
-      res = await fetch(`${this.base}/settings`, { method: 'PATCH', headers, body: JSON.stringify(body) });
+      res = await fetch(`${this.base}${path}`, init);
     } catch (e) {
       throw new ApiError(0, 'network', (e as Error).message);
     }
@@ -159,7 +154,7 @@ export class Api {
       }
       throw new ApiError(res.status, code, msg);
     }
-    return (await res.json()) as Settings;
+    return (await res.json()) as T;
   }
 
   /** URL of a snapshot export. */
