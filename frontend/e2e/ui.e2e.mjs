@@ -364,6 +364,38 @@ it('serves the UI and draws as many nodes as the API has', async () => {
     await page.evaluate(() => (document.getElementById('br-box').open = false));
   });
 
+  it('lists the network data with its publishers, and a publisher button opens that node with a Publishes line', async () => {
+    const snap = await api(`/api/v1/snapshots/${(await drawn(page)).snapshot}`);
+    const nd = snap.network.network_data;
+    await page.evaluate(() => (document.getElementById('netdata-box').open = true));
+    const text = await page.textContent('#network-data');
+    // The demo mesh's TMF diagnostics carry Network Data (a border router's OMR prefix).
+    assert.ok(nd && (nd.prefixes ?? []).length, 'the demo snapshot carries network_data with a prefix');
+    {
+      const entries = [
+        ...(nd.prefixes ?? []).flatMap((p) => [...(p.border_routers ?? []), ...(p.routes ?? [])].map((e) => ({ what: p.prefix, node: e.node }))),
+        ...(nd.services ?? []).flatMap((v) => (v.servers ?? []).map((e) => ({ what: '', node: e.node }))),
+      ];
+      assert.equal(await page.locator('#network-data li.nd-row').count(), entries.length);
+      for (const e of entries) if (e.what) assert.ok(text.includes(e.what), `${e.what} listed`);
+      const pub = entries.find((e) => snap.nodes.some((n) => n.id === e.node));
+      if (pub) {
+        await page.click(`#network-data button[data-select="${pub.node}"] >> nth=0`);
+        await page.waitForSelector(`#details h2[data-node="${pub.node}"]`, { timeout: 5000 });
+        const sel = await page.evaluate(() => window.__threadmap.cy.nodes(':selected').map((x) => x.id()));
+        assert.deepEqual(sel, [pub.node]);
+        const details = await page.textContent('#details');
+        assert.match(details, /Publishes/);
+        if (pub.what) assert.ok(details.includes(pub.what), `details of ${pub.node} name ${pub.what}`);
+      }
+      assert.ok(pub, 'some network data entry names a node of the map');
+    }
+    await shot(page, '03-network-data');
+    await page.evaluate(() => document.querySelector('#details h2')?.scrollIntoView({ block: 'start' }));
+    await shot(page, '03-network-data-details');
+    await page.evaluate(() => (document.getElementById('netdata-box').open = false));
+  });
+
   it('finds a node by RLOC16 and opens it with Enter', async () => {
     const snap = await api(`/api/v1/snapshots/${(await drawn(page)).snapshot}`);
     const n = snap.nodes.find((x) => x.rloc16 && !['leader', 'router'].includes(x.role)) ?? snap.nodes.find((x) => x.rloc16);

@@ -3,6 +3,7 @@
 import { childrenOf, modeString, neighborsOf } from './graph';
 import { ROLE_LOOK } from './style';
 import { scanRows, scanSummary } from './scan';
+import { netDataRows, publicationsOf } from './netdata';
 import type { BorderRouter, Network, Snapshot, TopoNode } from './types';
 
 /** Escapes text for HTML element content and attribute values. */
@@ -88,6 +89,7 @@ export function detailsHtml(s: Snapshot, n: TopoNode, removed = false): string {
       ${row('Ext address', txt(n.ext_addr))}
       ${row('Router ID', txt(n.router_id))}
       ${row('Mode', m ? `<code>${esc(modeString(m))}</code> ${esc(modeWords)}` : '')}
+      ${row('Publishes', publicationsOf(s.network.network_data, n.id).map(esc).join('; '))}
       ${row('Parent', n.parent ? nodeButton(s, n.parent) : '')}
       ${row('Children', children.length ? `${children.length}${n.max_children ? ` of ${esc(n.max_children)}` : ''}: ${children.map((c) => nodeButton(s, c)).join(', ')}` : n.max_children ? `0 of ${esc(n.max_children)}` : '')}
       ${row('Name', txt(n.name))}
@@ -191,4 +193,35 @@ export function lastScanHtml(s: Snapshot): string {
     })
     .join('');
   return `${head}<table class="kv scan-table"><thead><tr><th>source</th><th>answered</th><th>timed out</th><th>failed</th><th>took</th></tr></thead><tbody>${body}</tbody></table>`;
+}
+
+/** A publisher reference: a button selecting the node, or its RLOC16 when no node of the map has it. */
+export function publisherRef(s: Snapshot, id: string, rloc16: string): string {
+  if (s.nodes.some((x) => x.id === id)) return nodeButton(s, id);
+  return `<code>${esc(rloc16 || (id.startsWith('rloc:') ? id.slice(5) : id))}</code> <span class="muted">(not in the map)</span>`;
+}
+
+const KIND_HEAD = { prefix: 'On-mesh prefixes', route: 'External routes', service: 'Services' } as const;
+
+/** The "Network data" section: prefixes, external routes and services with who publishes them. */
+export function networkDataHtml(s: Snapshot): string {
+  const nd = s.network.network_data;
+  if (!nd) return '<p class="muted">This snapshot has no network data.</p>';
+  const rows = netDataRows(nd);
+  const parts = (['prefix', 'route', 'service'] as const).map((k) => {
+    const mine = rows.filter((r) => r.kind === k);
+    if (!mine.length) return '';
+    const items = mine
+      .map(
+        (r) =>
+          `<li class="nd-row nd-${r.kind}" data-node="${esc(r.node)}"><span class="nd-title">${esc(r.title)}</span>${r.flags.length ? ` <span class="nd-flags">${r.flags.map(esc).join(' · ')}</span>` : ''} <span class="muted">published by</span> ${publisherRef(s, r.node, r.rloc16)}${r.extra.length ? ` <span class="muted">(${r.extra.map(esc).join(', ')})</span>` : ''}</li>`,
+      )
+      .join('');
+    return `<h3 class="details-title">${esc(KIND_HEAD[k])} (${mine.length})</h3><ul class="list nd-list">${items}</ul>`;
+  });
+  const head = [nd.source ? `from ${esc(nd.source)}` : '', nd.commissioner_session_id !== undefined ? `commissioner session ${esc(nd.commissioner_session_id)}` : '']
+    .filter(Boolean)
+    .join(' · ');
+  const body = parts.join('');
+  return `${head ? `<p class="muted nd-source">${head}</p>` : ''}${body || '<p class="muted">The network data is empty: no prefixes, routes or services.</p>'}`;
 }

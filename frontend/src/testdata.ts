@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Diff, Insight, Snapshot } from './types';
+import type { Diff, Insight, NetworkData, Snapshot } from './types';
 
 const dir = fileURLToPath(new URL('../testdata/', import.meta.url));
 const read = <T>(name: string): T => JSON.parse(readFileSync(join(dir, name), 'utf8')) as T;
@@ -15,3 +15,5 @@ export const snapB = (): Snapshot => read<Snapshot>('snapshot-b.json');
 export const diffAB = (): Diff => read<Diff>('diff-a-b.json');
 /** Insights for snapshot 2. */
 export const insightsB = (): Insight[] => read<{ insights: Insight[] }>('insights.json').insights;
+/** Sample Network Data naming nodes of snapshot 1 (and an RLOC16 no node has). */
+export const netDataA = (): NetworkData => read<NetworkData>('network-data.json');

@@ -112,6 +112,74 @@ export interface Network {
   partition_id?: number;
   leader_router_id?: number;
   partitions?: number[];
+  network_data?: NetworkData | null;
+}
+
+/** A device publishing a prefix as on-mesh (Border Router sub-TLV). `node` is a node id or "rloc:0x....". */
+export interface NetDataBorderRouter {
+  node: string;
+  rloc16: string;
+  stable: boolean;
+  preference: string;
+  preferred: boolean;
+  slaac: boolean;
+  dhcp: boolean;
+  configure: boolean;
+  default_route: boolean;
+  on_mesh: boolean;
+  nd_dns: boolean;
+  dp: boolean;
+}
+
+/** A device offering an external route to a prefix (Has Route sub-TLV). */
+export interface NetDataRoute {
+  node: string;
+  rloc16: string;
+  stable: boolean;
+  preference: string;
+  nat64: boolean;
+  adv_pio: boolean;
+}
+
+/** One prefix of the Network Data. */
+export interface NetDataPrefix {
+  prefix: string;
+  domain_id: number;
+  border_routers?: NetDataBorderRouter[] | null;
+  routes?: NetDataRoute[] | null;
+  context_id?: number;
+  compress?: boolean;
+}
+
+/** One server of a service. */
+export interface NetDataServer {
+  node: string;
+  rloc16: string;
+  stable: boolean;
+  server_data: string;
+  address?: string;
+  port?: number;
+}
+
+/** One service of the Network Data; kind "srp-anycast", "srp-unicast", "backbone-router" or absent. */
+export interface NetDataService {
+  service_id: number;
+  enterprise_number: number;
+  service_data: string;
+  stable: boolean;
+  kind?: string;
+  anycast_seq?: number;
+  address?: string;
+  port?: number;
+  servers?: NetDataServer[] | null;
+}
+
+/** The Thread Network Data of the partition as a source saw it. */
+export interface NetworkData {
+  source?: string;
+  prefixes?: NetDataPrefix[] | null;
+  services?: NetDataService[] | null;
+  commissioner_session_id?: number;
 }
 
 /** A border router as discovery or a REST API saw it. */
