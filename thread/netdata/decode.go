@@ -168,21 +168,8 @@ type Commissioning struct {
 	ExtraTLVs bool `json:"extra_tlvs,omitempty"`
 }
 
-// parse2 splits b into TLVs keeping the stable bit.
-func parse2(b []byte, base int) ([]tlv, []bool, error) {
-	ts, err := parse(b, base)
-	if err != nil {
-		return nil, nil, err
-	}
-	st := make([]bool, len(ts))
-	for i, t := range ts {
-		st[i] = b[t.offset-base]&1 != 0
-	}
-	return ts, st, nil
-}
-
-func raw(t tlv, stable bool) RawTLV {
-	return RawTLV{Offset: t.offset, Type: t.typ, Stable: stable, Value: hex.EncodeToString(t.value)}
+func raw(t tlv) RawTLV {
+	return RawTLV{Offset: t.offset, Type: t.typ, Stable: t.stable, Value: hex.EncodeToString(t.value)}
 }
 
 // Preference is a route preference: -1 (low), 0 (medium), 1 (high); 2
@@ -208,36 +195,36 @@ func pref(bits int) Preference {
 // Decode decodes Network Data (the value of the Network Data diagnostic
 // TLV, or of the MLE Network Data TLV after its version bytes).
 func Decode(b []byte) (*NetworkData, error) {
-	top, st, err := parse2(b, 0)
+	top, err := parse(b, 0)
 	if err != nil {
 		return nil, err
 	}
 	nd := &NetworkData{}
-	for i, t := range top {
+	for _, t := range top {
 		switch t.typ {
 		case TypePrefix:
 			p, err := decodePrefix(b[t.offset:t.offset+2+len(t.value)], t)
 			if err != nil {
 				return nil, err
 			}
-			p.Stable = st[i]
+			p.Stable = t.stable
 			nd.Prefixes = append(nd.Prefixes, *p)
 		case TypeService:
 			s, err := decodeService(b[t.offset:t.offset+2+len(t.value)], t)
 			if err != nil {
 				return nil, err
 			}
-			s.Stable = st[i]
+			s.Stable = t.stable
 			nd.Services = append(nd.Services, *s)
 		case TypeCommission:
 			c, err := decodeCommissioning(t)
 			if err != nil {
 				return nil, err
 			}
-			c.Stable = st[i]
+			c.Stable = t.stable
 			nd.Commissioning = c
 		default:
-			nd.Unknown = append(nd.Unknown, raw(t, st[i]))
+			nd.Unknown = append(nd.Unknown, raw(t))
 		}
 	}
 	return nd, nil
@@ -264,11 +251,11 @@ func decodePrefix(whole []byte, t tlv) (*Prefix, error) {
 	}
 	p := &Prefix{Offset: t.offset, DomainID: int(v[0]), Prefix: pfx}
 	subBase := t.offset + 2 + 2 + nb
-	subs, st, err := parse2(whole[4+nb:], subBase)
+	subs, err := parse(whole[4+nb:], subBase)
 	if err != nil {
 		return nil, err
 	}
-	for i, s := range subs {
+	for _, s := range subs {
 		switch s.typ {
 		case TypeBorderRouter:
 			if len(s.value)%borderRouterEntryLen != 0 {
@@ -278,7 +265,7 @@ func decodePrefix(whole []byte, t tlv) (*Prefix, error) {
 				e := s.value[j:]
 				f := uint16(e[2])<<8 | uint16(e[3])
 				p.BorderRouters = append(p.BorderRouters, BorderRouter{
-					Rloc16: topology.Rloc16(e[0])<<8 | topology.Rloc16(e[1]), Stable: st[i],
+					Rloc16: topology.Rloc16(e[0])<<8 | topology.Rloc16(e[1]), Stable: s.stable,
 					Preference: pref(int(f >> brPreferenceShift & 3)),
 					Preferred:  f&brPreferred != 0, SLAAC: f&brSLAAC != 0, DHCP: f&brDHCP != 0,
 					Configure: f&brConfigure != 0, DefaultRoute: f&brDefaultRoute != 0, OnMesh: f&brOnMesh != 0,
@@ -293,7 +280,7 @@ func decodePrefix(whole []byte, t tlv) (*Prefix, error) {
 				e := s.value[j:]
 				f := e[2]
 				p.Routes = append(p.Routes, Route{
-					Rloc16: topology.Rloc16(e[0])<<8 | topology.Rloc16(e[1]), Stable: st[i],
+					Rloc16: topology.Rloc16(e[0])<<8 | topology.Rloc16(e[1]), Stable: s.stable,
 					Preference: pref(int(f >> hrPreferenceShift & 3)),
 					NAT64:      f&hrNAT64 != 0, AdvPIO: f&hrAdvPIO != 0,
 				})
@@ -302,10 +289,10 @@ func decodePrefix(whole []byte, t tlv) (*Prefix, error) {
 			if len(s.value) < 2 {
 				return nil, &Error{s.typ, s.offset, fmt.Sprintf("context sub-TLV: %d bytes, want 2", len(s.value))}
 			}
-			p.Context = &Context{Stable: st[i], ID: int(s.value[0] & ctxIDMask),
+			p.Context = &Context{Stable: s.stable, ID: int(s.value[0] & ctxIDMask),
 				Compress: s.value[0]&ctxCompress != 0, ContextLn: int(s.value[1])}
 		default:
-			p.Unknown = append(p.Unknown, raw(s, st[i]))
+			p.Unknown = append(p.Unknown, raw(s))
 		}
 	}
 	return p, nil
@@ -338,19 +325,19 @@ func decodeService(whole []byte, t tlv) (*Service, error) {
 	sd := v[i : i+dl]
 	s.ServiceData = hex.EncodeToString(sd)
 	i += dl
-	subs, st, err := parse2(whole[2+i:], t.offset+2+i)
+	subs, err := parse(whole[2+i:], t.offset+2+i)
 	if err != nil {
 		return nil, err
 	}
-	for k, sub := range subs {
+	for _, sub := range subs {
 		if sub.typ != TypeServer {
-			s.Unknown = append(s.Unknown, raw(sub, st[k]))
+			s.Unknown = append(s.Unknown, raw(sub))
 			continue
 		}
 		if len(sub.value) < 2 {
 			return nil, &Error{sub.typ, sub.offset, "server sub-TLV shorter than an RLOC16"}
 		}
-		sv := Server{Rloc16: topology.Rloc16(sub.value[0])<<8 | topology.Rloc16(sub.value[1]), Stable: st[k],
+		sv := Server{Rloc16: topology.Rloc16(sub.value[0])<<8 | topology.Rloc16(sub.value[1]), Stable: sub.stable,
 			ServerData: hex.EncodeToString(sub.value[2:])}
 		if s.EnterpriseNumber == ThreadEnterpriseNumber && len(sd) >= 1 && sd[0] == ServiceDNSSRPUnicast && len(sub.value[2:]) >= 18 {
 			sv.Address, sv.Port = addrPort(sub.value[2:])

@@ -34,9 +34,11 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("netdata: TLV type %d at byte %d: %s", e.Type, e.Offset, e.Msg)
 }
 
-// tlv is one element: its type (stable bit removed), value and offset.
+// tlv is one element: its type (stable bit removed), the stable bit,
+// value and offset.
 type tlv struct {
 	typ    int
+	stable bool
 	value  []byte
 	offset int
 }
@@ -52,7 +54,7 @@ func parse(b []byte, base int) ([]tlv, error) {
 		if i+2+l > len(b) {
 			return nil, &Error{t, base + i, fmt.Sprintf("length %d runs past the end (%d bytes left)", l, len(b)-i-2)}
 		}
-		out = append(out, tlv{t, b[i+2 : i+2+l], base + i})
+		out = append(out, tlv{t, b[i]&1 != 0, b[i+2 : i+2+l], base + i})
 		i += 2 + l
 	}
 	return out, nil
