@@ -139,23 +139,20 @@ func Identify(n *nodedump.Node) Identity {
 // 0000:00ff:fe00:RLOC16 (not an ALOC, 0xfc00–0xfcff), inside the
 // mesh-local prefix when it is known.
 func RlocFromAddress(a netip.Addr, mlp *netip.Prefix) (topology.Rloc16, bool) {
-	if !a.Is6() || a.Is4In6() {
+	r, ok := topology.LocatorOf(a) // an IPv4-mapped address never has the locator IID
+	if !ok {
 		return 0, false
 	}
-	b := a.As16()
-	if !(b[8] == 0 && b[9] == 0 && b[10] == 0 && b[11] == 0xff && b[12] == 0xfe && b[13] == 0) {
-		return 0, false
-	}
-	if b[14] >= 0xfc {
+	if r >= 0xfc00 {
 		return 0, false // ALOC
 	}
 	if mlp != nil && !mlp.Contains(a) {
 		return 0, false
 	}
-	if mlp == nil && !(b[0]&0xfe == 0xfc) {
+	if mlp == nil && !(a.As16()[0]&0xfe == 0xfc) {
 		return 0, false // without the prefix, only ULA (mesh-local prefixes are fd00::/8)
 	}
-	return topology.Rloc16(uint16(b[14])<<8 | uint16(b[15])), true
+	return r, true
 }
 
 // Role maps RoutingRoleEnum onto threadmap's roles.

@@ -277,9 +277,7 @@ func addrStrings(a []netip.Addr) []string {
 // among addrs and returns its /64 prefix.
 func meshLocalPrefix(addrs []netip.Addr, rloc topology.Rloc16) (string, bool) {
 	for _, a := range addrs {
-		b := a.As16()
-		if b[8] == 0 && b[9] == 0 && b[10] == 0 && b[11] == 0xff && b[12] == 0xfe && b[13] == 0 &&
-			b[14] == byte(rloc>>8) && b[15] == byte(rloc) && b[0]&0xfe == 0xfc {
+		if loc, ok := topology.LocatorOf(a); ok && loc == rloc && a.As16()[0]&0xfe == 0xfc {
 			p := netip.PrefixFrom(a, 64).Masked()
 			return p.String(), true
 		}

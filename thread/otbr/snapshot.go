@@ -328,9 +328,7 @@ func meshLocalPrefix(diags []Diagnostic) string {
 			if err != nil || !ip.Is6() {
 				continue
 			}
-			b := ip.As16()
-			if b[8] == 0 && b[9] == 0 && b[10] == 0 && b[11] == 0xff && b[12] == 0xfe && b[13] == 0 &&
-				uint16(b[14])<<8|uint16(b[15]) == uint16(*d.Rloc16) {
+			if loc, ok := topology.LocatorOf(ip); ok && loc == *d.Rloc16 {
 				p, err := ip.Prefix(64)
 				if err == nil {
 					counts[p.String()]++

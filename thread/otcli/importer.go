@@ -397,9 +397,7 @@ func (im *importer) ipaddr(c Command) error {
 		}
 		addrs = append(addrs, a.String())
 		if im.self.rloc != nil && im.snap.Network.MeshLocalPrefix == "" {
-			b := a.As16()
-			if b[11] == 0xff && b[12] == 0xfe && b[14] == byte(*im.self.rloc>>8) && b[15] == byte(*im.self.rloc) &&
-				b[8]|b[9]|b[10]|b[13] == 0 {
+			if loc, ok := topology.LocatorOf(a); ok && loc == *im.self.rloc {
 				im.snap.Network.MeshLocalPrefix = netip.PrefixFrom(a, 64).Masked().String()
 			}
 		}
@@ -808,14 +806,13 @@ func hexBytes(s string) ([]byte, error) {
 // rlocOf returns the RLOC16 of an RLOC address (…:0:ff:fe00:RLOC16), else nil.
 func rlocOf(s string) *topology.Rloc16 {
 	a, err := netip.ParseAddr(s)
-	if err != nil || !a.Is6() {
+	if err != nil {
 		return nil
 	}
-	b := a.As16()
-	if b[8]|b[9]|b[10]|b[13] != 0 || b[11] != 0xff || b[12] != 0xfe {
+	r, ok := topology.LocatorOf(a)
+	if !ok {
 		return nil
 	}
-	r := topology.Rloc16(uint16(b[14])<<8 | uint16(b[15]))
 	if r >= 0xfc00 {
 		return nil // an ALOC
 	}

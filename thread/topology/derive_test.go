@@ -2,6 +2,7 @@ package topology
 
 import (
 	"bytes"
+	"net/netip"
 	"testing"
 	"time"
 )
@@ -142,5 +143,31 @@ func TestInferredParent(t *testing.T) {
 	p := s.Node("rloc:0x4400")
 	if p == nil || !p.HasFlag(FlagInferred) || p.Role != RoleRouter {
 		t.Fatalf("inferred parent: %+v", s.Nodes)
+	}
+}
+
+func TestLocatorOf(t *testing.T) {
+	for _, tc := range []struct {
+		addr string
+		loc  Rloc16
+		ok   bool
+	}{
+		{"fd00:5a11::ff:fe00:f002", 0xf002, true},
+		{"fd00:5a11:0:0:0:ff:fe00:fc00", 0xfc00, true}, // leader ALOC
+		{"fe80::ff:fe00:2400", 0x2400, true},
+		{"fd00:5a11::1:ff:fe00:2400", 0, false}, // not 0000:00ff:fe00
+		{"fd00:5a11::662e:cfe4:bae1:5eb4", 0, false},
+		{"::ffff:10.0.0.1", 0, false},
+		{"10.0.0.1", 0, false},
+	} {
+		loc, ok := LocatorOf(netip.MustParseAddr(tc.addr))
+		if loc != tc.loc || ok != tc.ok {
+			t.Errorf("LocatorOf(%s) = %s, %v; want %s, %v", tc.addr, loc, ok, tc.loc, tc.ok)
+		}
+	}
+	// RlocAddress and LocatorOf are inverses.
+	a := netip.AddrFrom16(RlocAddress([8]byte{0xfd, 0, 0x5a, 0x11}, 0x3801))
+	if loc, ok := LocatorOf(a); !ok || loc != 0x3801 {
+		t.Errorf("LocatorOf(RlocAddress(0x3801)) = %s, %v", loc, ok)
 	}
 }

@@ -11,6 +11,7 @@ package topology
 import (
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 )
@@ -147,6 +148,20 @@ func RlocAddress(prefix [8]byte, rloc Rloc16) [16]byte {
 	a[11], a[12], a[13] = 0xff, 0xfe, 0x00
 	a[14], a[15] = byte(rloc>>8), byte(rloc)
 	return a
+}
+
+// LocatorOf reads the locator from an RLOC or ALOC IPv6 address: the
+// interface identifier 0000:00ff:fe00:XXXX gives XXXX (an RLOC16, or an
+// ALOC16 from 0xfc00). ok is false for any other address.
+func LocatorOf(a netip.Addr) (loc Rloc16, ok bool) {
+	if !a.Is6() {
+		return 0, false
+	}
+	b := a.As16()
+	if b[8]|b[9]|b[10]|b[13] != 0 || b[11] != 0xff || b[12] != 0xfe {
+		return 0, false
+	}
+	return Rloc16(uint16(b[14])<<8 | uint16(b[15])), true
 }
 
 // LeaderAloc16 is the leader's anycast locator (ALOC16 0xfc00).

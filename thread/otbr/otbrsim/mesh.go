@@ -306,7 +306,7 @@ func (m *mesh) addresses(d *device) {
 			continue
 		}
 		b := ip.As16()
-		isLocator := b[11] == 0xff && b[12] == 0xfe && b[8] == 0 && b[9] == 0 && b[10] == 0 && b[13] == 0
+		_, isLocator := topology.LocatorOf(ip)
 		switch {
 		case m.mlp.Contains(ip) && !isLocator:
 			d.mlEidIID = hex.EncodeToString(b[8:])
