@@ -12,7 +12,7 @@ import (
 	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
 
-// otFixtures is ../shared/fixtures/openthread seen from backend/cli.
+// otFixtures is the project's copy of the OpenThread captures.
 var otFixtures = topologytest.OpenThread()
 
 // checkLinkQuality compares every router link's LQ in/out and link cost

@@ -14,7 +14,7 @@ import (
 	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
 
-// fixtures is ../shared/fixtures seen from this package directory.
+// fixtures is the project's copy of the captured data (topologytest.Fixtures).
 var fixtures = topologytest.Fixtures()
 
 // otAnswer is one answer in a `networkdiagnostic get` transcript: the raw

@@ -12,7 +12,7 @@ import (
 	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
 
-// fixtures is ../shared/fixtures seen from this package's directory.
+// fixtures is the project's copy of the captured data (topologytest.Fixtures).
 var fixtures = topologytest.Fixtures()
 
 type fixtureValue struct {

@@ -242,11 +242,13 @@ func TestClassifyCaptures(t *testing.T) {
 	}
 }
 
-// TestDocsExamplesDecode: the OpenAPI document's examples, the REST
-// README's examples and python-otbr-api's mocked answers decode.
+// TestDocsExamplesDecode: the OpenAPI document's examples and the REST
+// README's examples decode. Both are third-party documents that stay in
+// ../shared (not copied into testdata).
 func TestDocsExamplesDecode(t *testing.T) {
+	docs := topologytest.Shared(t, "fixtures", "otbr_rest")
 	var spec map[string]any
-	if err := yaml.Unmarshal(readFixture(t, filepath.Join(otbrRESTDir, "ot-br-posix_openapi.yaml")), &spec); err != nil {
+	if err := yaml.Unmarshal(readFixture(t, filepath.Join(docs, "ot-br-posix_openapi.yaml")), &spec); err != nil {
 		t.Fatal(err)
 	}
 	paths := spec["paths"].(map[string]any)
@@ -299,7 +301,7 @@ func TestDocsExamplesDecode(t *testing.T) {
 		t.Errorf("decoded %d examples (%d diagnostics items); the document has more", decoded, diagItems)
 	}
 	// README examples: illustrative, with <placeholders> and trailing commas.
-	readme := string(readFixture(t, filepath.Join(otbrRESTDir, "ot-br-posix_rest_README_examples.txt")))
+	readme := string(readFixture(t, filepath.Join(docs, "ot-br-posix_rest_README_examples.txt")))
 	placeholder := regexp.MustCompile(`<[^>]*>`)
 	trailing := regexp.MustCompile(`,(\s*[\]}])`)
 	blocks := strings.Split(readme, "##### example ")[1:]
@@ -327,7 +329,10 @@ func TestDocsExamplesDecode(t *testing.T) {
 			t.Errorf("README example %d: %v", i+1, err)
 		}
 	}
-	// python-otbr-api mocked answers.
+}
+
+// TestPythonOTBRAPIAnswersDecode: python-otbr-api's mocked answers decode.
+func TestPythonOTBRAPIAnswersDecode(t *testing.T) {
 	var lib map[string]json.RawMessage
 	if err := json.Unmarshal(readFixture(t, filepath.Join(otbrRESTDir, "python-otbr-api_responses.json")), &lib); err != nil {
 		t.Fatal(err)

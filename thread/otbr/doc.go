@@ -21,5 +21,5 @@
 // this package has a field for them and no error quotes them.
 //
 // ot-br-posix src/rest (openapi.yaml, json.cpp, names.hpp) and the real
-// captures in shared/fixtures/openthread are the references.
+// captures in thread/topology/topologytest/testdata/openthread are the references.
 package otbr

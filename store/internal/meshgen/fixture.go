@@ -11,7 +11,7 @@ import (
 )
 
 // Fixture reads the ground truth of a real OpenThread capture
-// (shared/fixtures/openthread/<dir>/summary.json) as a normalized snapshot.
+// (topologytest testdata: openthread/<dir>/summary.json) as a normalized snapshot.
 func Fixture(dir string) (*topology.Snapshot, error) {
 	path := filepath.Join(dir, "summary.json")
 	sm, err := topologytest.ReadSummary(path)

@@ -1,5 +1,5 @@
 // Package topologytest reads the ground truth of the real OpenThread
-// captures in shared/fixtures/openthread (each capture's summary.json) for
+// captures in testdata/openthread (each capture's summary.json) for
 // tests that compare what a source made of a capture with what the mesh
 // really was. Only tests and test-support packages import it.
 package topologytest
@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -16,21 +17,57 @@ import (
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
-// Fixtures is the path of shared/fixtures (joined with elem) as seen from
-// the working directory, which for `go test` is the package's directory:
-// shared/ stands beside the repository, so the path climbs to the directory
-// holding go.mod and then to ../shared/fixtures. With no go.mod in the
-// 16 directories above, it is taken from the working directory as if that
-// were the root, and reading it fails with an error naming the path.
+// Fixtures is the path (joined with elem) of the project's own copy of the
+// captured data: testdata/ beside this package, a copy of shared/fixtures
+// (data only; provenance and licenses in testdata/PROVENANCE.md and
+// testdata/LICENSES.md). A user's clone has it, so tests that read it run
+// everywhere. The path is absolute, found from this source file's location.
 func Fixtures(elem ...string) string {
-	root := "."
-	for up, i := ".", 0; i < 16; up, i = filepath.Join(up, ".."), i+1 {
-		if _, err := os.Stat(filepath.Join(up, "go.mod")); err == nil {
-			root = up
-			break
-		}
+	return filepath.Join(append([]string{packageDir(), "testdata"}, elem...)...)
+}
+
+// packageDir is this package's source directory.
+func packageDir() string {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		return "."
 	}
-	return filepath.Join(append([]string{root, "..", "shared", "fixtures"}, elem...)...)
+	return filepath.Dir(file)
+}
+
+// RepoRoot is the repository's top directory (the one holding go.mod).
+func RepoRoot() string {
+	return filepath.Clean(filepath.Join(packageDir(), "..", "..", ".."))
+}
+
+// SharedDir is ../shared beside the repository (joined with elem): what
+// stays outside the project — third-party documents such as the OTBR
+// openapi.yaml and OpenThread's binaries in lab/. It may be absent (a
+// user's clone); use Shared in tests.
+func SharedDir(elem ...string) string {
+	return filepath.Join(append([]string{RepoRoot(), "..", "shared"}, elem...)...)
+}
+
+// Shared returns SharedDir(elem...) when it exists. When it does not, the
+// test is skipped with a message naming the path — or fails when the
+// environment says CI=true, where ../shared is always laid out beside the
+// clone and a skip would hide a broken test.
+func Shared(t testing.TB, elem ...string) string {
+	t.Helper()
+	p := SharedDir(elem...)
+	if _, err := os.Stat(p); err != nil {
+		SkipOrFail(t, "needs %s (not in a plain clone of the repository): %v", p, err)
+	}
+	return p
+}
+
+// SkipOrFail skips the test with the message, or fails it when CI=true.
+func SkipOrFail(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("CI=true: "+format, args...)
+	}
+	t.Skipf(format, args...)
 }
 
 // OpenThread is Fixtures("openthread", elem...): the real OpenThread

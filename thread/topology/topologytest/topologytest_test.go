@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/threadmap/threadmap/thread/topology"
@@ -80,14 +81,19 @@ func TestReadSummaryErrors(t *testing.T) {
 	}
 }
 
-// TestFixturesFromPackageDir: from this package's directory the repository
-// root is three levels up and shared/ stands beside it, as CI lays it out.
-func TestFixturesFromPackageDir(t *testing.T) {
-	want := filepath.Join("..", "..", "..", "..", "shared", "fixtures", "openthread", "small")
-	if got := OpenThread("small"); got != want {
-		t.Errorf("OpenThread(small) = %s, want %s", got, want)
+// TestFixturesInRepository: the captured data is the project's own copy,
+// so a plain clone has it.
+func TestFixturesInRepository(t *testing.T) {
+	got := OpenThread("small")
+	if !strings.HasPrefix(got, RepoRoot()) || !strings.Contains(got, filepath.Join("testdata", "openthread", "small")) {
+		t.Errorf("OpenThread(small) = %s, want it under %s", got, RepoRoot())
 	}
-	if _, err := os.Stat(Fixtures("openthread", "small", "summary.json")); err != nil {
-		t.Error(err)
+	if _, err := os.Stat(filepath.Join(RepoRoot(), "go.mod")); err != nil {
+		t.Errorf("RepoRoot %s: %v", RepoRoot(), err)
+	}
+	for _, f := range []string{"openthread/small/summary.json", "PROVENANCE.md", "LICENSES.md"} {
+		if _, err := os.Stat(Fixtures(f)); err != nil {
+			t.Error(err)
+		}
 	}
 }
