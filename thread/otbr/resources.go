@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/threadmap/threadmap/thread/diag"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
@@ -50,7 +51,7 @@ type NodeInfo struct {
 	RouterCount int
 	RlocAddress string
 	BaID        string
-	LeaderData  *LeaderData
+	LeaderData  *diag.LeaderData
 }
 
 // Dataset is the public part of an active operational dataset
@@ -146,6 +147,23 @@ func decodeDevice(a object, typ string) (Device, error) {
 		d.Node = &n
 	}
 	return d, nil
+}
+
+// addresses reads a device's extAddress and rloc16, each nil when absent.
+func addresses(o object) (*topology.ExtAddress, *topology.Rloc16, error) {
+	var ep *topology.ExtAddress
+	var rp *topology.Rloc16
+	if e, ok, err := o.ext("extAddress"); err != nil {
+		return nil, nil, err
+	} else if ok {
+		ep = &e
+	}
+	if r, ok, err := o.rloc("rloc16"); err != nil {
+		return nil, nil, err
+	} else if ok {
+		rp = &r
+	}
+	return ep, rp, nil
 }
 
 // DecodeNode reads GET /node (legacy or camelCase) or GET /api/node.
