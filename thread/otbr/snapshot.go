@@ -260,4 +260,3 @@ func threadVersionName(v int) string {
 	}
 	return fmt.Sprintf("version %d", v)
 }
-

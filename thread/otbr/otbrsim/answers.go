@@ -212,7 +212,7 @@ func (m *mesh) networkData() string {
 	b = append(b, 0x03, 20, 0x00, 64)
 	b = append(b, omr[:8]...)
 	b = append(b, 0x05, 0x04, byte(br>>8), byte(br), 0x31, 0x00) // preferred, SLAAC, on-mesh
-	b = append(b, 0x07, 0x02, 0x11, 64)                           // compress, context ID 1, /64
+	b = append(b, 0x07, 0x02, 0x11, 64)                          // compress, context ID 1, /64
 	// Prefix fc00::/7 with a Has Route (0) entry.
 	b = append(b, 0x03, 0x08, 0x00, 7, 0xfc, 0x01, 0x03, byte(br>>8), byte(br), 0x00)
 	return hex.EncodeToString(b)
