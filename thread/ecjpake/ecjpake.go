@@ -39,9 +39,9 @@ var ErrProof = errors.New("zero-knowledge proof does not verify")
 
 // TLS constants of the curve (RFC 4492 / RFC 8422).
 const (
-	curveTypeNamed = 3    // ECCurveType named_curve
-	namedCurveP256 = 23   // NamedCurve secp256r1
-	pointLen       = 65   // uncompressed P-256 point
+	curveTypeNamed = 3  // ECCurveType named_curve
+	namedCurveP256 = 23 // NamedCurve secp256r1
+	pointLen       = 65 // uncompressed P-256 point
 	scalarLen      = 32
 	maxRandomTries = 64 // rejection sampling of a scalar; failing 64 times means a broken reader
 )
