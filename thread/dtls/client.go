@@ -133,6 +133,9 @@ func (c *Conn) clientHandshake(ctx context.Context) error {
 	ckeMsg := h.msg(typeClientKeyExchange, cke)
 	fin := h.msg(typeFinished, verifyData(ms, true, h.transcript))
 	h.expectFinished = true
+	// A server that cannot read our Finished may say nothing (mbedTLS without
+	// MBEDTLS_SSL_ALL_ALERT_MESSAGES sends no alert).
+	h.hint = " (no answer to our Finished: wrong PSKc or ephemeral key?)"
 	if err := h.send(outMsg{msg: ckeMsg}, outMsg{ccs: true}, outMsg{msg: fin, epoch: 1}); err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ type hs struct {
 	retransmits int
 
 	waiting string // what we wait for, for errors
+	hint    string // the likely cause if it never comes
 
 	// Finished handling: the peer's ChangeCipherSpec must come before its Finished, and a
 	// Finished that does not authenticate means the keys differ (mbedTLS answers bad_record_mac).
@@ -86,7 +87,7 @@ func (h *hs) next(waiting string) (handshakeMsg, error) {
 			return m, nil
 		}
 		if err := h.ctx.Err(); err != nil {
-			return handshakeMsg{}, fmt.Errorf("dtls: handshake stopped waiting for %s: %w", waiting, err)
+			return handshakeMsg{}, fmt.Errorf("dtls: handshake stopped waiting for %s%s: %w", waiting, h.hint, err)
 		}
 		if len(c.queue) == 0 {
 			deadline := h.retransmit
@@ -98,7 +99,7 @@ func (h *hs) next(waiting string) (handshakeMsg, error) {
 		rec, err := c.nextRecordLocked(h.ctx)
 		if err != nil {
 			if h.ctx.Err() != nil {
-				return handshakeMsg{}, fmt.Errorf("dtls: handshake stopped waiting for %s: %w", waiting, h.ctx.Err())
+				return handshakeMsg{}, fmt.Errorf("dtls: handshake stopped waiting for %s%s: %w", waiting, h.hint, h.ctx.Err())
 			}
 			if !isTimeout(err) {
 				return handshakeMsg{}, fmt.Errorf("dtls: handshake, waiting for %s: %w", waiting, err)
@@ -110,7 +111,7 @@ func (h *hs) next(waiting string) (handshakeMsg, error) {
 				return handshakeMsg{}, fmt.Errorf("dtls: no %s", waiting)
 			}
 			if h.retransmits >= maxRetransmissions {
-				return handshakeMsg{}, fmt.Errorf("dtls: no %s after %d retransmissions", waiting, h.retransmits)
+				return handshakeMsg{}, fmt.Errorf("dtls: no %s after %d retransmissions%s", waiting, h.retransmits, h.hint)
 			}
 			h.retransmits++
 			h.rto = min(2*h.rto, maxRetransmitTime)

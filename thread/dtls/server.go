@@ -424,25 +424,36 @@ func (t *sessionTransport) read(ctx context.Context) ([]byte, error) {
 		deadline := t.deadline
 		t.mu.Unlock()
 		var timeout <-chan time.Time
+		var tm *time.Timer
 		if !deadline.IsZero() {
 			d := time.Until(deadline)
 			if d <= 0 {
 				return nil, errTimeout
 			}
-			tm := time.NewTimer(d)
-			defer tm.Stop()
+			tm = time.NewTimer(d)
 			timeout = tm.C
 		}
+		var (
+			d   []byte
+			err error
+			got bool
+		)
 		select {
-		case d := <-t.in:
-			return d, nil
+		case d = <-t.in:
+			got = true
 		case <-timeout:
-			return nil, errTimeout
+			err = errTimeout
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			err = ctx.Err()
 		case <-t.done:
-			return nil, net.ErrClosed
-		case <-t.wake:
+			err = net.ErrClosed
+		case <-t.wake: // the deadline moved: look again
+		}
+		if tm != nil {
+			tm.Stop()
+		}
+		if got || err != nil {
+			return d, err
 		}
 	}
 }
