@@ -2,7 +2,6 @@ package dtls
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
 	"fmt"
 	"io"
@@ -122,12 +121,8 @@ func (c *Conn) clientHandshake(ctx context.Context) error {
 	if err != nil {
 		return h.fail(AlertIllegalParameter, err)
 	}
-	ms := masterSecret(pms, ch.random, sh.random)
-	k := deriveKeys(ms, ch.random, sh.random)
-	if c.wc, err = newRecordCipher(k.clientKey, k.clientIV); err != nil {
-		return err
-	}
-	if c.rc, err = newRecordCipher(k.serverKey, k.serverIV); err != nil {
+	ms, err := h.installKeys(pms, ch.random, sh.random)
+	if err != nil {
 		return err
 	}
 	ckeMsg := h.msg(typeClientKeyExchange, cke)
@@ -139,18 +134,8 @@ func (c *Conn) clientHandshake(ctx context.Context) error {
 	if err := h.send(outMsg{msg: ckeMsg}, outMsg{ccs: true}, outMsg{msg: fin, epoch: 1}); err != nil {
 		return err
 	}
-	if m, err = h.next("the server's Finished"); err != nil {
+	if err := h.peerFinished(ms); err != nil {
 		return err
-	}
-	if err := h.expect(m, typeFinished); err != nil {
-		return err
-	}
-	got, err := parseFinished(m.body)
-	if err != nil {
-		return h.fail(AlertDecodeError, err)
-	}
-	if want := verifyData(ms, false, h.transcript); !hmac.Equal(got, want) {
-		return h.fail(AlertDecryptError, fmt.Errorf("the server's Finished does not match the handshake"))
 	}
 	c.cfg.logf("dtls: handshake with %v done", c.RemoteAddr())
 	return nil

@@ -2,6 +2,7 @@ package dtls
 
 import (
 	"context"
+	"crypto/hmac"
 	"errors"
 	"fmt"
 	"time"
@@ -20,6 +21,7 @@ type hs struct {
 	flight      []outMsg
 	rto         time.Duration
 	retransmit  time.Time // when the current flight is next resent
+	sentAt      time.Time // when it was last sent
 	retransmits int
 
 	waiting string // what we wait for, for errors
@@ -49,7 +51,8 @@ func (h *hs) send(flight ...outMsg) error {
 	h.flight = flight
 	h.rto = h.c.cfg.rto
 	h.retransmits = 0
-	h.retransmit = time.Now().Add(h.rto)
+	h.sentAt = time.Now()
+	h.retransmit = h.sentAt.Add(h.rto)
 	return h.c.sendFlight(flight)
 }
 
@@ -58,7 +61,8 @@ func (h *hs) resend(why string) error {
 		return nil
 	}
 	h.c.cfg.logf("dtls: resending flight (%s) while waiting for %s", why, h.waiting)
-	h.retransmit = time.Now().Add(h.rto)
+	h.sentAt = time.Now()
+	h.retransmit = h.sentAt.Add(h.rto)
 	return h.c.sendFlight(h.flight)
 }
 
@@ -181,7 +185,9 @@ func (h *hs) record(rec record) error {
 			}
 			repeated = repeated || old
 		}
-		if repeated {
+		// Answer a repeated flight once, not once per datagram of it: two peers answering every
+		// datagram of each other's repeats would multiply them.
+		if repeated && time.Since(h.sentAt) >= h.c.cfg.rto/2 {
 			return h.resend("peer repeated its flight")
 		}
 	}
@@ -197,3 +203,46 @@ func (h *hs) expect(m handshakeMsg, typ handshakeType) error {
 }
 
 var errNoKKPP = errors.New("no ecjpake_kkpp extension")
+
+// installKeys derives the master secret and the record keys of both directions from the
+// premaster secret and installs them for our role; it returns the master secret.
+func (h *hs) installKeys(pms []byte, clientRandom, serverRandom [randomLen]byte) ([]byte, error) {
+	ms := masterSecret(pms, clientRandom, serverRandom)
+	k := deriveKeys(ms, clientRandom, serverRandom)
+	wk, wiv, rk, riv := k.clientKey, k.clientIV, k.serverKey, k.serverIV
+	if !h.c.isClient {
+		wk, wiv, rk, riv = rk, riv, wk, wiv
+	}
+	var err error
+	if h.c.wc, err = newRecordCipher(wk, wiv); err != nil {
+		return nil, err
+	}
+	if h.c.rc, err = newRecordCipher(rk, riv); err != nil {
+		return nil, err
+	}
+	return ms, nil
+}
+
+// peerFinished waits for the peer's Finished, checks it against the transcript and adds it.
+func (h *hs) peerFinished(ms []byte) error {
+	peer := "server"
+	if !h.c.isClient {
+		peer = "client"
+	}
+	m, err := h.next("the " + peer + "'s Finished")
+	if err != nil {
+		return err
+	}
+	if err := h.expect(m, typeFinished); err != nil {
+		return err
+	}
+	got, err := parseFinished(m.body)
+	if err != nil {
+		return h.fail(AlertDecodeError, err)
+	}
+	if want := verifyData(ms, !h.c.isClient, h.transcript); !hmac.Equal(got, want) {
+		return h.fail(AlertDecryptError, fmt.Errorf("the %s's Finished does not match the handshake", peer))
+	}
+	h.transcript = append(h.transcript, m.transcriptBytes()...)
+	return nil
+}

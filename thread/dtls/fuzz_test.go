@@ -322,6 +322,6 @@ func FuzzListenerDatagram(f *testing.F) {
 		if ch != nil && msg.typ != typeClientHello {
 			t.Fatalf("ClientHello returned with message type %v", msg.typ)
 		}
-		_ = hasPlainHandshake(d)
+		_ = onlyHandshake(d)
 	})
 }

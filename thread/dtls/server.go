@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -142,9 +141,10 @@ func (l *Listener) datagram(addr net.Addr, d []byte) {
 	s := l.sessions[key]
 	if s != nil && (ch == nil || ch.random == s.random) {
 		l.mu.Unlock()
-		if s.conn.established.Load() && hasPlainHandshake(d) {
+		if s.conn.established.Load() && onlyHandshake(d) {
 			// The client repeats its last flight: it lacks our Finished. Answer here, so a
-			// session whose owner is not reading yet still completes.
+			// session whose owner is not reading yet still completes, and keep the repeats out
+			// of the session's queue, where they would crowd out application data.
 			s.conn.peerRepeatedFlight()
 			return
 		}
@@ -234,15 +234,20 @@ func (l *Listener) helloVerify(addr net.Addr, msgSeq uint16, recSeq uint64, cook
 	}
 }
 
-// hasPlainHandshake reports whether a datagram carries an epoch-0 handshake record.
-func hasPlainHandshake(d []byte) bool {
-	recs, _ := parseRecords(d)
+// onlyHandshake reports whether a datagram holds records and all are handshake or
+// ChangeCipherSpec records: after the handshake, only a client repeating its last flight sends
+// those.
+func onlyHandshake(d []byte) bool {
+	recs, err := parseRecords(d)
+	if err != nil || len(recs) == 0 {
+		return false
+	}
 	for _, r := range recs {
-		if r.typ == typeHandshake && r.epoch == 0 {
-			return true
+		if r.typ != typeHandshake && r.typ != typeChangeCipherSpec {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // firstClientHello finds a whole ClientHello in the first epoch-0 handshake record of a datagram.
@@ -361,29 +366,14 @@ func (c *Conn) serverHandshake(ctx context.Context, ch *clientHello, first hands
 	if err != nil {
 		return h.fail(AlertIllegalParameter, err)
 	}
-	ms := masterSecret(pms, ch.random, sh.random)
-	k := deriveKeys(ms, ch.random, sh.random)
-	if c.wc, err = newRecordCipher(k.serverKey, k.serverIV); err != nil {
-		return err
-	}
-	if c.rc, err = newRecordCipher(k.clientKey, k.clientIV); err != nil {
+	ms, err := h.installKeys(pms, ch.random, sh.random)
+	if err != nil {
 		return err
 	}
 	h.expectFinished = true
-	if m, err = h.next("the client's Finished"); err != nil {
+	if err := h.peerFinished(ms); err != nil {
 		return err
 	}
-	if err := h.expect(m, typeFinished); err != nil {
-		return err
-	}
-	got, err := parseFinished(m.body)
-	if err != nil {
-		return h.fail(AlertDecodeError, err)
-	}
-	if want := verifyData(ms, true, h.transcript); !hmac.Equal(got, want) {
-		return h.fail(AlertDecryptError, errors.New("the client's Finished does not match the handshake"))
-	}
-	h.transcript = append(h.transcript, m.transcriptBytes()...)
 	fin := h.msg(typeFinished, verifyData(ms, false, h.transcript))
 	c.lastFlight = []outMsg{{ccs: true}, {msg: fin, epoch: 1}}
 	c.established.Store(true)
