@@ -84,6 +84,10 @@ func FuzzRecords(f *testing.F) {
 	for _, d := range append(ts, tc...) {
 		f.Add(d)
 	}
+	tx, rx := readCapture(f) // the real Border Agent's datagrams too
+	for _, d := range append(tx, rx...) {
+		f.Add(d)
+	}
 	f.Add([]byte{22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0})
 	f.Fuzz(func(t *testing.T, d []byte) {
 		recs, _ := parseRecords(d)
@@ -173,6 +177,34 @@ func messageSeeds(f *testing.F, typ handshakeType) [][]byte {
 	return out
 }
 
+// capturedMessages returns the bodies of the Border Agent's handshake messages of type typ in
+// the captured handshake.
+func capturedMessages(f *testing.F, typ handshakeType) [][]byte {
+	_, rx := readCapture(f)
+	var r reassembler
+	var out [][]byte
+	for _, d := range rx {
+		recs, _ := parseRecords(d)
+		for _, rec := range recs {
+			if rec.typ != typeHandshake || rec.epoch != 0 {
+				continue
+			}
+			frags, _ := parseFragments(rec.payload)
+			for _, fr := range frags {
+				if fr.seq >= r.next {
+					r.add(fr)
+				}
+			}
+			for m, ok := r.pop(); ok; m, ok = r.pop() {
+				if m.typ == typ {
+					out = append(out, m.body)
+				}
+			}
+		}
+	}
+	return out
+}
+
 // FuzzClientHello: decode, and a decoded ClientHello re-encodes to the same bytes.
 func FuzzClientHello(f *testing.F) {
 	for _, b := range messageSeeds(f, typeClientHello) {
@@ -192,6 +224,9 @@ func FuzzClientHello(f *testing.F) {
 // FuzzServerHello: decode, and a decoded ServerHello re-encodes to the same bytes.
 func FuzzServerHello(f *testing.F) {
 	for _, b := range messageSeeds(f, typeServerHello) {
+		f.Add(b)
+	}
+	for _, b := range capturedMessages(f, typeServerHello) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -225,6 +260,9 @@ func FuzzHelloVerifyRequest(f *testing.F) {
 // ecjpake's round two with ECParameters, after a real ServerHello's round one.
 func FuzzServerKeyExchange(f *testing.F) {
 	for _, b := range messageSeeds(f, typeServerKeyExchange) {
+		f.Add(b)
+	}
+	for _, b := range capturedMessages(f, typeServerKeyExchange) {
 		f.Add(b)
 	}
 	sh := messageSeeds(f, typeServerHello)[0]
