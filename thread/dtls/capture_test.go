@@ -45,12 +45,13 @@ func readCapture(t testing.TB) (tx, rx [][]byte) {
 	return tx, rx
 }
 
-// plainMessages reassembles the epoch-0 handshake messages in a list of datagrams.
-func plainMessages(t *testing.T, dgrams [][]byte) (map[handshakeType][]handshakeMsg, []record) {
+// plainMessages reassembles the epoch-0 handshake messages in a list of datagrams (one side's)
+// and returns the other records as they came.
+func plainMessages(t testing.TB, dgrams [][]byte) (map[handshakeType][]handshakeMsg, []record) {
 	t.Helper()
 	msgs := map[handshakeType][]handshakeMsg{}
 	var r reassembler
-	var protected []record
+	var other []record
 	for _, d := range dgrams {
 		recs, err := parseRecords(d)
 		if err != nil {
@@ -58,7 +59,7 @@ func plainMessages(t *testing.T, dgrams [][]byte) (map[handshakeType][]handshake
 		}
 		for _, rec := range recs {
 			if rec.epoch != 0 || rec.typ != typeHandshake {
-				protected = append(protected, rec)
+				other = append(other, rec)
 				continue
 			}
 			frags, err := parseFragments(rec.payload)
@@ -67,22 +68,18 @@ func plainMessages(t *testing.T, dgrams [][]byte) (map[handshakeType][]handshake
 			}
 			for _, f := range frags {
 				if f.seq < r.next {
-					continue
+					continue // a repeat
 				}
 				if _, err := r.add(f); err != nil {
 					t.Fatal(err)
 				}
 			}
-			for {
-				m, ok := r.pop()
-				if !ok {
-					break
-				}
+			for m, ok := r.pop(); ok; m, ok = r.pop() {
 				msgs[m.typ] = append(msgs[m.typ], m)
 			}
 		}
 	}
-	return msgs, protected
+	return msgs, other
 }
 
 // TestCapturedBorderAgentHandshake reads a real handshake with OpenThread's Border Agent with

@@ -91,16 +91,9 @@ func (c *Conn) clientHandshake(ctx context.Context) error {
 	}
 	h.transcript = append(h.transcript, m.transcriptBytes()...)
 
-	if m, err = h.next("ServerKeyExchange"); err != nil {
+	if err := h.roundTwo(jp, typeServerKeyExchange); err != nil {
 		return err
 	}
-	if err := h.expect(m, typeServerKeyExchange); err != nil {
-		return err
-	}
-	if err := jp.ReadRoundTwo(m.body); err != nil {
-		return h.fail(AlertIllegalParameter, fmt.Errorf("ServerKeyExchange: %w", err))
-	}
-	h.transcript = append(h.transcript, m.transcriptBytes()...)
 
 	if m, err = h.next("ServerHelloDone"); err != nil {
 		return err

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/threadmap/threadmap/thread/ecjpake"
 )
 
 // hs is the state of one handshake in progress: the peer's messages being reassembled, our
@@ -203,6 +205,23 @@ func (h *hs) expect(m handshakeMsg, typ handshakeType) error {
 }
 
 var errNoKKPP = errors.New("no ecjpake_kkpp extension")
+
+// roundTwo reads the peer's EC-JPAKE round two from the next message, of type typ
+// (ServerKeyExchange or ClientKeyExchange), and adds the message to the transcript.
+func (h *hs) roundTwo(jp *ecjpake.Context, typ handshakeType) error {
+	m, err := h.next(typ.String())
+	if err != nil {
+		return err
+	}
+	if err := h.expect(m, typ); err != nil {
+		return err
+	}
+	if err := jp.ReadRoundTwo(m.body); err != nil {
+		return h.fail(AlertIllegalParameter, fmt.Errorf("%v: %w", typ, err))
+	}
+	h.transcript = append(h.transcript, m.transcriptBytes()...)
+	return nil
+}
 
 // installKeys derives the master secret and the record keys of both directions from the
 // premaster secret and installs them for our role; it returns the master secret.

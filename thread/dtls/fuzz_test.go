@@ -140,35 +140,15 @@ func FuzzFragments(f *testing.F) {
 	})
 }
 
-// messageSeeds returns the bodies of the handshake messages of type typ in the seed flights.
+// messageSeeds returns the bodies of the handshake messages of type typ in a handshake between
+// our client and listener.
 func messageSeeds(f *testing.F, typ handshakeType) [][]byte {
 	ts, tc := seedFlights(f)
-	var r [2]reassembler
 	var out [][]byte
-	for i, flights := range [][][]byte{ts, tc} {
-		for _, d := range flights {
-			recs, _ := parseRecords(d)
-			for _, rec := range recs {
-				if rec.typ != typeHandshake || rec.epoch != 0 {
-					continue
-				}
-				frags, _ := parseFragments(rec.payload)
-				for _, fr := range frags {
-					if fr.typ == typeClientHello && fr.seq < r[i].next {
-						continue
-					}
-					r[i].add(fr)
-				}
-				for {
-					m, ok := r[i].pop()
-					if !ok {
-						break
-					}
-					if m.typ == typ {
-						out = append(out, m.body)
-					}
-				}
-			}
+	for _, flights := range [][][]byte{ts, tc} {
+		msgs, _ := plainMessages(f, flights)
+		for _, m := range msgs[typ] {
+			out = append(out, m.body)
 		}
 	}
 	if len(out) == 0 {
@@ -181,26 +161,10 @@ func messageSeeds(f *testing.F, typ handshakeType) [][]byte {
 // the captured handshake.
 func capturedMessages(f *testing.F, typ handshakeType) [][]byte {
 	_, rx := readCapture(f)
-	var r reassembler
+	msgs, _ := plainMessages(f, rx)
 	var out [][]byte
-	for _, d := range rx {
-		recs, _ := parseRecords(d)
-		for _, rec := range recs {
-			if rec.typ != typeHandshake || rec.epoch != 0 {
-				continue
-			}
-			frags, _ := parseFragments(rec.payload)
-			for _, fr := range frags {
-				if fr.seq >= r.next {
-					r.add(fr)
-				}
-			}
-			for m, ok := r.pop(); ok; m, ok = r.pop() {
-				if m.typ == typ {
-					out = append(out, m.body)
-				}
-			}
-		}
+	for _, m := range msgs[typ] {
+		out = append(out, m.body)
 	}
 	return out
 }

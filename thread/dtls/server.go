@@ -351,17 +351,9 @@ func (c *Conn) serverHandshake(ctx context.Context, ch *clientHello, first hands
 		return err
 	}
 
-	m, err := h.next("ClientKeyExchange")
-	if err != nil {
+	if err := h.roundTwo(jp, typeClientKeyExchange); err != nil {
 		return err
 	}
-	if err := h.expect(m, typeClientKeyExchange); err != nil {
-		return err
-	}
-	if err := jp.ReadRoundTwo(m.body); err != nil {
-		return h.fail(AlertIllegalParameter, fmt.Errorf("ClientKeyExchange: %w", err))
-	}
-	h.transcript = append(h.transcript, m.transcriptBytes()...)
 	pms, err := jp.PremasterSecret()
 	if err != nil {
 		return h.fail(AlertIllegalParameter, err)
