@@ -491,3 +491,31 @@ func TestDeadlinesAndClose(t *testing.T) {
 		t.Errorf("Write after Close: %v", err)
 	}
 }
+
+// BenchmarkHandshakeLoopback: one full handshake (cookie exchange included) between our client
+// and listener over loopback UDP.
+func BenchmarkHandshakeLoopback(b *testing.B) {
+	pc, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	l := Listen(pc, &Config{PSK: testPSK})
+	defer l.Close()
+	ctx := context.Background()
+	for b.Loop() {
+		cc, err := net.DialUDP("udp", nil, pc.LocalAddr().(*net.UDPAddr))
+		if err != nil {
+			b.Fatal(err)
+		}
+		c, err := Client(ctx, cc, &Config{PSK: testPSK})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := l.Accept(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.Close()
+		s.Close()
+	}
+}
