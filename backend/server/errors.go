@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"syscall"
 
 	"github.com/gin-gonic/gin"
 	"github.com/threadmap/threadmap/store"
@@ -21,6 +22,7 @@ const (
 	CodeUnavailable  = "unavailable"
 	CodeInternal     = "internal"
 	CodeMethod       = "method_not_allowed"
+	CodeStorage      = "insufficient_storage"
 )
 
 // apiError is an error with its HTTP status and code.
@@ -36,6 +38,22 @@ func badRequest(msg string) *apiError { return &apiError{http.StatusBadRequest, 
 func notFound(msg string) *apiError   { return &apiError{http.StatusNotFound, CodeNotFound, msg} }
 func unavailable(msg string) *apiError {
 	return &apiError{http.StatusServiceUnavailable, CodeUnavailable, msg}
+}
+
+// storeFailure is the answer to a failed store write: 400 for a snapshot
+// the store refuses (store.ErrInvalid), 507 insufficient_storage for a
+// full disk, 500 internal for anything else — the server's fault, said
+// plainly, and logged.
+func storeFailure(what string, err error) error {
+	switch {
+	case errors.Is(err, store.ErrInvalid):
+		return badRequest(what + ": " + err.Error())
+	case errors.Is(err, syscall.ENOSPC):
+		return &apiError{http.StatusInsufficientStorage, CodeStorage,
+			what + ": the server's disk is full; the snapshot was not stored (earlier snapshots are kept): " + err.Error()}
+	}
+	return &apiError{http.StatusInternalServerError, CodeInternal,
+		what + ": storing the snapshot failed on the server; it was not stored (earlier snapshots are kept): " + err.Error()}
 }
 
 // errorBody is the JSON of every error answer.
@@ -54,6 +72,9 @@ func (s *Server) abort(c *gin.Context, err error) {
 	var fe *FieldError
 	switch {
 	case errors.As(err, &ae):
+		if ae.Status >= 500 {
+			s.log.Error("server error", "method", c.Request.Method, "path", c.Request.URL.Path, "status", ae.Status, "error", ae.Message)
+		}
 	case errors.As(err, &fe):
 		ae = badRequest(fe.Error())
 	case errors.Is(err, store.ErrNotFound):

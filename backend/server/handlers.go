@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/threadmap/threadmap/backend/archive"
 	"github.com/threadmap/threadmap/backend/events"
 	"github.com/threadmap/threadmap/backend/routers"
 	"github.com/threadmap/threadmap/backend/scheduler"
@@ -306,7 +307,7 @@ func (s *Server) deleteSnapshot(c *gin.Context) {
 			s.o.Observer.ForgetNetwork(key)
 		}
 	}
-	s.o.Events.Publish(events.SnapshotDeleted, gin.H{"snapshot_id": id, "network": key})
+	s.o.Events.Publish(events.SnapshotDeletedEvent{SnapshotID: id, Network: key})
 	c.Status(http.StatusNoContent)
 }
 
@@ -482,18 +483,12 @@ func (s *Server) importSnapshot(c *gin.Context) {
 		s.abort(c, badRequest("import: taken_at is missing"))
 		return
 	}
-	snap.ID = ""
 	topology.Normalize(snap)
-	id, err := s.o.Store.Put(snap)
+	id, err := s.o.Archive.Save(c.Request.Context(), snap, archive.Origin{Imported: true})
 	if err != nil {
-		s.abort(c, badRequest("import: "+err.Error()))
+		s.abort(c, storeFailure("import", err))
 		return
 	}
-	s.remember(id, snap)
-	if s.o.Observer != nil {
-		s.o.Observer.ObserveSnapshot(snap)
-	}
-	s.o.Events.Publish(events.SnapshotNew, gin.H{"snapshot_id": id, "network": snap.Network.Key(), "taken_at": snap.TakenAt, "nodes": len(snap.Nodes), "imported": true})
 	writeJSON(c, http.StatusCreated, gin.H{"snapshot_id": id, "network": snap.Network.Key()})
 }
 
