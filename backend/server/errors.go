@@ -13,22 +13,22 @@ import (
 
 // Error codes: stable, part of the API contract (docs/API.md).
 const (
-	CodeBadRequest   = "bad_request"
-	CodeNotFound     = "not_found"
-	CodeUnauthorized = "unauthorized"
-	CodeForbidden    = "forbidden"
-	CodeConflict     = "conflict"
-	CodeTooLarge     = "too_large"
-	CodeUnavailable  = "unavailable"
-	CodeInternal     = "internal"
-	CodeMethod       = "method_not_allowed"
-	CodeStorage      = "insufficient_storage"
+	CodeBadRequest   ErrorCode = "bad_request"
+	CodeNotFound     ErrorCode = "not_found"
+	CodeUnauthorized ErrorCode = "unauthorized"
+	CodeForbidden    ErrorCode = "forbidden"
+	CodeConflict     ErrorCode = "conflict"
+	CodeTooLarge     ErrorCode = "too_large"
+	CodeUnavailable  ErrorCode = "unavailable"
+	CodeInternal     ErrorCode = "internal"
+	CodeMethod       ErrorCode = "method_not_allowed"
+	CodeStorage      ErrorCode = "insufficient_storage"
 )
 
 // apiError is an error with its HTTP status and code.
 type apiError struct {
 	Status  int
-	Code    string
+	Code    ErrorCode
 	Message string
 }
 
@@ -56,13 +56,6 @@ func storeFailure(what string, err error) error {
 		what + ": storing the snapshot failed on the server; it was not stored (earlier snapshots are kept): " + err.Error()}
 }
 
-// errorBody is the JSON of every error answer.
-type errorBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-}
 
 // abort answers err as JSON: apiError as given, store.ErrNotFound as 404,
 // a too-large body as 413, anything else as 500 (and logged).
@@ -85,8 +78,7 @@ func (s *Server) abort(c *gin.Context, err error) {
 		s.log.Error("internal error", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err)
 		ae = &apiError{http.StatusInternalServerError, CodeInternal, "internal error (see the server log)"}
 	}
-	var b errorBody
-	b.Error.Code, b.Error.Message = ae.Code, ae.Message
+	b := ErrorBody{Error: ErrorDetail{Code: ae.Code, Message: ae.Message}}
 	c.Abort()
 	writeJSON(c, ae.Status, b)
 }

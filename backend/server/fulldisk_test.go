@@ -80,7 +80,7 @@ func TestImportOnFullDiskIs507(t *testing.T) {
 	imp.TakenAt = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	b, _ := imp.JSON()
 	code, body, _ := f.do("POST", "/api/v1/import", bytes.NewReader(b), "Content-Type", "application/json")
-	var e errorBody
+	var e ErrorBody
 	if err := json.Unmarshal(body, &e); err != nil {
 		t.Fatalf("error body %s: %v", body, err)
 	}
