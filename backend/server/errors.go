@@ -56,7 +56,6 @@ func storeFailure(what string, err error) error {
 		what + ": storing the snapshot failed on the server; it was not stored (earlier snapshots are kept): " + err.Error()}
 }
 
-
 // abort answers err as JSON: apiError as given, store.ErrNotFound as 404,
 // a too-large body as 413, anything else as 500 (and logged).
 func (s *Server) abort(c *gin.Context, err error) {
