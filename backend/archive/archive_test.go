@@ -19,17 +19,23 @@ func snapshot(minute int) *topology.Snapshot {
 	return s
 }
 
-// Save stores, tells the hooks in order, applies the retention in force
-// and publishes snapshot.new saying where the snapshot came from.
-func TestSaveStoresThenHooksRetentionAndEvent(t *testing.T) {
+// setup opens a store and a bus with a subscriber, for the test's life.
+func setup(t *testing.T) (*store.Store, *events.Bus, <-chan events.Event) {
 	st, err := store.Open(filepath.Join(t.TempDir(), "a.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	bus := events.NewBus()
 	sub, cancel := bus.Subscribe(8)
-	defer cancel()
+	t.Cleanup(cancel)
+	return st, bus, sub
+}
+
+// Save stores, tells the hooks in order, applies the retention in force
+// and publishes snapshot.new saying where the snapshot came from.
+func TestSaveStoresThenHooksRetentionAndEvent(t *testing.T) {
+	st, bus, sub := setup(t)
 	var calls []string
 	keep := 2
 	a := New(Options{Store: st, Events: bus,
@@ -83,14 +89,7 @@ func TestSaveStoresThenHooksRetentionAndEvent(t *testing.T) {
 // A snapshot the store refuses: the error says so (store.ErrInvalid) and
 // nothing follows — no hook, no event.
 func TestSaveFailureDoesNothingElse(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), "a.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	bus := events.NewBus()
-	sub, cancel := bus.Subscribe(8)
-	defer cancel()
+	st, bus, sub := setup(t)
 	hooked := false
 	a := New(Options{Store: st, Events: bus, Stored: []func(string, *topology.Snapshot){func(string, *topology.Snapshot) { hooked = true }}})
 	s := snapshot(0)

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/threadmap/threadmap/backend/events"
 	"github.com/threadmap/threadmap/store"
+	"github.com/threadmap/threadmap/store/storetest"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
@@ -23,21 +22,7 @@ import (
 // failure, not the client's: 507 insufficient_storage with a clear
 // message, no snapshot.new, and every earlier snapshot stays.
 func TestImportOnFullDiskIs507(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") != "" {
-			t.Fatal("needs root to mount a tmpfs (CI runs as root)")
-		}
-		t.Skip("needs root to mount a tmpfs")
-	}
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Fatalf("mount tmpfs: %v %s", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v %s", dir, err, out)
-		}
-	})
+	dir := storetest.Tmpfs(t, "1m")
 	st, err := store.Open(filepath.Join(dir, "full.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
