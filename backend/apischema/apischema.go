@@ -240,12 +240,43 @@ func (m *Model) reach(t reflect.Type) error {
 	return nil
 }
 
+// sameAs is the earlier shape with exactly s's fields (a Go type defined
+// as another: type Gone Appeared), or nil.
+func (m *Model) sameAs(s *shape) *shape {
+	if s.enum != nil || len(s.fields) == 0 {
+		return nil
+	}
+	for _, o := range m.shapes {
+		if o == s {
+			return nil
+		}
+		if o.enum == nil && sameFields(o.fields, s.fields) {
+			return o
+		}
+	}
+	return nil
+}
+
+func sameFields(a, b []field) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].json != b[i].json || a[i].t != b[i].t || a[i].optional != b[i].optional {
+			return false
+		}
+	}
+	return true
+}
+
 // OpenAPI is the components.schemas object.
 func (m *Model) OpenAPI() map[string]any {
 	out := map[string]any{}
 	for _, s := range m.shapes {
 		var sch map[string]any
-		if s.enum != nil {
+		if o := m.sameAs(s); o != nil {
+			sch = map[string]any{"allOf": []any{map[string]any{"$ref": "#/components/schemas/" + o.name}}}
+		} else if s.enum != nil {
 			sch = map[string]any{"type": "string", "enum": s.enum}
 		} else {
 			props := map[string]any{}
@@ -345,6 +376,10 @@ func (m *Model) TypeScript(header string) []byte {
 	for _, s := range m.shapes {
 		b.WriteString("\n")
 		writeDoc(&b, "", s.doc)
+		if o := m.sameAs(s); o != nil {
+			fmt.Fprintf(&b, "export type %s = %s;\n", s.ts, o.ts)
+			continue
+		}
 		if s.enum != nil {
 			quoted := make([]string, len(s.enum))
 			for i, v := range s.enum {

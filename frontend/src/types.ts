@@ -525,52 +525,10 @@ export interface SnapshotNewEvent {
 }
 
 /** SnapshotDeletedEvent is snapshot.deleted: a snapshot was deleted through the API. */
-export interface SnapshotDeletedEvent {
-  snapshot_id: string;
-  network: string;
-}
+export type SnapshotDeletedEvent = Imported;
 
 /** BorderRouterAppearedEvent is border_router.appeared: discovery (or the demo, or a probed OTBR) made a border router known. */
-export interface BorderRouterAppearedEvent {
-  id: string;
-  instance?: string;
-  host?: string;
-  addresses?: string[];
-  port?: number;
-  vendor?: string;
-  model?: string;
-  network_name?: string;
-  ext_pan_id?: string;
-  ext_addr?: string;
-  thread_version?: string;
-  state?: Record<string, string>;
-  /** TXT is the MeshCoP TXT record as received: key -> value in hex. */
-  txt?: Record<string, string>;
-  rest_url?: string;
-  sources?: string[];
-  last_seen?: string;
-  /** Network is the network key it advertises. */
-  network: string;
-}
+export type BorderRouterAppearedEvent = BorderRouterEntry;
 
 /** BorderRouterDisappearedEvent is border_router.disappeared, with the border router as it was last known. */
-export interface BorderRouterDisappearedEvent {
-  id: string;
-  instance?: string;
-  host?: string;
-  addresses?: string[];
-  port?: number;
-  vendor?: string;
-  model?: string;
-  network_name?: string;
-  ext_pan_id?: string;
-  ext_addr?: string;
-  thread_version?: string;
-  state?: Record<string, string>;
-  /** TXT is the MeshCoP TXT record as received: key -> value in hex. */
-  txt?: Record<string, string>;
-  rest_url?: string;
-  sources?: string[];
-  last_seen?: string;
-  network: string;
-}
+export type BorderRouterDisappearedEvent = BorderRouterEntry;
