@@ -75,8 +75,9 @@ type shape struct {
 	con    string
 	named  bool // given to Build, not only reached
 	doc    string
-	fields []field  // structs
-	enum   []string // string enums
+	fields []field         // structs: their own fields
+	embeds []reflect.Type // structs: embedded shapes (TypeScript extends, OpenAPI allOf)
+	enum   []string       // string enums
 }
 
 type field struct {
@@ -154,17 +155,19 @@ func (m *Model) add(t reflect.Type, spec Type) (*shape, error) {
 	default:
 		return nil, fmt.Errorf("apischema: %s: only structs and string enums are shapes", t)
 	}
-	fields, err := m.fields(t, d)
+	fields, embeds, err := m.fields(t, d)
 	if err != nil {
 		return nil, err
 	}
-	s.fields = fields
+	s.fields, s.embeds = fields, embeds
 	return s, nil
 }
 
-// fields lists t's JSON fields, embedded structs flattened as encoding/json does.
-func (m *Model) fields(t reflect.Type, d *pkgDocs) ([]field, error) {
+// fields lists t's own JSON fields and the structs it embeds (whose
+// fields encoding/json writes as t's).
+func (m *Model) fields(t reflect.Type, d *pkgDocs) ([]field, []reflect.Type, error) {
 	var out []field
+	var embeds []reflect.Type
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		tag := f.Tag.Get("json")
@@ -177,27 +180,22 @@ func (m *Model) fields(t reflect.Type, d *pkgDocs) ([]field, error) {
 			if et.Kind() == reflect.Pointer {
 				et = et.Elem()
 			}
-			ed, err := m.pkgDocs(et.PkgPath())
-			if err != nil {
-				return nil, err
+			if _, err := m.add(et, Type{Go: et}); err != nil {
+				return nil, nil, err
 			}
-			inner, err := m.fields(et, ed)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, inner...)
+			embeds = append(embeds, et)
 			continue
 		}
 		if name == "" {
 			name = f.Name
 		}
 		if err := m.reach(f.Type); err != nil {
-			return nil, fmt.Errorf("%s.%s: %w", t, f.Name, err)
+			return nil, nil, fmt.Errorf("%s.%s: %w", t, f.Name, err)
 		}
 		out = append(out, field{json: name, t: f.Type, optional: strings.Contains(","+opts+",", ",omitempty,"),
 			doc: d.fieldDoc[t.Name()+"."+f.Name]})
 	}
-	return out, nil
+	return out, embeds, nil
 }
 
 var (
@@ -243,14 +241,14 @@ func (m *Model) reach(t reflect.Type) error {
 // sameAs is the earlier shape with exactly s's fields (a Go type defined
 // as another: type Gone Appeared), or nil.
 func (m *Model) sameAs(s *shape) *shape {
-	if s.enum != nil || len(s.fields) == 0 {
+	if s.enum != nil || len(s.fields)+len(s.embeds) == 0 {
 		return nil
 	}
 	for _, o := range m.shapes {
 		if o == s {
 			return nil
 		}
-		if o.enum == nil && sameFields(o.fields, s.fields) {
+		if o.enum == nil && sameFields(o.fields, s.fields) && reflect.DeepEqual(o.embeds, s.embeds) {
 			return o
 		}
 	}
@@ -297,6 +295,13 @@ func (m *Model) OpenAPI() map[string]any {
 			sch = map[string]any{"type": "object", "properties": props}
 			if len(required) > 0 {
 				sch["required"] = required
+			}
+			if len(s.embeds) > 0 {
+				var all []any
+				for _, e := range s.embeds {
+					all = append(all, map[string]any{"$ref": "#/components/schemas/" + m.byType[e].name})
+				}
+				sch = map[string]any{"allOf": append(all, sch)}
 			}
 		}
 		if s.doc != "" {
@@ -397,7 +402,16 @@ func (m *Model) TypeScript(header string) []byte {
 			}
 			continue
 		}
-		fmt.Fprintf(&b, "export interface %s {\n", s.ts)
+		ext := ""
+		for i, e := range s.embeds {
+			if i == 0 {
+				ext = " extends "
+			} else {
+				ext += ", "
+			}
+			ext += m.byType[e].ts
+		}
+		fmt.Fprintf(&b, "export interface %s%s {\n", s.ts, ext)
 		for _, f := range s.fields {
 			writeDoc(&b, "  ", f.doc)
 			opt, typ := "", m.ts(f.valueType())

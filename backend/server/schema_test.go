@@ -57,11 +57,25 @@ func conform(all map[string]map[string]any, s map[string]any, v any, at string) 
 		return []string{at + ": null where the schema allows none"}
 	}
 	if list, ok := s["allOf"].([]any); ok {
-		var out []string
+		// One object schema of every part's properties and requirements.
+		merged := map[string]any{"type": "object"}
+		props, req := map[string]any{}, []any{}
 		for _, sub := range list {
-			out = append(out, conform(all, sub.(map[string]any), v, at)...)
+			part := sub.(map[string]any)
+			if ref, ok := part["$ref"].(string); ok {
+				part = all[strings.TrimPrefix(ref, "#/components/schemas/")]
+			}
+			if _, nested := part["allOf"]; nested || part["properties"] == nil {
+				return conform(all, part, v, at) // a plain alias
+			}
+			for k, p := range part["properties"].(map[string]any) {
+				props[k] = p
+			}
+			r, _ := part["required"].([]any)
+			req = append(req, r...)
 		}
-		return out
+		merged["properties"], merged["required"] = props, req
+		return conform(all, merged, v, at)
 	}
 	var out []string
 	switch x := v.(type) {

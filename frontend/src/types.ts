@@ -292,24 +292,7 @@ export interface NetworkSummary {
 }
 
 /** Entry is a border router with the network it belongs to. */
-export interface BorderRouterEntry {
-  id: string;
-  instance?: string;
-  host?: string;
-  addresses?: string[];
-  port?: number;
-  vendor?: string;
-  model?: string;
-  network_name?: string;
-  ext_pan_id?: string;
-  ext_addr?: string;
-  thread_version?: string;
-  state?: Record<string, string>;
-  /** TXT is the MeshCoP TXT record as received: key -> value in hex. */
-  txt?: Record<string, string>;
-  rest_url?: string;
-  sources?: string[];
-  last_seen?: string;
+export interface BorderRouterEntry extends BorderRouter {
   /** Network is the network key (topology.Network.Key spelling). */
   network: string;
 }
