@@ -509,8 +509,6 @@ func (s *Scheduler) run(parent context.Context, info *ScanInfo, targets []*sourc
 		errText = err.Error()
 	case len(failures) > 0:
 		errText = "partial: " + strings.Join(failures, "; ")
-	case partial:
-		errText = "partial: some sources or nodes did not answer"
 	}
 	s.finish(info, state, errText, start, err, ids, reports, partial && len(ids) > 0)
 	log.Info("scan finished", "state", state, "partial", partial, "duration", s.o.Now().Sub(start).Round(time.Millisecond), "snapshots", len(ids))
