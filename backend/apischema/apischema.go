@@ -75,7 +75,7 @@ type shape struct {
 	con    string
 	named  bool // given to Build, not only reached
 	doc    string
-	fields []field         // structs: their own fields
+	fields []field        // structs: their own fields
 	embeds []reflect.Type // structs: embedded shapes (TypeScript extends, OpenAPI allOf)
 	enum   []string       // string enums
 }
