@@ -84,6 +84,12 @@ type Options struct {
 	// CollectionRetries is the task's maxRetries [2]: how often the border
 	// router repeats its multicast discovery request within the round.
 	CollectionRetries int
+	// CollectionPatience is how long a scan waits for the discovery round
+	// when the border router's device list already holds what an earlier
+	// round found [2s]: a router that stopped holds the round to its
+	// timeout, and the earlier list names the routers to ask. A border
+	// router whose list is empty is waited for the whole round.
+	CollectionPatience time.Duration
 	// Children says which children are asked for their own diagnostics
 	// besides what their parents' tables say of them [ChildrenNone].
 	Children Children
@@ -150,6 +156,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.CollectionRetries <= 0 {
 		o.CollectionRetries = 2
+	}
+	if o.CollectionPatience <= 0 {
+		o.CollectionPatience = 2 * time.Second
 	}
 	if o.Children == "" {
 		o.Children = ChildrenNone

@@ -449,3 +449,120 @@ func TestCollectHalfBroken(t *testing.T) {
 		}
 	}
 }
+
+// TestCollectAsksOnlyRoutersTheMeshNames: a router that detached stays in
+// the border router's device list, but no router's Route64 or neighbor
+// list names it any more, so it is not asked (it would cost its deadline).
+func TestCollectAsksOnlyRoutersTheMeshNames(t *testing.T) {
+	truth := simMesh(t, 20)
+	routers, _, _ := routersOf(truth)
+	sim, url := startSim(t, truth, otbr.DialectJSONAPI2026, otbrsim.Options{})
+	src, _ := otbr.NewSource(url, otbr.Options{})
+	if _, err := src.Collect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var gone topology.Node
+	for _, r := range routers {
+		if !r.BorderRouter && r.Role != topology.RoleLeader {
+			gone = r
+		}
+	}
+	if err := sim.Leave(gone.ExtAddr, true); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := src.Collect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := snap.Scan.Sources[0]
+	if rep.Queried != len(routers)-1 || rep.Answered != rep.Queried || rep.Partial {
+		t.Errorf("report %+v: want the %d routers left asked, all answering", rep, len(routers)-1)
+	}
+	if n := snap.Node(gone.ExtAddr); n != nil && n.Status != topology.StatusNotQueried {
+		t.Errorf("the router that left: %+v, want it not asked", n)
+	}
+}
+
+// TestCollectBudgetKeepsWhatWasCollected: a scan whose budget runs out
+// while a router that stopped is asked returns what it collected: the
+// routers asked before it answered, the rest are not-queried, the one in
+// flight timed out, the report is partial — and the unfinished task is
+// deleted, so the border router's next scan is not held by it.
+func TestCollectBudgetKeepsWhatWasCollected(t *testing.T) {
+	truth := simMesh(t, 20)
+	routers, _, _ := routersOf(truth)
+	sim, url := startSim(t, truth, otbr.DialectJSONAPI2026, otbrsim.Options{})
+	src, _ := otbr.NewSource(url, otbr.Options{CollectionPatience: 300 * time.Millisecond})
+	if _, err := src.Collect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// Every router but the border router stops: the first one asked after
+	// the border router never answers.
+	for _, r := range routers {
+		if r.ExtAddr != sim.BorderRouterExtAddr() {
+			if err := sim.Leave(r.ExtAddr, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	snap, err := src.Collect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := snap.Scan.Sources[0]
+	if !rep.Partial || rep.Answered != 1 || rep.TimedOut != 1 {
+		t.Errorf("report %+v: want partial, the border router answered, one timed out", rep)
+	}
+	if !strings.Contains(strings.Join(rep.Notes, "|"), "device collection still running after 0.3 s") {
+		t.Errorf("notes %v: want the held discovery round stopped after its patience", rep.Notes)
+	}
+	count := map[topology.NodeStatus]int{}
+	for _, n := range snap.Nodes {
+		if n.Role.IsRouterRole() {
+			count[n.Status]++
+		}
+	}
+	if count[topology.StatusAnswered] != 1 || count[topology.StatusTimedOut] != 1 || count[topology.StatusNotQueried] != len(routers)-2 {
+		t.Errorf("router statuses %v: want 1 answered, 1 timed out, %d not queried", count, len(routers)-2)
+	}
+	// Nothing of this scan is left running on the border router.
+	req, _ := http.NewRequest(http.MethodGet, url+"/api/actions", nil)
+	req.Header.Set("Accept", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tasks []map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&tasks); err != nil {
+		t.Fatal(err)
+	}
+	for _, task := range tasks {
+		if task["status"] == "active" || task["status"] == "pending" {
+			t.Errorf("task left %v: %v", task["status"], task)
+		}
+	}
+}
+
+// TestCollectFetchesEachAnswerAtOnce: the border router keeps at most 200
+// diagnostics items and evicts the oldest. Reading the answers only after
+// every task (as threadmap did) lost the first ones of a big scan — the
+// 250-node demo printed ~50 "GET /api/diagnostics/<id>: HTTP 404" lines
+// per scan. Each answer is now read as soon as its task completes: a scan
+// asking 250 devices reads all 250.
+func TestCollectFetchesEachAnswerAtOnce(t *testing.T) {
+	truth := simMesh(t, 250)
+	_, url := startSim(t, truth, otbr.DialectJSONAPI2026, otbrsim.Options{PickUp: time.Millisecond,
+		RxOnAnswer: time.Millisecond, SleepyPoll: 5 * time.Millisecond})
+	src, _ := otbr.NewSource(url, otbr.Options{Children: otbr.ChildrenAll, PollInterval: 8 * time.Millisecond})
+	snap, err := src.Collect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := snap.Scan.Sources[0]
+	if rep.Queried != len(truth.Nodes) || rep.Answered != rep.Queried || rep.Error != "" || rep.Partial {
+		t.Errorf("report %+v: want all %d devices asked and every answer read", rep, len(truth.Nodes))
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -213,22 +214,110 @@ func (p *plan) run(ctx context.Context) error {
 		return err
 	}
 	routers, others := splitDevices(p.col.Devices)
-	for i, d := range routers {
-		if ctx.Err() != nil {
-			p.notQueried(routers[i:], "the scan's budget ran out before its turn")
-			break
-		}
-		p.ask(ctx, d.ExtAddr.String(), "router", routerTypes(p.dialect), p.c.opts.RouterTimeout)
-	}
+	p.askRouters(ctx, routers, others)
 	p.askChildren(ctx, others)
 	p.noteSilent()
 	p.col.Report.Partial = p.partial
 	return p.errs
 }
 
+// askRouters asks the routers the mesh itself names, the border router
+// first, then breadth-first the router neighbors each answer lists — the
+// device list keeps routers that left, and asking one costs its whole
+// deadline. Routers of the device list no answer names are asked only
+// while some router ID allocated in the answers' Route64 is still not
+// accounted for (an agent that leaves the neighbor lists out, a router
+// whose links aged out).
+func (p *plan) askRouters(ctx context.Context, routers, others []Device) {
+	byExt := map[string]Device{}
+	for _, d := range append(append([]Device(nil), routers...), others...) {
+		byExt[d.ExtAddr.String()] = d
+	}
+	asked := map[string]bool{}
+	var queue []string
+	if len(routers) > 0 {
+		queue = append(queue, routers[0].ExtAddr.String())
+	}
+	ask := func(ext string) {
+		asked[ext] = true
+		first := len(p.col.Diagnostics)
+		p.ask(ctx, ext, "router", routerTypes(p.dialect), p.c.opts.RouterTimeout)
+		var named []string
+		for _, a := range p.col.Diagnostics[first:] {
+			for _, nb := range a.Message.RouterNeighbors {
+				e := nb.ExtAddress.String()
+				if _, ok := byExt[e]; ok && !asked[e] && !slices.Contains(queue, e) {
+					named = append(named, e)
+				}
+			}
+		}
+		sort.Strings(named)
+		queue = append(queue, named...)
+	}
+	for len(queue) > 0 || p.unaccounted(asked) {
+		if len(queue) == 0 {
+			// Some allocated router is not accounted for: try the device
+			// list's routers no answer named, in order.
+			for _, d := range routers {
+				if e := d.ExtAddr.String(); !asked[e] {
+					queue = append(queue, e)
+					break
+				}
+			}
+			if len(queue) == 0 {
+				break
+			}
+		}
+		if ctx.Err() != nil {
+			var rest []Device
+			for _, e := range queue {
+				rest = append(rest, byExt[e])
+			}
+			p.notQueried(rest, "the scan's budget ran out before its turn")
+			return
+		}
+		ext := queue[0]
+		queue = queue[1:]
+		ask(ext)
+	}
+}
+
+// unaccounted reports whether some router ID the answers' Route64 TLVs
+// allocate belongs to no router that answered and to no router neighbor
+// already asked.
+func (p *plan) unaccounted(asked map[string]bool) bool {
+	allocated := map[uint8]bool{}
+	for _, a := range p.col.Diagnostics {
+		if r := a.Message.Route64; r != nil {
+			for _, e := range r.Routes {
+				allocated[e.RouterID] = true
+			}
+		}
+	}
+	for _, a := range p.col.Diagnostics {
+		if r := a.Message.Address16; r != nil && r.IsRouter() {
+			delete(allocated, r.RouterID())
+		}
+		for _, nb := range a.Message.RouterNeighbors {
+			if asked[nb.ExtAddress.String()] {
+				delete(allocated, nb.Rloc16.RouterID())
+			}
+		}
+	}
+	return len(allocated) > 0
+}
+
 // updateDevices runs the device collection task and reads /api/devices.
+// When the list already holds devices an earlier round found, the round
+// is waited for only CollectionPatience: past that it is stopped (a router
+// that stopped holds it to its timeout) and the list is used as it is.
 func (p *plan) updateDevices(ctx context.Context) error {
 	o := p.c.opts
+	earlier, _ := p.devices(ctx) // none: the whole round is waited for
+	wait := o.CollectionTimeout + 2*time.Second
+	if r, c := splitDevices(earlier); len(r)+len(c) > 1 { // more than the border router itself
+		wait = o.CollectionPatience
+	}
 	task := map[string]any{"type": "updateDeviceCollectionTask", "attributes": map[string]any{
 		"deviceCount": 1, "maxAge": 30, "maxRetries": o.CollectionRetries, "timeout": secondsCeil(o.CollectionTimeout)}}
 	start := time.Now()
@@ -236,22 +325,36 @@ func (p *plan) updateDevices(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("updateDeviceCollectionTask: %w", err)
 	}
-	st, _, err := waitTask(ctx, p.c, id, o.CollectionTimeout+2*time.Second)
-	if err != nil {
+	st, _, err := waitTask(ctx, p.c, id, wait)
+	switch {
+	case err != nil && ctx.Err() == nil && wait < o.CollectionTimeout:
+		p.abandon(ctx, id)
+		p.col.Report.Notes = append(p.col.Report.Notes, fmt.Sprintf(
+			"device collection still running after %.1f s (a router that does not answer holds it): stopped; the border router's earlier list is used", wait.Seconds()))
+	case err != nil:
+		if ctx.Err() != nil {
+			p.abandon(ctx, id)
+		}
 		return fmt.Errorf("updateDeviceCollectionTask: %w", err)
+	default:
+		p.col.Report.Notes = append(p.col.Report.Notes, fmt.Sprintf("device collection %s in %.1f s", st, time.Since(start).Seconds()))
 	}
-	note := fmt.Sprintf("device collection %s in %.1f s", st, time.Since(start).Seconds())
-	p.col.Report.Notes = append(p.col.Report.Notes, note)
+	devs, err := p.devices(ctx)
+	p.col.Devices = devs
+	return err
+}
+
+// devices reads the border router's device list.
+func (p *plan) devices(ctx context.Context) ([]Device, error) {
 	b, err := p.c.do(ctx, http.MethodGet, "/api/devices", mediaJSONAPI, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	devs, err := DecodeDevices(b)
 	if err != nil {
-		return fmt.Errorf("GET /api/devices: %w", err)
+		return nil, fmt.Errorf("GET /api/devices: %w", err)
 	}
-	p.col.Devices = devs
-	return nil
+	return devs, nil
 }
 
 // splitDevices returns the routers (the border router first, then by ext
@@ -469,7 +572,21 @@ func (p *plan) diagnosticTask(ctx context.Context, dest string, types []string, 
 		return "", "", err
 	}
 	st, rid, err := waitTask(ctx, p.c, id, time.Duration(secondsCeil(deadline))*time.Second+2*time.Second)
+	if err != nil && ctx.Err() != nil {
+		p.abandon(ctx, id)
+	}
 	return rid, st, err
+}
+
+// abandon deletes (and so stops) a task the scan's budget ran out on: left
+// running, it would hold the border router's one diagnostic request into
+// the next scan.
+func (p *plan) abandon(ctx context.Context, id string) {
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if _, err := p.c.do(dctx, http.MethodDelete, "/api/actions/"+id, mediaJSONAPI, nil); err != nil && !IsNotFound(err) {
+		p.col.Report.Notes = append(p.col.Report.Notes, "stopping the unfinished task: "+err.Error())
+	}
 }
 
 // postTask enqueues one task and returns its id.
