@@ -61,9 +61,9 @@ type Options struct {
 	Retries int
 	// RetryBackoff is the first pause before a retry; it doubles [200ms].
 	RetryBackoff time.Duration
-	// PollInterval sets the pace of task status polls [100ms]: they start
-	// at a quarter of it (a router's task ends about 0.1 s after the border
-	// router picks it up) and back off to four times it.
+	// PollInterval sets the pace of task status polls [100ms]: a quarter
+	// of it for the first five intervals (a router's task ends about 0.1 s
+	// after the border router picks it up), then backing off to four times it.
 	PollInterval time.Duration
 	// RouterTimeout is a router's diagnostic task deadline (the task's
 	// timeout, whole seconds) [5s]. Routers are always listening: on a

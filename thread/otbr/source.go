@@ -280,12 +280,22 @@ func (p *plan) askRouters(ctx context.Context, routers, others []Device) {
 		queue = queue[1:]
 		ask(ext)
 	}
+	if ids := p.unaccountedIDs(asked); len(ids) > 0 {
+		// A router the mesh lists that could not be asked: it is on the
+		// map (inferred from the Route64s), not heard from itself.
+		p.partial = true
+		p.col.Report.Notes = append(p.col.Report.Notes, fmt.Sprintf(
+			"routers %v are in the mesh's Route64 but not in the border router's device list: not asked", ids))
+	}
 }
 
 // unaccounted reports whether some router ID the answers' Route64 TLVs
 // allocate belongs to no router that answered and to no router neighbor
 // already asked.
-func (p *plan) unaccounted(asked map[string]bool) bool {
+func (p *plan) unaccounted(asked map[string]bool) bool { return len(p.unaccountedIDs(asked)) > 0 }
+
+// unaccountedIDs lists those router IDs' RLOC16s, in order.
+func (p *plan) unaccountedIDs(asked map[string]bool) []topology.Rloc16 {
 	allocated := map[uint8]bool{}
 	for _, a := range p.col.Diagnostics {
 		if r := a.Message.Route64; r != nil {
@@ -304,7 +314,12 @@ func (p *plan) unaccounted(asked map[string]bool) bool {
 			}
 		}
 	}
-	return len(allocated) > 0
+	var out []topology.Rloc16
+	for id := range allocated {
+		out = append(out, topology.RouterRloc16(id))
+	}
+	slices.Sort(out)
+	return out
 }
 
 // updateDevices runs the device collection task and reads /api/devices.
@@ -613,9 +628,12 @@ func postTask(ctx context.Context, c *Client, task map[string]any) (string, erro
 func waitTask(ctx context.Context, c *Client, id string, limit time.Duration) (status, resultID string, err error) {
 	wctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	// Poll promptly at first (the border router picks a task up within
-	// about 40 ms and a router answers about 0.1 s later), then back off.
+	// Poll every quarter interval for the first 5 intervals (the border
+	// router picks a task up within about 40 ms and a router answers about
+	// 0.1 s later), then back off: a task that runs longer is waiting for
+	// a device that is slow or silent.
 	interval := c.opts.PollInterval / 4
+	start := time.Now()
 	for {
 		b, err := c.do(wctx, http.MethodGet, "/api/actions/"+id, mediaJSONAPI, nil)
 		if err != nil {
@@ -647,6 +665,9 @@ func waitTask(ctx context.Context, c *Client, id string, limit time.Duration) (s
 			}
 			return "", "", fmt.Errorf("task %s still %s after %v", id, acts[0].Status, limit)
 		case <-t.C:
+		}
+		if time.Since(start) < 5*c.opts.PollInterval {
+			continue
 		}
 		if interval = interval * 3 / 2; interval > 4*c.opts.PollInterval {
 			interval = 4 * c.opts.PollInterval
