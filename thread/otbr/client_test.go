@@ -566,3 +566,37 @@ func TestCollectFetchesEachAnswerAtOnce(t *testing.T) {
 		t.Errorf("report %+v: want all %d devices asked and every answer read", rep, len(truth.Nodes))
 	}
 }
+
+// TestCollectStoppedChildOnce: a child that stopped (thread stop) stays in
+// its parent's child table until its timeout; it is on the map once, by
+// its ext address (the parent's Child TLV joins the table's RLOC16 to it),
+// never a second time as rloc:0x.... from the table or from the device list.
+func TestCollectStoppedChildOnce(t *testing.T) {
+	truth := simMesh(t, 20)
+	_, rxOn, _ := routersOf(truth)
+	sim, url := startSim(t, truth, otbr.DialectJSONAPI2026, otbrsim.Options{})
+	src, _ := otbr.NewSource(url, otbr.Options{})
+	if _, err := src.Collect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	child := rxOn[0]
+	if err := sim.Leave(child.ExtAddr, false); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := src.Collect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, n := range snap.Nodes {
+		if n.ExtAddr == child.ExtAddr || (n.Rloc16 != nil && *n.Rloc16 == *child.Rloc16) {
+			seen++
+			if n.ID != child.ExtAddr || n.Parent == nil || *n.Parent != *child.Parent {
+				t.Errorf("stopped child on the map as %+v, want %s under %s", n, child.ExtAddr, *child.Parent)
+			}
+		}
+	}
+	if seen != 1 {
+		t.Errorf("the stopped child is on the map %d times, want once", seen)
+	}
+}
