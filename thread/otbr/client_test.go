@@ -351,17 +351,7 @@ func TestCollectOneDiscoveryRound(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	req, _ := http.NewRequest(http.MethodGet, url+"/api/actions", nil)
-	req.Header.Set("Accept", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var tasks []map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&tasks); err != nil {
-		t.Fatal(err)
-	}
+	tasks := tasksOf(t, url)
 	rounds := 0
 	for _, task := range tasks {
 		if _, ok := task["deviceCount"]; !ok {
@@ -528,17 +518,7 @@ func TestCollectBudgetKeepsWhatWasCollected(t *testing.T) {
 		t.Errorf("router statuses %v: want 1 answered, 1 timed out, %d not queried", count, len(routers)-2)
 	}
 	// Nothing of this scan is left running on the border router.
-	req, _ := http.NewRequest(http.MethodGet, url+"/api/actions", nil)
-	req.Header.Set("Accept", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var tasks []map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&tasks); err != nil {
-		t.Fatal(err)
-	}
+	tasks := tasksOf(t, url)
 	for _, task := range tasks {
 		if task["status"] == "active" || task["status"] == "pending" {
 			t.Errorf("task left %v: %v", task["status"], task)
@@ -599,4 +579,21 @@ func TestCollectStoppedChildOnce(t *testing.T) {
 	if seen != 1 {
 		t.Errorf("the stopped child is on the map %d times, want once", seen)
 	}
+}
+
+// tasksOf is the border router's task list, as plain JSON attributes.
+func tasksOf(t *testing.T, url string) []map[string]any {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url+"/api/actions", nil)
+	req.Header.Set("Accept", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tasks []map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&tasks); err != nil {
+		t.Fatal(err)
+	}
+	return tasks
 }

@@ -736,25 +736,29 @@ func decodeChild(c object) (diag.ChildInfo, error) {
 			return ch, err
 		}
 	}
-	if err := field(c, &ch.LinkMargin, math.MaxUint8, "linkMargin"); err != nil {
-		return ch, err
-	}
 	if err := field(c, &ch.CSLChannel, math.MaxUint8, "cslChannel"); err != nil {
 		return ch, err
 	}
-	if err := rssi(c, &ch.AverageRSSI, "averageRssi", "avgRssi"); err != nil {
-		return ch, err
+	err = linkStats(c, &ch.LinkMargin, &ch.AverageRSSI, &ch.LastRSSI, &ch.FrameErrorRate, &ch.MessageErrorRate)
+	return ch, err
+}
+
+// linkStats reads what children and router neighbors both say of a link:
+// link margin, average and last RSSI, frame and message error rates.
+func linkStats(c object, margin *uint8, avg, last *int8, fer, mer *uint16) error {
+	if err := field(c, margin, math.MaxUint8, "linkMargin"); err != nil {
+		return err
 	}
-	if err := rssi(c, &ch.LastRSSI, "lastRssi"); err != nil {
-		return ch, err
+	if err := rssi(c, avg, "averageRssi", "avgRssi"); err != nil {
+		return err
 	}
-	if err := errorRate(c, &ch.FrameErrorRate, "frameErrorRate"); err != nil {
-		return ch, err
+	if err := rssi(c, last, "lastRssi"); err != nil {
+		return err
 	}
-	if err := errorRate(c, &ch.MessageErrorRate, "messageErrorRate", "msgErrorRate"); err != nil {
-		return ch, err
+	if err := errorRate(c, fer, "frameErrorRate"); err != nil {
+		return err
 	}
-	return ch, nil
+	return errorRate(c, mer, "messageErrorRate", "msgErrorRate")
 }
 
 func decodeChildIPv6(c object) (diag.ChildIPv6Addresses, error) {
@@ -789,20 +793,6 @@ func decodeNeighbor(c object) (diag.RouterNeighbor, error) {
 	if err := field(c, &n.ConnectionTime, math.MaxUint32, "linkAge", "connectionTime", "connTime"); err != nil {
 		return n, err
 	}
-	if err := field(c, &n.LinkMargin, math.MaxUint8, "linkMargin"); err != nil {
-		return n, err
-	}
-	if err := rssi(c, &n.AverageRSSI, "averageRssi", "avgRssi"); err != nil {
-		return n, err
-	}
-	if err := rssi(c, &n.LastRSSI, "lastRssi"); err != nil {
-		return n, err
-	}
-	if err := errorRate(c, &n.FrameErrorRate, "frameErrorRate"); err != nil {
-		return n, err
-	}
-	if err := errorRate(c, &n.MessageErrorRate, "messageErrorRate", "msgErrorRate"); err != nil {
-		return n, err
-	}
-	return n, nil
+	err = linkStats(c, &n.LinkMargin, &n.AverageRSSI, &n.LastRSSI, &n.FrameErrorRate, &n.MessageErrorRate)
+	return n, err
 }

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/threadmap/threadmap/thread/otbr"
 )
 
 // WebGUIPlan is the baseline the OTBR benchmarks compare threadmap's REST
@@ -157,19 +159,16 @@ func (c *guiClient) poll(ctx context.Context, id string, first time.Duration) (s
 		if err != nil {
 			return "", err
 		}
-		var doc struct {
-			Data struct {
-				Attributes struct {
-					Status string `json:"status"`
-				} `json:"attributes"`
-			} `json:"data"`
-		}
-		err = json.NewDecoder(resp.Body).Decode(&doc)
+		b, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if err != nil {
 			return "", err
 		}
-		if st := doc.Data.Attributes.Status; st != "pending" && st != "active" {
+		acts, err := otbr.DecodeActions(b)
+		if err != nil || len(acts) != 1 {
+			return "", fmt.Errorf("GET /api/actions/%s: %v", id, err)
+		}
+		if st := acts[0].Status; st != "pending" && st != "active" {
 			return st, nil
 		}
 	}
