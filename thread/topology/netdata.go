@@ -114,6 +114,32 @@ func resolveNetData(s *Snapshot) {
 	}
 }
 
+// Elided reports whether nd is a sleepy child's stable-only copy: the
+// server RLOC16s replaced by 0xfffe (InvalidRloc16), so it cannot say who
+// the border routers are.
+func (nd *NetworkData) Elided() bool {
+	for _, p := range nd.Prefixes {
+		for _, b := range p.BorderRouters {
+			if b.Rloc16 == InvalidRloc16 {
+				return true
+			}
+		}
+		for _, r := range p.Routes {
+			if r.Rloc16 == InvalidRloc16 {
+				return true
+			}
+		}
+	}
+	for _, s := range nd.Services {
+		for _, v := range s.Servers {
+			if v.Rloc16 == InvalidRloc16 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Clone returns a deep copy of nd (nil for nil).
 func (nd *NetworkData) Clone() *NetworkData {
 	if nd == nil {
