@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/threadmap/threadmap/thread/diag"
-	"github.com/threadmap/threadmap/thread/netdata"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
@@ -585,21 +584,14 @@ func (cr *crawl) snapshot() *topology.Snapshot {
 			}
 		}
 	}
-	// Border routers: the RLOC16s publishing prefixes or routes in the
-	// Network Data.
-	for _, res := range cr.results {
-		for _, m := range res.msgs {
-			if m.NetworkData == nil {
-				continue
-			}
-			brs, err := netdata.BorderRouters(m.NetworkData)
-			if err != nil {
-				rep.Notes = append(rep.Notes, fmt.Sprintf("network data from %s: %v", res.rloc, err))
-			}
-			for _, r := range brs {
-				rl := topology.Rloc16(r)
-				s.Nodes = append(s.Nodes, topology.Node{ID: topology.RlocID(rl), Rloc16: topology.Ptr(rl),
-					BorderRouter: true, Sources: []string{cfg.Name}})
+	// Border routers are derived by topology.Normalize from the network
+	// data AddTo decoded; say so when the start node's TLV was unreadable.
+	if s.Network.NetworkData == nil {
+		for _, res := range cr.results {
+			for _, m := range res.msgs {
+				if m.NetworkData != nil {
+					rep.Notes = append(rep.Notes, fmt.Sprintf("network data from %s could not be decoded: border routers unknown", res.rloc))
+				}
 			}
 		}
 	}
