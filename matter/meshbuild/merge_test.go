@@ -95,6 +95,45 @@ func TestDirectoryMergesPerNetwork(t *testing.T) {
 	}
 }
 
+// TestEachDeviceOnce (issue 14): the home network's dumps were read in
+// different partitions; the thermostat's own dump is router 0x6800, the
+// shutter's route table names router 0xd400 with its ext address, and the
+// shutter switch's (another partition) names routers 0x6800 and 0xd400
+// without one. Those are the same two routers, drawn once each; no
+// RLOC16 is on the map twice.
+func TestEachDeviceOnce(t *testing.T) {
+	home := Build(loadAll(t), time.Now()).Largest()
+	seen := map[topology.Rloc16]string{}
+	for _, n := range home.Nodes {
+		if n.Rloc16 == nil {
+			continue
+		}
+		if other, dup := seen[*n.Rloc16]; dup {
+			t.Errorf("RLOC16 %s twice: %s and %s", n.Rloc16, other, n.ID)
+		}
+		seen[*n.Rloc16] = n.ID
+	}
+	for rloc, want := range map[topology.Rloc16]string{0x6800: "92983076cde4174b", 0xd400: "6253edc59d155d04"} {
+		if seen[rloc] != want {
+			t.Errorf("router %s is %q, want %s", rloc, seen[rloc], want)
+		}
+	}
+	// The shutter switch: a REED by its own RoutingRole, child of 0xd400.
+	sw := home.Node("8601b706a1209fef")
+	if sw == nil || sw.Role != topology.RoleREED || sw.RouterEligible == nil || !*sw.RouterEligible ||
+		sw.Parent == nil || *sw.Parent != "6253edc59d155d04" {
+		t.Errorf("shutter switch: %+v", sw)
+	}
+	// Counters under the model's names, whatever Matter calls them.
+	th := home.Node("92983076cde4174b")
+	if _, ok := th.Counters[topology.CounterMLEChildRole]; !ok || th.Counters["child_role_count"] != 0 {
+		t.Errorf("thermostat counters %v", th.Counters)
+	}
+	if th.Counters[topology.CounterMACTxTotal] < th.Counters[topology.CounterMACTxAcked] {
+		t.Errorf("tx total %d < acked %d", th.Counters[topology.CounterMACTxTotal], th.Counters[topology.CounterMACTxAcked])
+	}
+}
+
 // A Wi-Fi device (Home Assistant's device_diagnostics shape: 0/51/0 type 1,
 // every 0/53 attribute null) is listed, not mapped.
 func TestWiFiDeviceListed(t *testing.T) {
