@@ -238,6 +238,15 @@ var modelCounters = [...]string{
 	54: topology.CounterMACRxErrFcs, 55: topology.CounterMACRxErrOther,
 }
 
+// ModelCounter is the model's name (topology.Counter*) of Thread Network
+// Diagnostics counter attribute id (14–55), or "" for any other id.
+func ModelCounter(id int) string {
+	if id < 0 || id >= len(modelCounters) {
+		return ""
+	}
+	return modelCounters[id]
+}
+
 func ptrInt[T ~uint8 | ~int8 | ~uint16 | ~uint32](v T) *int { x := int(v); return &x }
 
 // nodeView is one node's own view: itself, the neighbors and routers it
@@ -292,16 +301,21 @@ func nodeView(key string, m member) (*topology.Snapshot, []string) {
 	} else {
 		if t.RoutingRole != nil {
 			self.Role = Role(*t.RoutingRole)
-			// RoutingRole says router eligibility where it can: a REED is
-			// eligible; routers and the leader are. (An end device's role
-			// does not say whether it could be.)
+			// RoutingRole says router eligibility: the Matter SDK reports
+			// an rx-on child as REED only when OpenThread says it is router
+			// eligible, else as EndDevice; routers and the leader are
+			// eligible. So EndDevice is "not eligible": with the FTD mode a
+			// parent's neighbor table shows, a FED; with rx-on MTD mode a
+			// MED as before. A sleepy end device's role says nothing.
 			switch *t.RoutingRole {
 			case nodedump.RoleREED, nodedump.RoleRouter, nodedump.RoleLeader:
 				self.RouterEligible = topology.Ptr(true)
+			case nodedump.RoleEndDevice:
+				self.RouterEligible = topology.Ptr(false)
 			}
 		}
 		for id := range modelCounters {
-			name := modelCounters[id]
+			name := ModelCounter(id)
 			if name == "" {
 				continue
 			}

@@ -189,3 +189,32 @@ func FuzzBuild(f *testing.F) {
 		}
 	})
 }
+
+// TestRoutingRoleSaysEligibility: the Matter SDK reports an rx-on child as
+// REED only when it is router eligible, else as EndDevice. With the FTD
+// mode its parent's neighbor table shows, EndDevice is a FED, REED a REED;
+// a child with no dump of its own stays the neutral ftd-child.
+func TestRoutingRoleSaysEligibility(t *testing.T) {
+	xp := uint64(0x1111222233334444)
+	part := uint32(42)
+	thread := func(role nodedump.RoutingRole, ext uint64, rloc uint16, nbs ...nodedump.NeighborEntry) *nodedump.Node {
+		r := role
+		e, rl := ext, rloc
+		return &nodedump.Node{NodeID: ext, Available: true, Thread: &nodedump.ThreadNetworkDiagnostics{RoutingRole: &r,
+			ExtendedPanID: &xp, PartitionID: &part, ExtAddress: &e, Rloc16: &rl, NeighborTable: nbs}}
+	}
+	ftdChild := func(ext uint64, rloc uint16) nodedump.NeighborEntry {
+		return nodedump.NeighborEntry{ExtAddress: ext, Rloc16: rloc, LQI: 3, RxOnWhenIdle: true, FullThreadDevice: true,
+			FullNetworkData: true, IsChild: true}
+	}
+	router := thread(nodedump.RoleLeader, 0xa0, 0x0400, ftdChild(0xb1, 0x0401), ftdChild(0xb2, 0x0402), ftdChild(0xb3, 0x0403))
+	res := Build([]Input{{Node: router}, {Node: thread(nodedump.RoleEndDevice, 0xb1, 0x0401)},
+		{Node: thread(nodedump.RoleREED, 0xb2, 0x0402)}}, time.Unix(0, 0))
+	s := res.Largest()
+	for ext, want := range map[uint64]topology.Role{0xb1: topology.RoleFED, 0xb2: topology.RoleREED, 0xb3: topology.RoleFTDChild} {
+		n := s.Node(topology.ExtAddress(ext).String())
+		if n == nil || n.Role != want || n.Parent == nil {
+			t.Errorf("child %x: %+v, want %s", ext, n, want)
+		}
+	}
+}
