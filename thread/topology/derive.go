@@ -377,6 +377,9 @@ func foldNodes(s *Snapshot) map[string]string {
 	if kept == nil {
 		kept = []Node{}
 	}
+	for i := range kept {
+		attributeSourceless(&kept[i])
+	}
 	// Links may name an ext-addressed node by its RLOC16 ("rloc:0x4400")
 	// when the source did not know the ext address; resolve those too,
 	// unless two nodes claim the RLOC16.
@@ -393,6 +396,35 @@ func foldNodes(s *Snapshot) map[string]string {
 	}
 	s.Nodes = kept
 	return rename
+}
+
+// sourceless marks a field set by a view without sources until
+// attributeSourceless gives it the node's first source.
+const sourceless = "\x00"
+
+// attributeSourceless gives the fields set by views without sources the
+// node's first source (sorted), or drops their attribution when the node
+// has none: what Normalize of the folded node would record.
+func attributeSourceless(n *Node) {
+	first := ""
+	for _, s := range n.Sources {
+		if first == "" || s < first {
+			first = s
+		}
+	}
+	for f, by := range n.FieldSources {
+		if by != sourceless {
+			continue
+		}
+		if first == "" {
+			delete(n.FieldSources, f)
+		} else {
+			n.FieldSources[f] = first
+		}
+	}
+	if len(n.FieldSources) == 0 {
+		n.FieldSources = nil
+	}
 }
 
 func samePartition(a, b *Node) bool {
@@ -413,7 +445,10 @@ func mergeNode(dst, src *Node, overwrite bool) {
 			by = v // already attributed by an earlier merge
 		}
 		if by == "" {
-			return
+			// A view without sources (an inferred one): the field is
+			// attributed to the node's first source once the fold is done
+			// (attributeSourceless), as a second Normalize would.
+			by = sourceless
 		}
 		if dst.FieldSources == nil {
 			dst.FieldSources = map[string]string{}
