@@ -32,22 +32,46 @@ func BenchmarkCrawlStrategies(b *testing.B) {
 	b.Run("40nodes-5routers", func(b *testing.B) { benchStrategies(b, threadsim.Options{Seed: 2026, Nodes: 40, Routers: 5}) })
 }
 
-func benchStrategies(b *testing.B, opts threadsim.Options) {
-	const hop = 20 * time.Millisecond
+// benchHop is the simulated radio's latency per hop in the benchmarks.
+const benchHop = 20 * time.Millisecond
+
+// benchMesh runs a generated mesh with benchHop per hop and a default
+// client pointed at it, both closed when b ends.
+func benchMesh(b *testing.B, opts threadsim.Options) (*threadsim.Mesh, *threadsim.Sim, *tmf.Client) {
 	m, err := threadsim.Generate(opts)
 	if err != nil {
 		b.Fatal(err)
 	}
-	sim, err := m.Start(context.Background(), threadsim.ServeOptions{Radio: &threadsim.Radio{HopLatency: hop}})
+	sim, err := m.Start(context.Background(), threadsim.ServeOptions{Radio: &threadsim.Radio{HopLatency: benchHop}})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer sim.Close()
+	b.Cleanup(func() { sim.Close() })
 	cl, err := tmf.NewClient(tmf.ClientConfig{Resolver: sim})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer cl.Close()
+	b.Cleanup(func() { cl.Close() })
+	return m, sim, cl
+}
+
+// timedCrawl runs one crawl with cfg and returns how long it took.
+func timedCrawl(b *testing.B, cfg tmf.Config) (time.Duration, *topology.Snapshot) {
+	c, err := tmf.NewCrawler(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	t0 := time.Now()
+	snap, err := c.Collect(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(t0), snap
+}
+
+func benchStrategies(b *testing.B, opts threadsim.Options) {
+	const hop = benchHop
+	m, sim, cl := benchMesh(b, opts)
 	truth := m.Truth().Shape()
 	depth := 0
 	for _, r := range m.Routers {
@@ -55,16 +79,8 @@ func benchStrategies(b *testing.B, opts threadsim.Options) {
 	}
 	crawlOnce := func(parallel int, detail tmf.Detail) (time.Duration, int, time.Duration) {
 		sim.ResetStats()
-		c, err := tmf.NewCrawler(tmf.Config{Transport: cl, Parallel: parallel, Detail: detail})
-		if err != nil {
-			b.Fatal(err)
-		}
-		t0 := time.Now()
-		snap, err := c.Collect(context.Background())
-		if err != nil {
-			b.Fatal(err)
-		}
-		return time.Since(t0), len(truth.Diff(snap.Shape())), sim.Stats().Airtime
+		d, snap := timedCrawl(b, tmf.Config{Transport: cl, Parallel: parallel, Detail: detail})
+		return d, len(truth.Diff(snap.Shape())), sim.Stats().Airtime
 	}
 	var sumPar, sumSeq, sumWin, sumLB, sumTopo, sumTopoLB, sumAir time.Duration
 	var diffPar, diffSeq, diffWin, diffTopo int
@@ -120,21 +136,7 @@ func benchStrategies(b *testing.B, opts threadsim.Options) {
 // probe before chunking) the same run measured healthy 4.79 s, 1 silent
 // 42.4 s, 5 silent 43.2 s; one silent router was sent 16 messages a crawl.
 func BenchmarkSilentRouters(b *testing.B) {
-	const hop = 20 * time.Millisecond
-	m, err := threadsim.Generate(threadsim.Options{Seed: 11, Nodes: 100, Routers: 32})
-	if err != nil {
-		b.Fatal(err)
-	}
-	sim, err := m.Start(context.Background(), threadsim.ServeOptions{Radio: &threadsim.Radio{HopLatency: hop}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer sim.Close()
-	cl, err := tmf.NewClient(tmf.ClientConfig{Resolver: sim})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer cl.Close()
+	m, sim, cl := benchMesh(b, threadsim.Options{Seed: 11, Nodes: 100, Routers: 32})
 	var quiet []topology.Rloc16
 	for _, r := range m.Routers {
 		if r != m.Leader && len(quiet) < 5 {
@@ -145,16 +147,7 @@ func BenchmarkSilentRouters(b *testing.B) {
 		for i, r := range quiet {
 			sim.Silence(r, i < silent)
 		}
-		c, err := tmf.NewCrawler(tmf.Config{Transport: cl})
-		if err != nil {
-			b.Fatal(err)
-		}
-		t0 := time.Now()
-		snap, err := c.Collect(context.Background())
-		if err != nil {
-			b.Fatal(err)
-		}
-		d := time.Since(t0)
+		d, snap := timedCrawl(b, tmf.Config{Transport: cl})
 		if rep := snap.Scan.Sources[0]; rep.TimedOut != silent {
 			b.Fatalf("%d silent routers, report %+v", silent, rep)
 		}

@@ -161,7 +161,7 @@ func Normalize(s *Snapshot) {
 // (and that did not answer) to s.NotSeen, with the links that name them.
 // A node the network data names by its RLOC16 is seen: the leader lists it.
 func splitNotSeen(s *Snapshot) {
-	inNetData := netDataRlocs(s.Network.NetworkData)
+	inNetData := netDataRlocs(s.Network.NetworkData, true)
 	claimed := map[Rloc16]bool{}
 	for _, n := range s.Nodes {
 		if n.Rloc16 != nil && !n.HasFlag(FlagInventoryOnly) {
@@ -210,26 +210,13 @@ func removeFlag(flags []string, f string) []string {
 	return out
 }
 
-// netDataRlocs is the set of RLOC16s the network data names (border
-// routers, routes, servers), without the elided 0xfffe.
-func netDataRlocs(nd *NetworkData) map[Rloc16]bool {
+// netDataRlocs is the set of RLOC16s the network data names in Border
+// Router and Has Route entries (a border router publishes an on-mesh
+// prefix or an external route) and, with servers, as service servers;
+// without the elided 0xfffe.
+func netDataRlocs(nd *NetworkData, servers bool) map[Rloc16]bool {
 	out := map[Rloc16]bool{}
-	if nd == nil {
-		return out
-	}
-	for _, p := range nd.Prefixes {
-		for _, b := range p.BorderRouters {
-			out[b.Rloc16] = true
-		}
-		for _, r := range p.Routes {
-			out[r.Rloc16] = true
-		}
-	}
-	for _, sv := range nd.Services {
-		for _, v := range sv.Servers {
-			out[v.Rloc16] = true
-		}
-	}
+	nd.eachRloc(servers, func(r Rloc16) { out[r] = true })
 	delete(out, InvalidRloc16)
 	return out
 }
@@ -247,7 +234,7 @@ func addNetDataNodes(s *Snapshot) {
 			have[*n.Rloc16] = true
 		}
 	}
-	for r := range borderRouterRlocs(nd) {
+	for r := range netDataRlocs(nd, false) {
 		if have[r] {
 			continue
 		}
@@ -257,22 +244,6 @@ func addNetDataNodes(s *Snapshot) {
 	}
 }
 
-// borderRouterRlocs is the set of RLOC16s that publish an on-mesh prefix
-// (Border Router sub-TLV) or an external route (Has Route sub-TLV).
-func borderRouterRlocs(nd *NetworkData) map[Rloc16]bool {
-	out := map[Rloc16]bool{}
-	for _, p := range nd.Prefixes {
-		for _, b := range p.BorderRouters {
-			out[b.Rloc16] = true
-		}
-		for _, r := range p.Routes {
-			out[r.Rloc16] = true
-		}
-	}
-	delete(out, InvalidRloc16)
-	return out
-}
-
 // markBorderRouters sets Node.BorderRouter from the network data: the one
 // place the flag is derived.
 func markBorderRouters(s *Snapshot) {
@@ -280,7 +251,7 @@ func markBorderRouters(s *Snapshot) {
 	if nd == nil {
 		return
 	}
-	brs := borderRouterRlocs(nd)
+	brs := netDataRlocs(nd, false)
 	for i := range s.Nodes {
 		n := &s.Nodes[i]
 		n.BorderRouter = n.Rloc16 != nil && brs[*n.Rloc16]

@@ -118,26 +118,33 @@ func resolveNetData(s *Snapshot) {
 // server RLOC16s replaced by 0xfffe (InvalidRloc16), so it cannot say who
 // the border routers are.
 func (nd *NetworkData) Elided() bool {
+	elided := false
+	nd.eachRloc(true, func(r Rloc16) { elided = elided || r == InvalidRloc16 })
+	return elided
+}
+
+// eachRloc calls f with the RLOC16 of every Border Router and Has Route
+// entry and, with servers, of every service's server (nil nd: none).
+func (nd *NetworkData) eachRloc(servers bool, f func(Rloc16)) {
+	if nd == nil {
+		return
+	}
 	for _, p := range nd.Prefixes {
 		for _, b := range p.BorderRouters {
-			if b.Rloc16 == InvalidRloc16 {
-				return true
-			}
+			f(b.Rloc16)
 		}
 		for _, r := range p.Routes {
-			if r.Rloc16 == InvalidRloc16 {
-				return true
-			}
+			f(r.Rloc16)
 		}
+	}
+	if !servers {
+		return
 	}
 	for _, s := range nd.Services {
 		for _, v := range s.Servers {
-			if v.Rloc16 == InvalidRloc16 {
-				return true
-			}
+			f(v.Rloc16)
 		}
 	}
-	return false
 }
 
 // Clone returns a deep copy of nd (nil for nil).
