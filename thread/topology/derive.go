@@ -1,7 +1,9 @@
 package topology
 
 import (
+	"net/netip"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -124,13 +126,20 @@ func Normalize(s *Snapshot) {
 	}
 	s.NotSeen = nil
 	rename := foldNodes(s)
+	resolve := func(id string) string {
+		// Follow chains (an id renamed to an rloc: id that folded into an
+		// ext-addressed node), at most once per entry.
+		for range len(rename) {
+			r, ok := rename[id]
+			if !ok || r == id {
+				break
+			}
+			id = r
+		}
+		return id
+	}
 	for i := range s.Links {
-		if r, ok := rename[s.Links[i].A]; ok {
-			s.Links[i].A = r
-		}
-		if r, ok := rename[s.Links[i].B]; ok {
-			s.Links[i].B = r
-		}
+		s.Links[i].A, s.Links[i].B = resolve(s.Links[i].A), resolve(s.Links[i].B)
 	}
 	splitNotSeen(s)
 	addNetDataNodes(s)
@@ -262,7 +271,8 @@ func markBorderRouters(s *Snapshot) {
 }
 
 // foldNodes merges nodes that are the same device: same ext address, or an
-// RLOC16-only node and the one node with that RLOC16 (in the same partition).
+// RLOC16-only node and the one node with that RLOC16 (in the same
+// partition), else the one that shares a device address with it.
 // It returns old id → new id for link rewriting.
 func foldNodes(s *Snapshot) map[string]string {
 	rename := map[string]string{}
@@ -270,8 +280,12 @@ func foldNodes(s *Snapshot) map[string]string {
 	byExt := map[string]int{}
 	for _, n := range s.Nodes {
 		oldID := n.ID
-		n.ExtAddr = strings.ToLower(n.ExtAddr)
-		if n.ExtAddr == "0000000000000000" {
+		// The canonical form: 16 lower-case hex digits; zero and anything
+		// that is no ext address mean "unknown" (an id must not collide
+		// with an "rloc:" one).
+		if x, err := ParseExtAddress(n.ExtAddr); err == nil && x != 0 {
+			n.ExtAddr = x.String()
+		} else {
 			n.ExtAddr = ""
 		}
 		if n.ExtAddr != "" {
@@ -282,12 +296,18 @@ func foldNodes(s *Snapshot) map[string]string {
 		if oldID != "" && oldID != n.ID {
 			rename[oldID] = n.ID
 		}
-		if n.ExtAddr != "" {
-			if j, ok := byExt[n.ExtAddr]; ok {
+		key := n.ExtAddr
+		if key == "" && n.Rloc16 != nil {
+			// RLOC16-only views of one partition: one node before folding
+			// (a child table's view and a Child IPv6 Address List's).
+			key = n.ID + "@" + partitionKey(n.PartitionID)
+		}
+		if key != "" {
+			if j, ok := byExt[key]; ok {
 				mergeNode(&out[j], &n, true)
 				continue
 			}
-			byExt[n.ExtAddr] = len(out)
+			byExt[key] = len(out)
 		}
 		fresh := Node{ID: n.ID, ExtAddr: n.ExtAddr, Sources: []string{}}
 		if n.HasFlag(FlagInventoryOnly) {
@@ -322,6 +342,13 @@ func foldNodes(s *Snapshot) map[string]string {
 			}
 			if count == 0 && anyCount == 1 && n.Rloc16.IsRouter() && n.HasFlag(FlagInferred) {
 				target, count = anyTarget, 1
+			}
+			if count != 1 {
+				// No RLOC16 match: the one ext-addressed node of the
+				// partition sharing one of its addresses (ML-EID, OMR) —
+				// a child known by RLOC16 from its parent's tables and by
+				// ext address from an inventory that lacks its RLOC16.
+				target, count = addressOwner(out, &n)
 			}
 			if count == 1 {
 				rename[n.ID] = out[target].ID
@@ -360,13 +387,66 @@ func foldNodes(s *Snapshot) map[string]string {
 			rlocOwners[*n.Rloc16] = append(rlocOwners[*n.Rloc16], n.ID)
 		}
 	}
+	keptIDs := map[string]bool{}
+	for _, n := range kept {
+		keptIDs[n.ID] = true
+	}
 	for r, ids := range rlocOwners {
-		if len(ids) == 1 {
+		// Not while a node of that id stays (one of another partition).
+		if len(ids) == 1 && !keptIDs[RlocID(r)] {
 			rename[RlocID(r)] = ids[0]
 		}
 	}
 	s.Nodes = kept
 	return rename
+}
+
+// partitionKey names a partition for grouping ("" when unknown).
+func partitionKey(p *uint32) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatUint(uint64(*p), 10)
+}
+
+// addressOwner finds the ext-addressed nodes of n's partition that share an
+// address identifying one device with n (not link-local, not an RLOC or
+// ALOC, not multicast): the index of the one, and how many there are.
+func addressOwner(nodes []Node, n *Node) (int, int) {
+	mine := map[netip.Addr]bool{}
+	for _, a := range n.IPv6 {
+		if ip, err := netip.ParseAddr(a); err == nil && deviceAddr(ip) {
+			mine[ip] = true
+		}
+	}
+	if len(mine) == 0 {
+		return -1, 0
+	}
+	target, count := -1, 0
+	for j := range nodes {
+		m := &nodes[j]
+		if m.ExtAddr == "" || !samePartition(m, n) {
+			continue
+		}
+		for _, a := range m.IPv6 {
+			if ip, err := netip.ParseAddr(a); err == nil && mine[ip] {
+				target, count = j, count+1
+				break
+			}
+		}
+	}
+	return target, count
+}
+
+// deviceAddr reports whether a names one device: unicast, not link-local
+// (derived from the ext address, which it would have to match anyway),
+// not an RLOC or ALOC (those follow the RLOC16).
+func deviceAddr(a netip.Addr) bool {
+	if !a.IsValid() || a.IsMulticast() || a.IsLinkLocalUnicast() || a.IsUnspecified() || a.IsLoopback() {
+		return false
+	}
+	_, loc := LocatorOf(a)
+	return !loc
 }
 
 // sourceless marks a field set by a view without sources until

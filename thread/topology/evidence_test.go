@@ -269,3 +269,34 @@ func TestBorderRoutersFromNetworkData(t *testing.T) {
 		t.Errorf("border router known only from the network data: %+v", n)
 	}
 }
+
+// An inventory knows a child by ext address and addresses (ML-EID, OMR)
+// but not its RLOC16; its parent's Child IPv6 Address List knows the same
+// addresses by RLOC16. One device, on the map (its parent lists it), with
+// the child table's mode; a link-local or RLOC address proves nothing.
+func TestChildKnownByAddressIsOneDevice(t *testing.T) {
+	mleid := "fd00:5a11::b0dc:e0c3:386b:b90"
+	s := New(t0)
+	s.Nodes = []Node{
+		{ExtAddr: "ae983c48b31eb30a", Rloc16: Ptr(Rloc16(0x2400)), Sources: []string{"otbr"}, Status: StatusAnswered, ChildTableKnown: true},
+		{ID: "rloc:0x2402", Rloc16: Ptr(Rloc16(0x2402)), Mode: &Mode{RxOnWhenIdle: true, FullThreadDevice: true, FullNetworkData: true},
+			Sources: []string{"otbr"}, Status: StatusNotQueried},
+		{ID: "rloc:0x2402", Rloc16: Ptr(Rloc16(0x2402)), IPv6: []string{mleid, "fd00:5a11::ff:fe00:2402"}, Sources: []string{"otbr"}},
+		{ExtAddr: "bad7a8e7b2ca0b48", IPv6: []string{mleid}, Mode: &Mode{FullThreadDevice: true},
+			Flags: []string{FlagInventoryOnly}, Sources: []string{"otbr"}},
+		// Shares only an RLOC address: not the same device.
+		{ExtAddr: "cccccccccccccccc", IPv6: []string{"fd00:5a11::ff:fe00:2402", "fe80::1"}, Flags: []string{FlagInventoryOnly}, Sources: []string{"otbr"}},
+	}
+	s.Links = []Link{{Kind: LinkChild, A: "ae983c48b31eb30a", B: "rloc:0x2402", LQIn: Ptr(3), Sources: []string{"otbr"}}}
+	Normalize(s)
+	n := s.Node("bad7a8e7b2ca0b48")
+	if n == nil || n.Rloc16 == nil || *n.Rloc16 != 0x2402 || n.Role != RoleFTDChild || n.Parent == nil {
+		t.Fatalf("child: %+v (nodes %v)", n, s.Shape().Nodes)
+	}
+	if s.Node("rloc:0x2402") != nil {
+		t.Errorf("the child is on the map twice: %v", s.Shape().Nodes)
+	}
+	if len(s.NotSeen) != 1 || s.NotSeen[0].ID != "cccccccccccccccc" {
+		t.Errorf("not seen %+v", s.NotSeen)
+	}
+}
