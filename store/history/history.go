@@ -54,8 +54,8 @@ type Change struct {
 	Node string `json:"node"`
 	// From and To are the value before and after: a role, an RLOC16, a
 	// parent's node id, a link quality 0-3; nil where there was none.
-	From *string      `json:"from"`
-	To   *string      `json:"to"`
+	From *string       `json:"from"`
+	To   *string       `json:"to"`
 	Link *diff.LinkRef `json:"link"`
 	// Detail says it in words, naming devices by their own names or RLOC16.
 	Detail string `json:"detail"`
