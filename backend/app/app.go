@@ -25,6 +25,7 @@ import (
 	"github.com/threadmap/threadmap/backend/scheduler"
 	"github.com/threadmap/threadmap/backend/server"
 	"github.com/threadmap/threadmap/store"
+	"github.com/threadmap/threadmap/store/history"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
@@ -146,6 +147,7 @@ func start(ctx context.Context, c config.Config, b Build, log *slog.Logger) (a *
 			SourceFailed: func(src string, _ error) { a.metrics.ObserveSourceError(src) },
 		},
 	})
+	hist := history.New(a.store, history.Options{})
 	a.srv = server.New(server.Options{
 		Store:         a.store,
 		Scanner:       a.sched,
@@ -157,6 +159,10 @@ func start(ctx context.Context, c config.Config, b Build, log *slog.Logger) (a *
 		Diff:          differ(),
 		Insights:      insighter(a.store),
 		Settings:      a.settings,
+		Names:         a.store,
+		History:       hist,
+		Sources:       a.sched,
+		Report:        reporter(a.store, hist, b.Version),
 		DecodeCBOR:    store.NewCodec().UnmarshalSnapshot,
 		UI:            b.UI,
 		Logger:        log.With("component", "http"),

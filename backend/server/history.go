@@ -2,8 +2,10 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -28,7 +30,7 @@ type ReportRequest struct {
 
 // Reporter writes the installer report (store/report) as one HTML page.
 // Bad ids are errors wrapping store.ErrNotFound.
-type Reporter func(c *gin.Context, buf *bytes.Buffer, r ReportRequest) error
+type Reporter func(ctx context.Context, w io.Writer, r ReportRequest) error
 
 // limitParam reads ?limit= (default store.DefaultLimit, 1..store.MaxLimit).
 func limitParam(c *gin.Context) (int, error) {
@@ -135,7 +137,7 @@ func (s *Server) getReport(c *gin.Context) {
 		return
 	}
 	var buf bytes.Buffer
-	err = s.o.Report(c, &buf, ReportRequest{Network: network, Snapshot: c.Query("snapshot"), Since: c.Query("since")})
+	err = s.o.Report(c.Request.Context(), &buf, ReportRequest{Network: network, Snapshot: c.Query("snapshot"), Since: c.Query("since")})
 	if errors.Is(err, store.ErrNotFound) {
 		s.abort(c, notFound(err.Error()))
 		return
@@ -144,5 +146,7 @@ func (s *Server) getReport(c *gin.Context) {
 		s.abort(c, err)
 		return
 	}
+	// The page is self-contained: it may load nothing, run nothing.
+	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
 	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
 }
