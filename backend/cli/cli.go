@@ -31,14 +31,18 @@ type command struct {
 // commands is the table of subcommands; each lives in cmd_<name>.go.
 func commands() map[string]command {
 	return map[string]command{
-		"serve":    {"discover border routers, scan on a schedule, serve the UI and API", runServe},
-		"scan":     {"take one snapshot and print it", runScan},
-		"import":   {"build a snapshot from files users already have", runImport},
-		"decode":   {"decode Network Diagnostic TLVs or a MeshCoP TXT record", runDecode},
-		"discover": {"list border routers and networks on the LAN", runDiscover},
-		"export":   {"write a stored snapshot in another format", runExport},
-		"sim":      {"run the simulated mesh on its own", runSim},
-		"version":  {"print the version", runVersion},
+		"serve":     {"discover border routers, scan on a schedule, serve the UI and API", runServe},
+		"scan":      {"take one snapshot and print it", runScan},
+		"import":    {"build a snapshot from files users already have", runImport},
+		"decode":    {"decode Network Diagnostic TLVs or a MeshCoP TXT record", runDecode},
+		"discover":  {"list border routers and networks on the LAN", runDiscover},
+		"export":    {"write a stored snapshot in another format", runExport},
+		"snapshots": {"list the stored snapshots of a network", runSnapshots},
+		"changes":   {"list what changed between stored snapshots (parents, roles, link quality, devices)", runChanges},
+		"name":      {"name a device by its ext address (kept in the store, shown everywhere)", runName},
+		"report":    {"write the installer report of a stored snapshot (HTML or PDF)", runReport},
+		"sim":       {"run the simulated mesh on its own", runSim},
+		"version":   {"print the version", runVersion},
 	}
 }
 
@@ -112,7 +116,7 @@ func printUsage(w io.Writer, cmds map[string]command) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-9s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "Run 'threadmap <command> -h' for a command's flags.")
 }
