@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -181,5 +182,28 @@ func TestMatchNetwork(t *testing.T) {
 	}
 	if got, err := MatchNetwork(infos[:1], ""); got != "dead00beef00cafe" || err != nil {
 		t.Errorf("the only network: %q %v", got, err)
+	}
+}
+
+func TestJoinByPrefix(t *testing.T) {
+	infos := []NetworkInfo{
+		{Key: "dead00beef00cafe", Network: topology.Network{Name: "MyHome", ExtPanID: "dead00beef00cafe", PanID: "0x1234", Channel: 15, MeshLocalPrefix: "fd00:5a11::/64"}},
+		{Key: "1111111111111111", Network: topology.Network{Name: "A", ExtPanID: "1111111111111111", MeshLocalPrefix: "fd00:aa::/64"}},
+		{Key: "2222222222222222", Network: topology.Network{Name: "B", ExtPanID: "2222222222222222", MeshLocalPrefix: "fd00:aa::/64"}},
+	}
+	s := &topology.Snapshot{Network: topology.Network{MeshLocalPrefix: "fd00:5a11::/64"}}
+	if k := JoinByPrefix(infos, s); k != "dead00beef00cafe" || s.Network.Name != "MyHome" || s.Network.Channel != 15 || s.Network.PanID != "0x1234" {
+		t.Errorf("join: %q %+v", k, s.Network)
+	}
+	for _, tc := range []topology.Network{
+		{MeshLocalPrefix: "fd00:aa::/64"}, // two networks have it
+		{MeshLocalPrefix: "fd00:bb::/64"}, // none has it
+		{},                                // no prefix
+		{Name: "Own", MeshLocalPrefix: "fd00:5a11::/64"}, // an identity of its own
+	} {
+		s := &topology.Snapshot{Network: tc}
+		if k := JoinByPrefix(infos, s); k != "" || !reflect.DeepEqual(s.Network, tc) {
+			t.Errorf("%+v joined %q: %+v", tc, k, s.Network)
+		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/threadmap/threadmap/thread/topology"
 )
 
 // MatchNetwork finds the stored network that spec names, among infos (from
@@ -82,4 +84,38 @@ func (s *Store) ResolveNetwork(spec string) (string, error) {
 		return "", err
 	}
 	return MatchNetwork(infos, spec)
+}
+
+// JoinByPrefix gives snapshot s, when it has no network identity of its own
+// (no ext PAN ID, no name: a single OTBR diagnostics answer, a TMF crawl),
+// the identity of the stored network whose newest snapshot has the same
+// mesh-local prefix: that is the network it was taken of. It returns the
+// key s now has, or "" when s keeps its own (it has an identity, no prefix,
+// or no stored network — or more than one — has that prefix).
+func JoinByPrefix(infos []NetworkInfo, s *topology.Snapshot) string {
+	if s.Network.Key() != "unknown" || s.Network.MeshLocalPrefix == "" {
+		return ""
+	}
+	var hit *NetworkInfo
+	for i := range infos {
+		if infos[i].Network.MeshLocalPrefix == s.Network.MeshLocalPrefix && infos[i].Key != "unknown" {
+			if hit != nil {
+				return ""
+			}
+			hit = &infos[i]
+		}
+	}
+	if hit == nil {
+		return ""
+	}
+	id := hit.Network
+	n := &s.Network
+	n.Name, n.ExtPanID = id.Name, id.ExtPanID
+	if n.PanID == "" {
+		n.PanID = id.PanID
+	}
+	if n.Channel == 0 {
+		n.Channel = id.Channel
+	}
+	return n.Key()
 }
