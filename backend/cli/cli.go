@@ -125,7 +125,7 @@ func printUsage(w io.Writer, cmds map[string]command) {
 var synopses = map[string]string{
 	"serve":       "threadmap serve [--listen ADDR] [--db FILE] [--demo] [--otbr URL]... [--matter-server URL] [--interval D] [flags]",
 	"scan":        "threadmap scan (--sim N | --sim-scenario FILE | --tmf PREFIX | --otbr URL | --matter-server URL) [--json]",
-	"import":      "threadmap import --from (ot-cli | otbr | matter-dump) PATH [--json]",
+	"import":      "threadmap import --from (ot-cli | otbr | matter-dump) PATH [--db FILE] [--json]",
 	"decode diag": "threadmap decode diag (HEX | FILE | -)",
 	"decode txt":  "threadmap decode txt (HEX | FILE | -)",
 	"discover":    "threadmap discover [--timeout D] [--json] [--mdns-iface NAME]...",

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -106,6 +107,7 @@ func pty(t *testing.T) *os.File {
 		t.Skipf("open pty: %v", err)
 	}
 	t.Cleanup(func() { slave.Close() })
+	go io.Copy(io.Discard, master) // a terminal's reader: writes never block
 	return slave
 }
 
@@ -179,6 +181,34 @@ func TestCommandLine(t *testing.T) {
 	}
 	if out, _, code = run(t, bin, nil, "name", "--db", db, "--clear", moved); code != 0 {
 		t.Errorf("name --clear: %d %s", code, out)
+	}
+
+	// An import that finds nothing fails, naming what it looked for.
+	junk := filepath.Join(dir, "junk")
+	os.Mkdir(junk, 0o755)
+	os.WriteFile(filepath.Join(junk, "notes.txt"), []byte("hello"), 0o644)
+	os.WriteFile(filepath.Join(junk, "other.json"), []byte(`{"x": 1}`), 0o644)
+	if _, errOut, code = run(t, bin, nil, "import", "--from", "otbr", junk); code != 1 ||
+		!strings.Contains(errOut, "no Thread device found") || !strings.Contains(errOut, "/api/diagnostics") || !strings.Contains(errOut, "notes.txt") {
+		t.Errorf("import of unrelated files: %d %q", code, errOut)
+	}
+	// A single OTBR diagnostics answer joins the stored network of its
+	// mesh-local prefix; without one it is not stored as a nameless network.
+	rest := filepath.Join("..", "..", "..", "thread", "topology", "topologytest", "testdata", "openthread", "small-current", "otbr-rest")
+	one := filepath.Join(rest, "36_GET_api_diagnostics.body")
+	idb := filepath.Join(dir, "import.db")
+	if _, errOut, code = run(t, bin, nil, "import", "--from", "otbr", one, "--db", idb); code != 1 || !strings.Contains(errOut, "no stored network has its mesh-local prefix fd00:5a11::/64") {
+		t.Errorf("lone diagnostics into an empty store: %d %q", code, errOut)
+	}
+	if _, errOut, code = run(t, bin, nil, "import", "--from", "otbr", rest, "--db", idb); code != 0 || !strings.Contains(errOut, "stored snapshot 1 of network 5a11000000000001") {
+		t.Errorf("import of the saved answers: %d %q", code, errOut)
+	}
+	if _, errOut, code = run(t, bin, nil, "import", "--from", "otbr", one, "--db", idb, "--json"); code != 0 ||
+		!strings.Contains(errOut, "stored snapshot 2 of network 5a11000000000001 (joined by its mesh-local prefix fd00:5a11::/64)") {
+		t.Errorf("lone diagnostics after them: %d %q", code, errOut)
+	}
+	if out, _, _ := run(t, bin, nil, "snapshots", "--db", idb); !strings.Contains(out, "network 5a11000000000001: 2 snapshots") {
+		t.Errorf("snapshots after the imports:\n%s", out)
 	}
 
 	// Binary formats refuse a terminal, but not a file or a pipe.
