@@ -13,8 +13,7 @@ import (
 // what changed between consecutive stored snapshots, newest first.
 func runChanges(ctx context.Context, env *Env, a []string) error {
 	fs := newFlagSet(env, "changes")
-	db := fs.String("db", "", "snapshot store (default $THREADMAP_DB, else the data dir's threadmap.db)")
-	network := fs.String("network", "", "network key, ext PAN ID or name:NAME (needed when the store holds several)")
+	sa := addStoreFlags(fs)
 	since := fs.String("since", "", "only changes seen at or after this time (RFC 3339, or a duration ago like 24h)")
 	limit := fs.Int("limit", 100, "at most this many changes (newest first)")
 	asJSON := fs.Bool("json", false, "print JSON (the API's change page)")
@@ -28,19 +27,11 @@ func runChanges(ctx context.Context, env *Env, a []string) error {
 	if *limit < 1 {
 		return usagef("--limit %d: want at least 1", *limit)
 	}
-	path, err := dbPath(env, *db)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(path, false, "GET /api/v1/changes")
+	st, key, err := sa.open(env, "GET /api/v1/changes")
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	key, err := resolveNetwork(st, *network)
-	if err != nil {
-		return err
-	}
 	page, err := history.New(st, history.Options{}).Changes(ctx, history.Query{Network: key, Since: from, Limit: *limit})
 	if err != nil {
 		return err

@@ -19,8 +19,7 @@ import (
 // (FILE.pdf).
 func runReport(ctx context.Context, env *Env, a []string) error {
 	fs := newFlagSet(env, "report")
-	db := fs.String("db", "", "snapshot store (default $THREADMAP_DB, else the data dir's threadmap.db)")
-	network := fs.String("network", "", "network key, ext PAN ID or name:NAME (needed when the store holds several)")
+	sa := addStoreFlags(fs)
 	id := fs.String("snapshot", "", "snapshot id (default: the newest)")
 	since := fs.String("since", "", "also list what changed after this snapshot id")
 	var out string
@@ -41,19 +40,11 @@ func runReport(ctx context.Context, env *Env, a []string) error {
 			return err
 		}
 	}
-	path, err := dbPath(env, *db)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(path, false, "GET /api/v1/report")
+	st, key, err := sa.open(env, "GET /api/v1/report")
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	key, err := resolveNetwork(st, *network)
-	if err != nil {
-		return err
-	}
 	in, err := report.Build(ctx, st, history.New(st, history.Options{}), key, *id, *since)
 	if err != nil {
 		return err

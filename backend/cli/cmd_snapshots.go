@@ -14,8 +14,7 @@ import (
 // the stored snapshots of a network, newest first.
 func runSnapshots(ctx context.Context, env *Env, a []string) error {
 	fs := newFlagSet(env, "snapshots")
-	db := fs.String("db", "", "snapshot store (default $THREADMAP_DB, else the data dir's threadmap.db)")
-	network := fs.String("network", "", "network key, ext PAN ID or name:NAME (needed when the store holds several)")
+	sa := addStoreFlags(fs)
 	since := fs.String("since", "", "only snapshots taken at or after this time (RFC 3339, e.g. 2026-11-25T12:00:00Z, or a duration ago like 24h)")
 	limit := fs.Int("limit", 50, "at most this many (newest first)")
 	asJSON := fs.Bool("json", false, "print JSON (the API's snapshot page)")
@@ -29,19 +28,11 @@ func runSnapshots(ctx context.Context, env *Env, a []string) error {
 	if *limit < 1 || *limit > store.MaxLimit {
 		return usagef("--limit %d: want 1 to %d", *limit, store.MaxLimit)
 	}
-	path, err := dbPath(env, *db)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(path, false, "GET /api/v1/snapshots")
+	st, key, err := sa.open(env, "GET /api/v1/snapshots")
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	key, err := resolveNetwork(st, *network)
-	if err != nil {
-		return err
-	}
 	page, err := st.List(key, from, time.Time{}, *limit, "")
 	if err != nil {
 		return err

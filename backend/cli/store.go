@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"time"
@@ -60,4 +61,37 @@ func trimNotFound(err error) string {
 		return s[:len(s)-len(t)]
 	}
 	return s
+}
+
+// storeArgs are the --db and --network flags of the commands that read a
+// network's history from the store.
+type storeArgs struct {
+	db, network *string
+}
+
+// addStoreFlags defines --db and --network on fs.
+func addStoreFlags(fs *flag.FlagSet) storeArgs {
+	return storeArgs{
+		db:      fs.String("db", "", "snapshot store (default $THREADMAP_DB, else the data dir's threadmap.db)"),
+		network: fs.String("network", "", "network key, ext PAN ID or name:NAME (needed when the store holds several)"),
+	}
+}
+
+// open opens the store read-only and resolves --network; api names the
+// endpoint to use while serve holds the file. The caller closes the store.
+func (a storeArgs) open(env *Env, api string) (*store.Store, string, error) {
+	path, err := dbPath(env, *a.db)
+	if err != nil {
+		return nil, "", err
+	}
+	st, err := openStore(path, false, api)
+	if err != nil {
+		return nil, "", err
+	}
+	key, err := resolveNetwork(st, *a.network)
+	if err != nil {
+		st.Close()
+		return nil, "", err
+	}
+	return st, key, nil
 }

@@ -526,12 +526,8 @@ func (s *Server) patchSettings(c *gin.Context) {
 		s.abort(c, unavailable("settings are not available in this configuration"))
 		return
 	}
-	body, err := io.ReadAll(c.Request.Body)
+	body, err := readBody(c)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if !errors.As(err, &mbe) {
-			err = badRequest("read body: " + err.Error())
-		}
 		s.abort(c, err)
 		return
 	}
@@ -541,4 +537,18 @@ func (s *Server) patchSettings(c *gin.Context) {
 		return
 	}
 	writeJSON(c, http.StatusOK, v)
+}
+
+// readBody reads a request body within its route's limit; a body over the
+// limit stays a *http.MaxBytesError (413), others are bad requests.
+func readBody(c *gin.Context) ([]byte, error) {
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if !errors.As(err, &mbe) {
+			err = badRequest("read body: " + err.Error())
+		}
+		return nil, err
+	}
+	return body, nil
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/threadmap/threadmap/backend/scheduler"
@@ -45,35 +44,37 @@ func limitParam(c *gin.Context) (int, error) {
 	return n, nil
 }
 
-func (s *Server) listChanges(c *gin.Context) {
+// historyQuery reads what /changes and /nodes/{id}/history share:
+// ?network=, ?since=, ?until= and ?limit=.
+func (s *Server) historyQuery(c *gin.Context, what string) (history.Query, error) {
 	if s.o.History == nil {
-		s.abort(c, unavailable("the change log is not available in this configuration"))
-		return
+		return history.Query{}, unavailable(what + " is not available in this configuration")
 	}
-	network, err := s.resolveNetwork(c)
+	var q history.Query
+	var err error
+	if q.Network, err = s.resolveNetwork(c); err != nil {
+		return q, err
+	}
+	if q.Since, err = timeParam(c, "since"); err != nil {
+		return q, err
+	}
+	if q.Until, err = timeParam(c, "until"); err != nil {
+		return q, err
+	}
+	q.Limit, err = limitParam(c)
+	return q, err
+}
+
+func (s *Server) listChanges(c *gin.Context) {
+	q, err := s.historyQuery(c, "the change log")
 	if err != nil {
 		s.abort(c, err)
 		return
 	}
-	since, err := timeParam(c, "since")
-	if err != nil {
-		s.abort(c, err)
-		return
-	}
-	until, err := timeParam(c, "until")
-	if err != nil {
-		s.abort(c, err)
-		return
-	}
-	limit, err := limitParam(c)
-	if err != nil {
-		s.abort(c, err)
-		return
-	}
-	page, err := s.o.History.Changes(c.Request.Context(), history.Query{Network: network, Since: since, Until: until, Limit: limit, Cursor: c.Query("cursor")})
+	q.Cursor = c.Query("cursor")
+	page, err := s.o.History.Changes(c.Request.Context(), q)
 	if errors.Is(err, history.ErrBadCursor) {
-		s.abort(c, badRequest(err.Error()))
-		return
+		err = badRequest(err.Error())
 	}
 	if err != nil {
 		s.abort(c, err)
@@ -83,30 +84,15 @@ func (s *Server) listChanges(c *gin.Context) {
 }
 
 func (s *Server) nodeHistory(c *gin.Context) {
-	if s.o.History == nil {
-		s.abort(c, unavailable("device history is not available in this configuration"))
-		return
-	}
-	network, err := s.resolveNetwork(c)
-	if err != nil {
-		s.abort(c, err)
-		return
-	}
-	since, err := timeParam(c, "since")
-	if err != nil {
-		s.abort(c, err)
-		return
-	}
-	limit, err := limitParam(c)
+	q, err := s.historyQuery(c, "device history")
 	if err != nil {
 		s.abort(c, err)
 		return
 	}
 	node := c.Param("id")
-	tl, err := s.o.History.NodeTimeline(c.Request.Context(), network, node, since, time.Time{}, limit)
+	tl, err := s.o.History.NodeTimeline(c.Request.Context(), q.Network, node, q.Since, q.Until, q.Limit)
 	if errors.Is(err, history.ErrUnknownNode) {
-		s.abort(c, notFound(err.Error()))
-		return
+		err = notFound(err.Error())
 	}
 	if err != nil {
 		s.abort(c, err)

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -82,12 +81,8 @@ func (s *Server) putName(c *gin.Context) {
 		s.abort(c, err)
 		return
 	}
-	body, err := io.ReadAll(c.Request.Body)
+	body, err := readBody(c)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if !errors.As(err, &mbe) {
-			err = badRequest("read body: " + err.Error())
-		}
 		s.abort(c, err)
 		return
 	}
