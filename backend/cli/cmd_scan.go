@@ -58,19 +58,22 @@ func runScan(ctx context.Context, env *Env, a []string) error {
 		}
 		sources = append(sources, src)
 	}
+	// A progress line for every source (TMF crawls keep their own).
+	board := newProgressBoard(env)
+	defer board.Close()
 	for _, u := range otbrURLs {
 		src, err := otbrSource(env, u)
 		if err != nil {
 			return err
 		}
-		sources = append(sources, src)
+		sources = append(sources, board.Source("otbr "+u, src))
 	}
 	if *matterURL != "" {
 		src, err := matterSource(env, *matterURL)
 		if err != nil {
 			return err
 		}
-		sources = append(sources, src)
+		sources = append(sources, board.Source("matter "+*matterURL, src))
 	}
 	if len(sources) == 0 {
 		return usagef("usage: threadmap scan (--sim N | --sim-scenario FILE | --tmf PREFIX | --otbr URL | --matter-server URL) [--json]")

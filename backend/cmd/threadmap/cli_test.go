@@ -16,6 +16,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/threadmap/threadmap/store"
+	"github.com/threadmap/threadmap/thread/otbr"
+	"github.com/threadmap/threadmap/thread/otbr/otbrsim"
 	"github.com/threadmap/threadmap/thread/threadsim"
 	"github.com/threadmap/threadmap/thread/topology"
 )
@@ -23,10 +25,16 @@ import (
 // run runs bin with args and returns stdout, stderr and the exit status.
 func run(t *testing.T, bin string, stdout *os.File, args ...string) (string, string, int) {
 	t.Helper()
+	return runEnv(t, bin, stdout, "THREADMAP_PROGRESS=", args...)
+}
+
+// runEnv is run with one more environment variable.
+func runEnv(t *testing.T, bin string, stdout *os.File, env string, args ...string) (string, string, int) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = append(os.Environ(), "THREADMAP_DB=", "THREADMAP_PROGRESS=")
+	cmd.Env = append(os.Environ(), "THREADMAP_DB=", env)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if stdout != nil {
@@ -209,6 +217,22 @@ func TestCommandLine(t *testing.T) {
 	}
 	if out, _, _ := run(t, bin, nil, "snapshots", "--db", idb); !strings.Contains(out, "network 5a11000000000001: 2 snapshots") {
 		t.Errorf("snapshots after the imports:\n%s", out)
+	}
+
+	// scan shows a progress line for every source, answering or not.
+	sim, err := otbrsim.New(snap, otbr.DialectJSONAPI2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	restURL, stopREST, err := sim.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stopREST()
+	_, errOut, code = runEnv(t, bin, nil, "THREADMAP_PROGRESS=1", "scan", "--otbr", restURL, "--matter-server", "ws://127.0.0.1:1/ws")
+	if !strings.Contains(errOut, "otbr "+restURL+": "+strconv.Itoa(len(snap.Nodes))+" nodes, ") ||
+		!strings.Contains(errOut, "matter ws://127.0.0.1:1/ws: failed after") {
+		t.Errorf("scan progress lines (status %d):\n%s", code, errOut)
 	}
 
 	// Binary formats refuse a terminal, but not a file or a pipe.
