@@ -487,6 +487,19 @@ func (s *Server) importSnapshot(c *gin.Context) {
 	}
 	snap.ID = ""
 	topology.Normalize(snap)
+	// A snapshot that names no network joins the stored one of its
+	// mesh-local prefix (store.JoinByPrefix), or is refused: never a
+	// nameless network.
+	infos, err := s.o.Store.Networks()
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	store.JoinByPrefix(infos, snap)
+	if snap.Network.Key() == "unknown" {
+		s.abort(c, badRequest(fmt.Sprintf("import: the snapshot names no network (no ext PAN ID or name) and no stored network has its mesh-local prefix %q", snap.Network.MeshLocalPrefix)))
+		return
+	}
 	id, err := s.o.Store.Put(snap)
 	if err != nil {
 		s.abort(c, badRequest("import: "+err.Error()))
