@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/threadmap/threadmap/store"
+	"github.com/threadmap/threadmap/backend/archive"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
@@ -52,7 +52,7 @@ func runImport(ctx context.Context, env *Env, a []string) error {
 		return nothingFound(*from, pos[0], snap)
 	}
 	if *db != "" {
-		if err := storeImport(env, *db, pos[0], snap); err != nil {
+		if err := storeImport(ctx, env, *db, pos[0], snap); err != nil {
 			return err
 		}
 	}
@@ -87,34 +87,22 @@ func nothingFound(from, path string, snap *topology.Snapshot) error {
 
 // storeImport stores snap in the store at path, joining the stored network
 // of its mesh-local prefix when it has no identity of its own.
-func storeImport(env *Env, path, from string, snap *topology.Snapshot) error {
+func storeImport(ctx context.Context, env *Env, path, from string, snap *topology.Snapshot) error {
 	st, err := openStore(path, true, "POST /api/v1/import")
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	infos, err := st.Networks()
-	if err != nil {
-		return err
-	}
-	joined := store.JoinByPrefix(infos, snap)
-	if snap.Network.Key() == "unknown" {
-		why := "it has no mesh-local prefix either"
-		if p := snap.Network.MeshLocalPrefix; p != "" {
-			why = "no stored network has its mesh-local prefix " + p
-		}
-		return fmt.Errorf("%s: not stored: it names no network (no ext PAN ID or network name) and %s; "+
-			"import the border router's /node and dataset answers with it (a directory), or scan the network first", from, why)
-	}
 	if snap.TakenAt.IsZero() {
 		snap.TakenAt = time.Now().UTC()
 	}
-	id, err := st.Put(snap)
+	joined := snap.Network.Key() == "unknown"
+	id, err := archive.New(archive.Options{Store: st}).Save(ctx, snap, archive.Origin{Imported: true})
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: not stored: %w", from, err)
 	}
 	how := ""
-	if joined != "" {
+	if joined {
 		how = " (joined by its mesh-local prefix " + snap.Network.MeshLocalPrefix + ")"
 	}
 	fmt.Fprintf(env.Stderr, "stored snapshot %s of network %s%s\n", id, snap.Network.Key(), how)

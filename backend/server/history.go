@@ -109,7 +109,7 @@ func (s *Server) listSources(c *gin.Context) {
 	if s.o.Sources != nil {
 		out = append(out, s.o.Sources.Sources()...)
 	}
-	writeJSON(c, http.StatusOK, gin.H{"sources": out})
+	writeJSON(c, http.StatusOK, Sources{Sources: out})
 }
 
 func (s *Server) getReport(c *gin.Context) {

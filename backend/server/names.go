@@ -13,8 +13,8 @@ import (
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
-// Names keeps the names users give devices, by ext address (*store.Store).
-type Names interface {
+// NameStore keeps the names users give devices, by ext address (*store.Store).
+type NameStore interface {
 	Names() (map[string]string, error)
 	SetName(ext, name string) (string, string, error)
 	DeleteName(ext string) (string, error)
@@ -54,7 +54,7 @@ func (s *Server) listNames(c *gin.Context) {
 		s.abort(c, err)
 		return
 	}
-	writeJSON(c, http.StatusOK, gin.H{"names": m})
+	writeJSON(c, http.StatusOK, Names{Names: m})
 }
 
 // nameTarget reads {ext} and refuses ids that are not ext addresses.
@@ -99,7 +99,7 @@ func (s *Server) putName(c *gin.Context) {
 		return
 	}
 	s.namesChanged(ext, &name)
-	writeJSON(c, http.StatusOK, gin.H{"ext_addr": ext, "name": name})
+	writeJSON(c, http.StatusOK, Name{ExtAddr: ext, Name: name})
 }
 
 func (s *Server) deleteName(c *gin.Context) {
@@ -139,5 +139,5 @@ func (s *Server) namesChanged(ext string, name *string) {
 		}
 	}
 	s.mu.Unlock()
-	s.o.Events.Publish(events.NamesChanged, gin.H{"ext_addr": ext, "name": name})
+	s.o.Events.Publish(events.NamesChangedEvent{ExtAddr: ext, Name: name})
 }

@@ -9,94 +9,40 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/threadmap/threadmap/thread/otlab"
 )
 
 // The live proof: OpenThread's own Border Agent (otbr-agent with mbedTLS 3.6) of ../shared/lab
-// as the DTLS server, our Client in the lab's LAN namespace. The lab is machine-wide, so the
-// test holds /tmp/threadmap-otlab.lock for its whole run and starts the lab once.
+// as the DTLS server, our Client in the lab's LAN namespace. thread/otlab starts the lab (once,
+// under the machine-wide lock) and stops it when the test binary ends.
+
+func TestMain(m *testing.M) { os.Exit(otlab.Main(m)) }
 
 const (
-	labLock      = "/tmp/threadmap-otlab.lock"
-	labNS        = "otlan"
-	labBAAddr    = "fd00:1ab::1" // the border router's infra0
+	labNS        = otlab.LANNS
+	labBAAddr    = otlab.BorderRouterAddr // the border router's infra0
 	helperEnv    = "THREADMAP_DTLS_LAB_HELPER"
 	ephemeralKey = "123456789"
-	labLockWait  = 5 * time.Minute
 	captureFile  = "testdata/border-agent-handshake.txt"
 )
 
 var updateCapture = flag.Bool("update", false, "rewrite "+captureFile+" from the live Border Agent")
 
-// needLab skips (or, under CI, fails) when the lab cannot run here.
-func needLab(t *testing.T) string {
-	t.Helper()
-	skip := func(why string) {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("lab test: %s, and CI is set", why)
-		}
-		t.Skip("lab test: " + why)
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's directory")
-		}
-		dir = parent
-	}
-	otlab := filepath.Join(dir, "..", "shared", "lab", "otlab")
-	if _, err := os.Stat(otlab); err != nil {
-		skip(fmt.Sprintf("%s is missing", otlab))
-	}
-	if os.Geteuid() != 0 {
-		skip("needs root for the lab's network namespaces")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		skip("needs iproute2 (ip)")
-	}
-	return otlab
-}
-
+// lab is the live lab (thread/otlab) as this test uses it: the border router's CLI.
 type lab struct {
-	t     *testing.T
-	otlab string
-	env   []string
-}
-
-func (l *lab) run(ctx context.Context, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, l.otlab, args...)
-	cmd.Env = l.env
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+	t   *testing.T
+	lab *otlab.Lab
 }
 
 // cli runs an ot-ctl command on the border router and returns its output without "Done".
 func (l *lab) cli(cmd string) string {
 	l.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	out, err := l.run(ctx, "cli", "br", cmd)
-	if err != nil {
-		l.t.Fatalf("otlab cli br %q: %v\n%s", cmd, err, out)
-	}
-	out = strings.TrimSpace(out)
-	if !strings.HasSuffix(out, "Done") {
-		l.t.Fatalf("otlab cli br %q: %s", cmd, out)
-	}
-	return strings.TrimSpace(strings.TrimSuffix(out, "Done"))
+	return strings.TrimSpace(l.lab.MustCLI(l.t, "br", cmd))
 }
 
 func (l *lab) port(cmd string) int {
@@ -142,69 +88,6 @@ func (l *lab) until(what string, cond func() bool) {
 	}
 }
 
-// startLab takes the machine-wide lock, starts the lab and stops it (and releases the lock) when
-// the test ends.
-func startLab(t *testing.T, otlab string) *lab {
-	f, err := os.OpenFile(labLock, os.O_CREATE|os.O_RDWR, 0o666)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Another user may hold the lab: try once a second for at most labLockWait (an outside lock
-	// offers no event to wait on), then skip, or fail under CI.
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	giveUp := time.After(labLockWait)
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			break
-		}
-		if err != syscall.EWOULDBLOCK {
-			t.Fatal(err)
-		}
-		select {
-		case <-tick.C:
-		case <-giveUp:
-			f.Close()
-			if os.Getenv("CI") != "" {
-				t.Fatalf("lab test: %s held by someone else for %v, and CI is set", labLock, labLockWait)
-			}
-			t.Skipf("lab test: %s held by someone else for %v", labLock, labLockWait)
-		}
-	}
-	t.Cleanup(func() { f.Close() }) // releases the lock, after the stop below
-	l := &lab{t: t, otlab: otlab, env: append(os.Environ(), "OTLAB_RUN="+t.TempDir())}
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	l.run(ctx, "stop") // a lab someone left behind
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if out, err := l.run(ctx, "stop"); err != nil {
-			t.Errorf("otlab stop: %v\n%s", err, out)
-		}
-	})
-	// The lab's daemons inherit the starter's stdout: it must be a file, not a pipe that Wait
-	// would drain until they exit.
-	logPath := filepath.Join(t.TempDir(), "otlab-start.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logFile.Close()
-	cmd := exec.CommandContext(ctx, otlab, "start", "all")
-	cmd.Env = l.env
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		out, _ := os.ReadFile(logPath)
-		t.Fatalf("otlab start all: %v\n%s", err, out)
-	}
-	t.Logf("lab up in %v", time.Since(start).Round(time.Second))
-	return l
-}
-
 // helperResult is what the client in the namespace reports.
 type helperResult struct {
 	ok      bool
@@ -219,7 +102,7 @@ func (l *lab) session(port int, key []byte, timeout time.Duration, whileOpen fun
 	l.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout+30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "ip", "netns", "exec", labNS, os.Args[0], "-test.run", "^TestLabHelperClient$", "-test.v")
+	cmd := l.lab.InLAN(ctx, os.Args[0], "-test.run", "^TestLabHelperClient$", "-test.v")
 	cmd.Env = append(os.Environ(), helperEnv+"="+fmt.Sprintf("%s|%d|%s|%s", labBAAddr, port, hex.EncodeToString(key), timeout))
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -319,8 +202,7 @@ func (p *printingConn) Write(b []byte) (int, error) {
 // TestLabBorderAgent completes DTLS handshakes with the lab's real Border Agent: with the PSKc,
 // with a wrong PSKc (which must fail clearly and quickly), and with a Thread 1.4 ephemeral key.
 func TestLabBorderAgent(t *testing.T) {
-	otlab := needLab(t)
-	l := startLab(t, otlab)
+	l := &lab{t: t, lab: otlab.Need(t)}
 
 	pskcHex := l.cli("pskc")
 	pskc, err := hex.DecodeString(pskcHex)
