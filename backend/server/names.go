@@ -57,8 +57,12 @@ func (s *Server) listNames(c *gin.Context) {
 	writeJSON(c, http.StatusOK, Names{Names: m})
 }
 
-// nameTarget reads {ext} and refuses ids that are not ext addresses.
-func nameTarget(c *gin.Context) (string, error) {
+// nameTarget reads {ext} and refuses ids that are not ext addresses (and
+// any request when names are not kept).
+func (s *Server) nameTarget(c *gin.Context) (string, error) {
+	if s.o.Names == nil {
+		return "", unavailable("names are not available in this configuration")
+	}
 	ext := c.Param("ext")
 	if strings.HasPrefix(ext, "rloc:") {
 		return "", badRequest(fmt.Sprintf("%s: names are kept by extended address, which stays when a device re-attaches; "+
@@ -72,11 +76,7 @@ func nameTarget(c *gin.Context) (string, error) {
 }
 
 func (s *Server) putName(c *gin.Context) {
-	if s.o.Names == nil {
-		s.abort(c, unavailable("names are not available in this configuration"))
-		return
-	}
-	ext, err := nameTarget(c)
+	ext, err := s.nameTarget(c)
 	if err != nil {
 		s.abort(c, err)
 		return
@@ -103,11 +103,7 @@ func (s *Server) putName(c *gin.Context) {
 }
 
 func (s *Server) deleteName(c *gin.Context) {
-	if s.o.Names == nil {
-		s.abort(c, unavailable("names are not available in this configuration"))
-		return
-	}
-	ext, err := nameTarget(c)
+	ext, err := s.nameTarget(c)
 	if err != nil {
 		s.abort(c, err)
 		return
