@@ -131,7 +131,7 @@ describe('status badges and crowded children', () => {
     const parent = '2222222222222222';
     const before = childCounts(s).get(parent) ?? 0;
     expect(toElements(s).nodes.find((n) => n.data.id === '4444444444444444')?.classes).not.toContain('crowded');
-    const kids = Array.from({ length: CROWDED_CHILDREN + 1 }, (_, i) => ({ id: `kid${i}`, role: 'end-device', router_id: null, parent: i % 2 ? parent : null, border_router: false, sources: ['tmf'] }) as TopoNode);
+    const kids = Array.from({ length: CROWDED_CHILDREN + 1 }, (_, i) => ({ id: `kid${i}`, role: 'end-device', router_id: null, parent: i % 2 ? parent : null, border_router: false, sources: ['tmf'] }) satisfies TopoNode);
     s.nodes.push(...kids);
     // Half name the parent in their parent field, half only through a child link.
     s.links.push(...kids.filter((_, i) => i % 2 === 0).map((k) => ({ kind: 'child' as const, a: parent, b: k.id })));

@@ -254,3 +254,8 @@ export function modeString(m: TopoNode['mode']): string {
   const s = (m.rx_on_when_idle ? 'r' : '') + (m.full_thread_device ? 'd' : '') + (m.full_network_data ? 'n' : '');
   return s || '-';
 }
+
+/** The hover text of a node: name (vendor), role, RLOC16, ext address. */
+export function nodeTip(d: Pick<NodeData, 'name' | 'vendor' | 'role' | 'rloc16' | 'ext'>, roleLabel: (role: string) => string): string {
+  return [d.name && `${d.name}${d.vendor ? ` (${d.vendor})` : ''}`, roleLabel(d.role), `RLOC16 ${d.rloc16 || '?'}`, `ext ${d.ext || 'unknown'}`].filter(Boolean).join('\n');
+}

@@ -6,9 +6,25 @@ import { scanRows, scanSummary } from './scan';
 import { netDataRows, publicationsOf } from './netdata';
 import type { BorderRouter, Network, Snapshot, TopoNode } from './types';
 
+/** A value as text: strings as they are, numbers and booleans printed, objects as JSON, nothing for the rest. */
+function text(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+      return v;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(v);
+    case 'object':
+      return v === null ? '' : JSON.stringify(v);
+    default:
+      return '';
+  }
+}
+
 /** Escapes text for HTML element content and attribute values. */
 export function esc(v: unknown): string {
-  return String(v ?? '')
+  return text(v)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
