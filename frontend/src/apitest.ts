@@ -29,7 +29,7 @@ export interface TestApi {
 }
 
 /** Starts a test API on a free loopback port. */
-export async function startApi(routes: Record<string, Answer> = {}): Promise<TestApi> {
+export async function startApi(routes: Record<string, Answer> = {}, port = 0): Promise<TestApi> {
   const table = new Map(Object.entries(routes));
   const seen: Seen[] = [];
   const server: Server = createServer((req, res) => {
@@ -56,10 +56,10 @@ export async function startApi(routes: Record<string, Answer> = {}): Promise<Tes
       res.end(out.body === undefined ? '' : JSON.stringify(out.body));
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    base: `http://127.0.0.1:${port}/api/v1`,
+    base: `http://127.0.0.1:${bound}/api/v1`,
     seen,
     routes: table,
     close: () =>

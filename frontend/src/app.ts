@@ -4,6 +4,9 @@
 // decides what is shown when.
 import cytoscape from 'cytoscape';
 import { Api } from './api';
+import type { SourceState } from './apitypes';
+import { ChangeLog } from './changelog';
+import { Connection, type LinkState } from './connection';
 import { DetailsPanel } from './details';
 import { diffCount, diffHighlights, type DiffHighlights } from './diff';
 import { byId, setStatus } from './dom';
@@ -13,12 +16,15 @@ import { FilterControls } from './filtercontrols';
 import { edgeId, linkTitle, nodeTip, type NodeData } from './graph';
 import { GraphView, type RenderMetrics } from './graphview';
 import { HistoryBar, compareFrom } from './history';
-import { displayName, when } from './html';
+import { displayName, esc, when } from './html';
 import { insightHighlight } from './insights';
 import { NetworkPicker } from './networkpicker';
 import { InsightsPanel, showBorderRouters, showDiff, showNoDiff, showSnapshotPanels } from './panels';
 import { ScanControl } from './scancontrol';
 import { SettingsPanel } from './settingspanel';
+import { SourcesPanel } from './sources';
+import { timelineHtml } from './timeline';
+import { baselineKey, readState, writeState } from './urlstate';
 import { legendHtml, ROLE_LOOK, stylesheet, theme } from './style';
 import { syntheticMesh } from './synth';
 import type { Settings } from './settings';
@@ -54,7 +60,13 @@ export class App {
   private readonly settings: SettingsPanel;
   private readonly exports: ExportMenu;
   private readonly events: EventStream;
+  private readonly sources: SourcesPanel;
+  private readonly changes: ChangeLog;
+  private conn: Connection | null = null;
   private readonly hooks: Hooks;
+  /** What the URL asked for when the page opened (used once each). */
+  private readonly asked = readState(location.search);
+  private timelineFor = '';
   private readonly stress: number;
   private network = '';
   private snap: Snapshot | null = null;
@@ -89,6 +101,8 @@ export class App {
     this.settings = new SettingsPanel(this.api, () => this.network);
     this.exports = new ExportMenu(this.api, cy, () => this.snap);
     this.events = new EventStream(this.api.eventsUrl());
+    this.sources = new SourcesPanel();
+    this.changes = new ChangeLog(this.api, (id) => this.nameOf(id));
     this.hooks = {
       cy,
       ready: false,
@@ -129,13 +143,72 @@ export class App {
       setStatus(`Synthetic mesh: ${s.nodes.length} nodes, ${s.links.length} links`);
       return;
     }
-    if (typeof EventSource !== 'undefined') this.events.open();
+    if (typeof EventSource !== 'undefined') {
+      this.conn = new Connection(
+        () => this.events.open(),
+        (signal) => this.api.info(signal),
+        { state: (st, next) => this.showConnection(st, next), recovered: () => void this.reloadAll() },
+      );
+      this.conn.start();
+    }
     void this.settings.load();
+    void this.loadSources();
     await this.loadNetworks();
+  }
+
+  /** After the server was away: everything may have changed. */
+  private async reloadAll(): Promise<void> {
+    void this.loadSources();
+    void this.settings.load();
+    this.cache.clear();
+    await this.loadNetworks();
+    if (this.network) {
+      await this.loadHistory();
+      if (this.history.live) await this.show(this.history.last());
+      void this.changes.load(this.network);
+    }
+  }
+
+  /** Shows whether the server answers: an offline line over the graph, the map marked stale. */
+  private showConnection(st: LinkState, nextTry?: number): void {
+    const box = byId('conn');
+    const wrap = byId('graph-wrap');
+    clearTimeout(this.connHide);
+    if (st === 'offline') {
+      const secs = nextTry ? Math.max(1, Math.round((nextTry - Date.now()) / 1000)) : 0;
+      const at = this.snap ? ` The map shows ${when(this.snap.taken_at)} and may be stale.` : '';
+      box.textContent = `Offline: the server is not answering — reconnecting${secs ? ` (next try in ${secs} s)` : ''}.${at}`;
+      box.className = 'conn';
+      box.hidden = false;
+      wrap.classList.add('stale');
+      this.history.setOffline(true);
+    } else if (st === 'live') {
+      const was = !box.hidden;
+      wrap.classList.remove('stale');
+      this.history.setOffline(false);
+      if (was) {
+        box.textContent = 'Back online.';
+        box.className = 'conn ok';
+        this.connHide = window.setTimeout(() => (box.hidden = true), 3000);
+      }
+    }
+    byId('graph').dataset.connection = st;
+  }
+
+  private connHide = 0;
+
+  /** GET /sources into the Sources section and the alert line. */
+  private async loadSources(): Promise<void> {
+    try {
+      this.sources.set(await this.api.sources());
+    } catch (e) {
+      this.sources.unavailable(`Source states unavailable: ${(e as Error).message}`);
+    }
   }
 
   /** Closes the event stream (page unload). */
   close(): void {
+    this.conn?.stop();
     this.events.close();
   }
 
@@ -149,7 +222,7 @@ export class App {
       setStatus(`Cannot load networks: ${(e as Error).message}`, true);
       return;
     }
-    const pick = this.picker.fill(list, this.network);
+    const pick = this.picker.fill(list, this.network, this.asked.network);
     if (!pick) {
       setStatus('No snapshots yet — waiting for the first scan…');
       this.hooks.ready = true;
@@ -178,9 +251,47 @@ export class App {
       this.scans.reset();
     }
     this.history.setLive(true);
+    void this.changes.load(key);
     await Promise.all([this.loadHistory(), this.loadBorderRouters(), this.scans.sync()]);
     if (gen !== this.netSeq) return; // another network was picked meanwhile
-    await this.show(this.history.last());
+    // The baseline: the URL's (once), else the one kept for this network, until the user picks another.
+    const baseline = (key === this.asked.network || !this.asked.network ? this.asked.baseline : '') || localStorage.getItem(baselineKey(key)) || '';
+    this.asked.baseline = '';
+    if (baseline) this.history.setChoice(baseline);
+    let at = this.history.last();
+    if (this.asked.snapshot) {
+      const i = this.history.list.findIndex((h) => h.id === this.asked.snapshot);
+      if (i >= 0) {
+        at = i;
+        this.history.setLive(i === this.history.last());
+      }
+      this.asked.snapshot = '';
+    }
+    if (this.asked.node) {
+      this.details.selected = this.asked.node;
+      this.asked.node = '';
+    }
+    await this.show(at);
+  }
+
+  /** The name a user knows node id by, from the shown snapshot (or the compared one). */
+  private nameOf(id: string): string {
+    return displayName(this.snap?.nodes.find((n) => n.id === id) ?? this.from?.nodes.find((n) => n.id === id), id);
+  }
+
+  /** Keeps the URL naming what is shown (network, snapshot when paused, baseline, node). */
+  private syncUrl(): void {
+    const choice = this.history.choice();
+    const q = writeState(
+      {
+        network: this.network,
+        snapshot: this.history.live ? '' : (this.snap?.snapshot_id ?? ''),
+        baseline: choice !== 'prev' && choice !== 'none' ? choice : '',
+        node: this.details.selected,
+      },
+      location.search,
+    );
+    if (q !== location.search) history.replaceState(null, '', `${location.pathname}${q}${location.hash}`);
   }
 
   private async loadHistory(): Promise<void> {
@@ -304,6 +415,13 @@ export class App {
     const undrawn = Number(g.dataset.dangling ?? 0);
     setStatus(`${s.nodes.length} nodes · ${drawn} links${undrawn > 0 ? ` (${undrawn} to unknown nodes not drawn)` : ''} · ${when(s.taken_at)}${this.history.live ? ' · live' : ' · paused'}`);
     if (this.details.selected) this.showDetails(this.details.selected);
+    const choice = this.history.choice();
+    const baseline = choice !== 'prev' && choice !== 'none' ? choice : '';
+    const b = this.history.list.find((h) => h.id === baseline);
+    byId('baseline-label').textContent = b ? `baseline #${b.id} · ${when(b.taken_at)}` : '';
+    byId<HTMLAnchorElement>('report-link').href = this.api.reportUrl(this.network, s.snapshot_id ?? '', baseline || (this.from?.snapshot_id ?? ''));
+    byId('overview').setAttribute('aria-pressed', String(this.graph.overviewOn));
+    this.syncUrl();
     this.hooks.ready = true;
   }
 
@@ -324,12 +442,67 @@ export class App {
 
   private showDetails(id: string): void {
     if (!this.snap) return;
-    this.details.show(id, this.snap, this.from);
+    const shown = this.details.show(id, this.snap, this.from);
+    this.graph.focusOn(id);
     if (byId('side').hidden) this.togglePanel(true);
+    if (!shown) return;
+    const kids = (this.graph.cy.getElementById(id).data('kids') as number | undefined) ?? 0;
+    if (kids > 0 && this.graph.overviewOn) {
+      const open = !this.graph.isCollapsed(id);
+      byId('details').querySelector('h2')?.insertAdjacentHTML(
+        'afterend',
+        `<button type="button" id="toggle-children" aria-expanded="${open}">${open ? 'Fold' : 'Show'} its ${kids} ${kids === 1 ? 'child' : 'children'}</button>`,
+      );
+    }
+    void this.showTimeline(id);
+    this.syncUrl();
   }
 
+  /** Fills the details panel's timeline from GET /nodes/{id}/history. */
+  private async showTimeline(id: string): Promise<void> {
+    const net = this.network;
+    const key = `${net}|${id}|${this.snap?.snapshot_id ?? ''}`;
+    const box = document.getElementById('timeline');
+    if (!box || !net) return;
+    if (this.timelineFor === key && this.timelineHtml) {
+      box.innerHTML = this.timelineHtml;
+      return;
+    }
+    box.innerHTML = '<p class="muted">Loading its history…</p>';
+    try {
+      const h = await this.api.nodeHistory(net, id);
+      const html = timelineHtml(h.points ?? [], (x) => this.nameOf(x));
+      this.timelineFor = key;
+      this.timelineHtml = html;
+      const now = document.getElementById('timeline');
+      if (now?.dataset.node === id) now.innerHTML = html;
+    } catch (e) {
+      const now = document.getElementById('timeline');
+      if (now?.dataset.node === id) now.innerHTML = `<p class="muted">History unavailable: ${esc((e as Error).message)}</p>`;
+    }
+  }
+
+  private timelineHtml = '';
+
   private focusNode(id: string): void {
+    this.graph.reveal(id);
     if (this.graph.focusNode(id)) this.showDetails(id);
+  }
+
+  /** Shows or folds the children of node id (overview). */
+  private toggleChildren(id: string, show?: boolean): void {
+    this.graph.toggleChildren(id, show);
+    this.applyView();
+    if (this.details.selected === id) this.showDetails(id);
+  }
+
+  /** A device got a name (here or in another tab): everything that shows names reloads. */
+  private renamed(): void {
+    this.cache.clear();
+    this.timelineFor = '';
+    if (this.history.index >= 0) void this.show(this.history.index);
+    else if (this.network) void this.show(-1);
+    this.changes.render();
   }
 
   private togglePanel(show?: boolean): void {
@@ -348,6 +521,7 @@ export class App {
       return;
     }
     if (network !== this.network) return;
+    void this.changes.load(network);
     await this.loadHistory();
     if (this.history.live) await this.show(this.history.last());
     else if (this.snap) this.history.label(this.snap);
@@ -358,8 +532,21 @@ export class App {
   private wire(): void {
     const g = this.graph;
     g.wireTaps(
-      (id) => this.showDetails(id),
-      () => this.details.clear(),
+      (id) => {
+        if (g.isCollapsed(id)) this.toggleChildren(id, true);
+        this.showDetails(id);
+      },
+      () => {
+        this.details.clear();
+        g.focusOn('');
+        this.syncUrl();
+      },
+    );
+    g.wireZoom();
+    this.details.wireNames(
+      this.api,
+      () => this.snap,
+      () => this.renamed(),
     );
     g.wireTips(
       byId('tip'),
@@ -382,7 +569,15 @@ export class App {
     );
     this.history.wire(
       (i) => void this.show(i),
-      () => void this.show(this.history.index),
+      () => {
+        // A snapshot picked to compare with is the baseline: it stays (per network) until the user picks another.
+        const c = this.history.choice();
+        if (this.network) {
+          if (c !== 'prev' && c !== 'none') localStorage.setItem(baselineKey(this.network), c);
+          else localStorage.removeItem(baselineKey(this.network));
+        }
+        void this.show(this.history.index);
+      },
       (live) => {
         if (live) void this.loadHistory().then(() => this.show(this.history.last()));
       },
@@ -395,6 +590,8 @@ export class App {
       if (e.key === '/' && !typing) {
         e.preventDefault();
         this.filters.focusSearch();
+      } else if ((e.key === '+' || e.key === '-') && !typing && this.details.selected) {
+        this.toggleChildren(this.details.selected, e.key === '+');
       } else if (e.key === 'Escape') {
         this.filters.clearSearch();
         this.insights.reset();
@@ -405,6 +602,34 @@ export class App {
       }
     });
     byId('fit').addEventListener('click', () => g.fit());
+    byId('overview').addEventListener('click', () => {
+      g.setOverview(!g.overviewOn);
+      byId('overview').setAttribute('aria-pressed', String(g.overviewOn));
+      this.applyView();
+      g.fit(g.cy.nodes(':visible'));
+    });
+    byId('legend-toggle').addEventListener('click', () => {
+      const box = byId<HTMLDetailsElement>('legend-box');
+      box.open = !box.open;
+      byId('legend-toggle').setAttribute('aria-expanded', String(box.open));
+      if (box.open) {
+        if (byId('side').hidden) this.togglePanel(true);
+        byId('side').scrollTop = 0;
+      }
+    });
+    byId('legend-box').addEventListener('toggle', () => byId('legend-toggle').setAttribute('aria-expanded', String(byId<HTMLDetailsElement>('legend-box').open)));
+    byId('print').addEventListener('click', () => {
+      this.exports.close();
+      window.print();
+    });
+    window.addEventListener('beforeprint', () => g.resize());
+    window.addEventListener('afterprint', () => g.resize());
+    byId('source-alert').addEventListener('click', () => {
+      const box = byId<HTMLDetailsElement>('sources-box');
+      box.open = true;
+      if (byId('side').hidden) this.togglePanel(true);
+      box.scrollIntoView({ block: 'nearest' });
+    });
     byId('relayout').addEventListener('click', () => {
       if (this.snap) g.relayout(this.snap, this.hl);
       this.applyView();
@@ -414,7 +639,8 @@ export class App {
     byId('side').addEventListener('click', (e) => {
       const b = (e.target as HTMLElement).closest('button');
       if (!b) return;
-      if (b.dataset.select) this.focusNode(b.dataset.select);
+      if (b.id === 'toggle-children' && this.details.selected) this.toggleChildren(this.details.selected);
+      else if (b.dataset.select) this.focusNode(b.dataset.select);
       else if (b.dataset.insight) {
         this.insights.toggle(Number(b.dataset.insight));
         this.applyView();
@@ -431,6 +657,8 @@ export class App {
       .on('settings.changed', (d) => {
         if (typeof d.source === 'object') this.settings.show(d as unknown as Settings, false);
       })
+      .on('source.state', (d) => this.sources.update(d as unknown as SourceState))
+      .on('names.changed', () => this.renamed())
       .on('border_router.appeared', () => void this.loadBorderRouters())
       .on('border_router.disappeared', () => void this.loadBorderRouters());
   }

@@ -54,7 +54,9 @@ describe('labels and link text', () => {
     [{ name: 'Plug', vendor: 'Eve', rloc16: '0x0400' }, 'Plug\nEve'],
     [{ name: 'Plug', rloc16: '0x0400' }, 'Plug'],
     [{ rloc16: '0x0400' }, '0x0400'],
-    [{ rloc16: '0x0400', vendor: 'Eve' }, '0x0400\nEve'],
+    [{ rloc16: '0x0400', vendor: 'Eve' }, 'Eve\n0x0400'],
+    [{ rloc16: '0x0400', vendor: 'Eve', model: 'Energy' }, 'Eve Energy\n0x0400'],
+    [{ name: 'Plug', vendor: 'Eve', user_name: 'Kitchen plug' }, 'Kitchen plug\nEve'],
     [{ id: 'rloc:0x0401' }, '0x0401'],
     [{}, 'aa'],
   ])('nodeLabel(%o) = %j', (over, want) => {

@@ -60,6 +60,13 @@ export interface GraphViewOptions {
 
 cytoscape.use(fcose);
 
+/** A mesh with more nodes than this opens as the router-level overview (children collapsed into counts). */
+export const OVERVIEW_NODES = 80;
+
+/** Router label size on screen (px) the view keeps at any zoom out, and its cap in graph units. */
+export const ROUTER_LABEL_PX = 12;
+const ROUTER_LABEL_MAX = 60;
+
 /** Keeps node positions at most this many per network in storage. */
 export const MAX_STORED_POSITIONS = 5000;
 
@@ -69,6 +76,14 @@ export class GraphView {
   network = '';
   private lastParents: Map<string, string> | null = null;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Router-level overview: children hidden behind a count on their parent, except under expanded parents. */
+  private overview = false;
+  private readonly expanded = new Set<string>();
+  /** The node whose neighbourhood is in focus ('' = none). */
+  private focused = '';
+  private zoomFrame = 0;
+  /** The next first draw decides the overview by the mesh's size. */
+  private autoOverview = true;
 
   constructor(
     readonly cy: cytoscape.Core,
@@ -79,6 +94,129 @@ export class GraphView {
   clear(): void {
     this.cy.elements().remove();
     this.lastParents = null;
+    this.overview = false;
+    this.autoOverview = true;
+    this.expanded.clear();
+    this.focused = '';
+  }
+
+  /** Whether the router-level overview is on. */
+  get overviewOn(): boolean {
+    return this.overview;
+  }
+
+  /** Turns the overview on (all children collapsed) or off (everything shown). */
+  setOverview(on: boolean): void {
+    this.overview = on;
+    this.expanded.clear();
+    this.applyCollapse();
+  }
+
+  /** Whether parent id's children are hidden behind its count. */
+  isCollapsed(id: string): boolean {
+    return this.overview && !this.expanded.has(id) && this.childCount(id) > 0;
+  }
+
+  /** Shows (or hides again) the children of parent id; returns whether they are shown now. */
+  toggleChildren(id: string, show?: boolean): boolean {
+    const want = show ?? this.isCollapsed(id);
+    if (want) this.expanded.add(id);
+    else this.expanded.delete(id);
+    this.applyCollapse();
+    return want;
+  }
+
+  /** Makes node id visible: expands its parent when the overview hides it. */
+  reveal(id: string): void {
+    const p = (this.cy.getElementById(id).data('parentId') as string | undefined) ?? '';
+    if (p && this.isCollapsed(p)) this.toggleChildren(p, true);
+  }
+
+  private childCount(id: string): number {
+    return (this.cy.getElementById(id).data('kids') as number | undefined) ?? 0;
+  }
+
+  /**
+   * Applies the overview: children of collapsed parents get class
+   * collapsed (hidden, with their links); a collapsed parent says how many
+   * children it hides in its label ("▸ 12 children"), an expanded one
+   * "▾ 12 children". In a big mesh, child labels show only when zoomed in
+   * (class lod), under an expanded parent or next to the selection.
+   */
+  applyCollapse(): void {
+    const cy = this.cy;
+    const kids = new Map<string, number>();
+    cy.nodes().forEach((n) => {
+      const p = n.data('parentId') as string;
+      if (p && !n.hasClass('ghost')) kids.set(p, (kids.get(p) ?? 0) + 1);
+    });
+    const big = cy.nodes().length > OVERVIEW_NODES;
+    cy.batch(() => {
+      cy.nodes().forEach((n) => {
+        const id = n.id();
+        const k = kids.get(id) ?? 0;
+        const p = (n.data('parentId') as string) || '';
+        const hidden = this.overview && !!p && !this.expanded.has(p) && kids.has(p);
+        if (n.data('kids') !== k) n.data('kids', k);
+        const collapsed = this.overview && k > 0 && !this.expanded.has(id);
+        const base = n.data('label') as string;
+        const display = k > 0 && this.overview ? `${base}\n${collapsed ? '▸' : '▾'} ${k} ${k === 1 ? 'child' : 'children'}` : base;
+        if (n.data('display') !== display) n.data('display', display);
+        const want: [string, boolean][] = [
+          ['collapsed', hidden],
+          ['has-collapsed', collapsed],
+          ['lod', big && !!p],
+          ['lod-show', big && !!p && (this.expanded.has(p) || !this.overview)],
+        ];
+        for (const [cls, on] of want) if (n.hasClass(cls) !== on) n.toggleClass(cls, on);
+      });
+    });
+  }
+
+  /**
+   * Focus on a node: its links, parent, children and neighbours get class
+   * near, everything else dim. '' ends the focus.
+   */
+  focusOn(id: string): void {
+    this.focused = id;
+    const cy = this.cy;
+    const n = id ? cy.getElementById(id) : cy.collection();
+    cy.batch(() => {
+      if (n.empty()) {
+        cy.elements('.near, .dim').removeClass('near dim');
+        return;
+      }
+      const near = n.closedNeighborhood();
+      const nearIds = new Set(near.map((e) => e.id()));
+      cy.elements().forEach((e) => {
+        const on = nearIds.has(e.id());
+        if (e.hasClass('near') !== on) e.toggleClass('near', on);
+        if (e.hasClass('dim') === on) e.toggleClass('dim', !on);
+      });
+    });
+  }
+
+  /** Keeps router labels readable when zoomed out: their size in graph units grows as the zoom shrinks. */
+  scaleLabels(): void {
+    const z = this.cy.zoom();
+    const fs = Math.min(ROUTER_LABEL_MAX, Math.max(10, ROUTER_LABEL_PX / z));
+    const routers = this.cy.nodes('.role-router, .role-leader');
+    this.cy.batch(() => {
+      routers.forEach((r) => {
+        if (r.data('fs') !== fs) r.data('fs', fs);
+      });
+    });
+  }
+
+  /** Rescales router labels after each zoom (once per frame). */
+  wireZoom(): void {
+    this.cy.on('zoom', () => {
+      if (this.zoomFrame) return;
+      this.zoomFrame = requestAnimationFrame(() => {
+        this.zoomFrame = 0;
+        this.scaleLabels();
+      });
+    });
   }
 
   /**
@@ -166,7 +304,14 @@ export class GraphView {
       }
     });
     for (const id of selected) cy.getElementById(id).select();
-    if (firstDraw) cy.fit(undefined, 30);
+    if (firstDraw && this.autoOverview) {
+      this.overview = el.nodes.length > OVERVIEW_NODES;
+      this.autoOverview = false;
+    }
+    this.applyCollapse();
+    if (this.focused) this.focusOn(this.focused);
+    if (firstDraw) cy.fit(cy.nodes(':visible').nonempty() ? cy.nodes(':visible') : undefined, 30);
+    this.scaleLabels();
     if (store) this.savePositions();
     const t4 = performance.now();
     if (this.opts.metrics) Object.assign(this.opts.metrics, { prepareMs: t1 - t0, routerLayoutMs: t2 - t1, placeMs: t3 - t2, drawMs: t4 - t3, layoutMs: t4 - t0 });

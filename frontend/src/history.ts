@@ -76,6 +76,13 @@ export class HistoryBar {
     this.compare.value = [...this.compare.options].some((o) => o.value === keep) ? keep : 'prev';
   }
 
+  /** Sets the compare choice when it is offered ('prev', 'none' or a listed id); returns whether it was. */
+  setChoice(v: string): boolean {
+    if (![...this.compare.options].some((o) => o.value === v)) return false;
+    this.compare.value = v;
+    return true;
+  }
+
   /** The newest entry's index (-1 when empty). */
   last(): number {
     return this.list.length - 1;
@@ -97,7 +104,20 @@ export class HistoryBar {
   setLive(live: boolean): void {
     this.live = live;
     this.liveButton.setAttribute('aria-pressed', String(live));
-    this.liveButton.textContent = live ? '● Live' : '○ Paused';
+    this.showLive();
+  }
+
+  /** Marks the Live button offline (the server is not answering) or back. */
+  setOffline(offline: boolean): void {
+    this.offline = offline;
+    this.showLive();
+  }
+
+  private offline = false;
+
+  private showLive(): void {
+    this.liveButton.classList.toggle('offline', this.offline);
+    this.liveButton.textContent = this.offline ? '○ Offline' : this.live ? '● Live' : '○ Paused';
   }
 
   /** Labels the slider for the snapshot shown. */

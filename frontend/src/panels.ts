@@ -75,6 +75,15 @@ export function showNoDiff(reason: NoDiffReason, error = ''): void {
   box.dataset.count = '';
 }
 
+/** A group of insights of one kind opens by itself when it has at most this many. */
+export const INSIGHT_GROUP_OPEN = 3;
+
+/** An insight kind in words ("weak_link" → "Weak link"). */
+export function insightKindLabel(kind: string): string {
+  const w = kind.replace(/[_-]+/g, ' ').trim();
+  return w ? w[0].toUpperCase() + w.slice(1) : 'Other';
+}
+
 /** The Health insights section: a list, most severe first, one of which may be active (highlighted). */
 export class InsightsPanel {
   private list: Insight[] = [];
@@ -113,12 +122,23 @@ export class InsightsPanel {
   private render(): void {
     const c = severityCounts(this.list);
     this.badge.textContent = this.list.length ? `(${c.critical} critical, ${c.warning} warning, ${c.info} info)` : '';
+    // Grouped by kind (most severe group first), each group collapsed when it is long.
+    const groups = new Map<string, number[]>();
+    this.list.forEach((ins, i) => {
+      const g = groups.get(ins.kind);
+      if (g) g.push(i);
+      else groups.set(ins.kind, [i]);
+    });
     this.box.innerHTML = this.list.length
-      ? this.list
-          .map(
-            (ins, i) =>
-              `<li class="insight"><span class="sev sev-${esc(ins.severity)}">${esc(ins.severity)}</span><button type="button" data-insight="${i}" aria-pressed="${i === this.active}">${esc(ins.message)}</button></li>`,
-          )
+      ? [...groups.entries()]
+          .map(([kind, idx]) => {
+            const first = this.list[idx[0]];
+            const items = idx
+              .map((i) => `<li class="insight"><span class="sev sev-${esc(this.list[i].severity)}">${esc(this.list[i].severity)}</span><button type="button" data-insight="${i}" aria-pressed="${i === this.active}">${esc(this.list[i].message)}</button></li>`)
+              .join('');
+            const open = idx.length <= INSIGHT_GROUP_OPEN || idx.includes(this.active);
+            return `<li class="insight-group" data-kind="${esc(kind)}"><details${open ? ' open' : ''}><summary><span class="sev sev-${esc(first.severity)}">${esc(first.severity)}</span> ${esc(insightKindLabel(kind))} <span class="badge">(${idx.length})</span></summary><ul class="list">${items}</ul></details></li>`;
+          })
           .join('')
       : '<li class="muted">No insights.</li>';
   }
