@@ -117,6 +117,121 @@ type sourceState struct {
 	failures int
 	nextTry  time.Time
 	lastErr  string
+	// scanning: a scan is collecting from it now.
+	scanning    bool
+	lastAttempt time.Time
+	lastOK      time.Time
+}
+
+// Source states, as GET /api/v1/sources and the source.state event say them.
+const (
+	SourceIdle       = "idle"        // not asked yet
+	SourceScanning   = "scanning"    // a scan is collecting from it
+	SourceOK         = "ok"          // answered last time
+	SourceFailing    = "failing"     // failed last time; retried at the next scan
+	SourceBackingOff = "backing-off" // failed repeatedly; retried later than the interval
+)
+
+// SourceInfo is one source as the API shows it.
+type SourceInfo struct {
+	ID string `json:"id"`
+	// Kind is otbr, tmf, matter, border-agent or sim.
+	Kind string `json:"kind"`
+	// Target is what it asks (a URL without credentials, a prefix, an agent).
+	Target string `json:"target"`
+	// Network is the network key it reaches ("" until known).
+	Network       string     `json:"network"`
+	State         string     `json:"state"`
+	LastAttemptAt *time.Time `json:"last_attempt_at"`
+	LastOKAt      *time.Time `json:"last_ok_at"`
+	LastError     string     `json:"last_error"`
+	Failures      int        `json:"failures"`
+	NextAttemptAt *time.Time `json:"next_attempt_at"`
+}
+
+// Sources lists every source with its state, by id.
+func (s *Scheduler) Sources() []SourceInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]SourceInfo, 0, len(s.sources))
+	for _, st := range s.sources {
+		out = append(out, s.infoLocked(st))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// infoLocked is st as the API shows it; s.mu is held.
+func (s *Scheduler) infoLocked(st *sourceState) SourceInfo {
+	kind, target, _ := strings.Cut(st.t.ID, ":")
+	if target == "" {
+		kind, target = st.t.Source.Name(), st.t.ID
+	}
+	if kind == "ba" || kind == "commissioner" {
+		kind = "border-agent"
+	}
+	info := SourceInfo{ID: redactURL(st.t.ID), Kind: kind, Target: redactURL(target), Failures: st.failures, LastError: st.lastErr}
+	if k := st.key(); !strings.HasPrefix(k, "pending:") {
+		info.Network = k
+	}
+	at := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		u := t.UTC()
+		return &u
+	}
+	info.LastAttemptAt, info.LastOKAt = at(st.lastAttempt), at(st.lastOK)
+	next := st.nextTry
+	if ns := s.nets[st.key()]; ns != nil && ns.running == nil && ns.nextDue.After(next) {
+		next = ns.nextDue
+	}
+	switch {
+	case st.scanning:
+		info.State = SourceScanning
+	case st.failures > 0 && st.nextTry.Sub(st.lastAttempt) > s.interval(st.key()):
+		info.State = SourceBackingOff
+	case st.failures > 0:
+		info.State = SourceFailing
+	case st.lastAttempt.IsZero():
+		info.State = SourceIdle
+	default:
+		info.State = SourceOK
+	}
+	if !st.scanning {
+		info.NextAttemptAt = at(next)
+	}
+	return info
+}
+
+// redactURL drops the user information (credentials) of a URL-shaped string.
+func redactURL(s string) string {
+	i := strings.Index(s, "://")
+	if i < 0 {
+		return s
+	}
+	rest := s[i+3:]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
+		return s[:i+3] + rest[at+1:]
+	}
+	return s
+}
+
+// publishSource sends a source.state event for target id.
+func (s *Scheduler) publishSource(id string) {
+	s.mu.Lock()
+	st := s.sources[id]
+	if st == nil {
+		s.mu.Unlock()
+		return
+	}
+	info := s.infoLocked(st)
+	s.mu.Unlock()
+	s.o.Events.Publish(events.SourceState, info)
 }
 
 func (s *sourceState) key() string {
@@ -454,6 +569,12 @@ func (s *Scheduler) run(parent context.Context, info *ScanInfo, targets []*sourc
 			results <- result{st: st, skip: true}
 			continue
 		}
+		s.mu.Lock()
+		if live := s.sources[st.t.ID]; live != nil {
+			live.scanning = true
+		}
+		s.mu.Unlock()
+		s.publishSource(st.t.ID)
 		go func(st *sourceState) {
 			t0 := time.Now()
 			part, err := collect(ctx, st.t.Source)
@@ -464,6 +585,9 @@ func (s *Scheduler) run(parent context.Context, info *ScanInfo, targets []*sourc
 	for range targets {
 		r := <-results
 		got = append(got, r)
+		// Each source's state changes as soon as it is done, not when the
+		// slowest source of the scan is.
+		s.account(r)
 		s.mu.Lock()
 		info.Progress.Sources++
 		ns := s.net(info.Network)
@@ -486,7 +610,6 @@ func (s *Scheduler) run(parent context.Context, info *ScanInfo, targets []*sourc
 	var parts []*topology.Snapshot
 	var failures []string
 	for _, r := range got {
-		s.account(r)
 		switch {
 		case r.skip:
 			reports = append(reports, topology.SourceReport{Name: r.st.t.Source.Name(), Target: r.st.t.ID,
@@ -671,8 +794,12 @@ func (s *Scheduler) account(r result) {
 		s.mu.Unlock()
 		return
 	}
+	defer s.publishSource(r.st.t.ID)
+	live.scanning = false
+	live.lastAttempt = s.o.Now()
 	if !failed {
 		live.failures, live.nextTry, live.lastErr = 0, time.Time{}, ""
+		live.lastOK = live.lastAttempt
 		s.mu.Unlock()
 		return
 	}
@@ -682,7 +809,7 @@ func (s *Scheduler) account(r result) {
 		wait *= 2
 	}
 	wait = min(wait, s.o.MaxBackoff)
-	live.nextTry = s.o.Now().Add(wait)
+	live.nextTry = live.lastAttempt.Add(wait)
 	live.lastErr = errText
 	r.st.failures, r.st.nextTry, r.st.lastErr = live.failures, live.nextTry, live.lastErr
 	s.mu.Unlock()

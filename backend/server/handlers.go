@@ -106,17 +106,20 @@ func (s *Server) resolveNetwork(c *gin.Context) (string, error) {
 			return want, nil
 		}
 	}
+	if given {
+		infos, err := s.o.Store.Networks()
+		if err != nil {
+			return "", err
+		}
+		key, err := store.MatchNetwork(infos, want)
+		if err != nil {
+			return "", notFound(strings.TrimSuffix(err.Error(), ": "+store.ErrNotFound.Error()))
+		}
+		return key, nil
+	}
 	keys, err := s.storedNetworks()
 	if err != nil {
 		return "", err
-	}
-	if given {
-		for _, k := range keys {
-			if k == want {
-				return want, nil
-			}
-		}
-		return "", notFound(fmt.Sprintf("network %q: no snapshot stored (known: %s)", want, listOrNone(keys)))
 	}
 	switch len(keys) {
 	case 0:
@@ -280,7 +283,7 @@ func (s *Server) getSnapshot(c *gin.Context) {
 		s.abort(c, err)
 		return
 	}
-	writeJSON(c, http.StatusOK, snap)
+	writeJSON(c, http.StatusOK, s.named(snap))
 }
 
 func (s *Server) deleteSnapshot(c *gin.Context) {
@@ -343,7 +346,7 @@ func (s *Server) exportSnapshot(c *gin.Context) {
 		return
 	}
 	var buf bytes.Buffer
-	ctype, ext, err := s.o.Export(&buf, snap, format, redact)
+	ctype, ext, err := s.o.Export(&buf, s.named(snap), format, redact)
 	if err != nil {
 		s.abort(c, fmt.Errorf("export %s as %s: %w", snap.ID, format, err))
 		return

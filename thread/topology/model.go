@@ -153,15 +153,19 @@ const (
 
 // Node is one Thread device. Keyed by ExtAddr; known by Rloc16 too.
 type Node struct {
-	ID            string            `json:"id"`
-	ExtAddr       string            `json:"ext_addr,omitempty"`
-	Rloc16        *Rloc16           `json:"rloc16,omitempty"`
-	Role          Role              `json:"role"`
-	RouterID      *int              `json:"router_id"`
-	Parent        *string           `json:"parent"`
-	Mode          *Mode             `json:"mode,omitempty"`
-	BorderRouter  bool              `json:"border_router"`
-	Name          string            `json:"name,omitempty"`
+	ID           string  `json:"id"`
+	ExtAddr      string  `json:"ext_addr,omitempty"`
+	Rloc16       *Rloc16 `json:"rloc16,omitempty"`
+	Role         Role    `json:"role"`
+	RouterID     *int    `json:"router_id"`
+	Parent       *string `json:"parent"`
+	Mode         *Mode   `json:"mode,omitempty"`
+	BorderRouter bool    `json:"border_router"`
+	Name         string  `json:"name,omitempty"`
+	// UserName is the name a user gave the device, kept apart by ext
+	// address (store names) and set only on snapshots as they are served;
+	// it is never stored in a snapshot.
+	UserName      string            `json:"user_name,omitempty"`
 	Vendor        string            `json:"vendor,omitempty"`
 	Model         string            `json:"model,omitempty"`
 	SWVersion     string            `json:"sw_version,omitempty"`
