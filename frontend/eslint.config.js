@@ -41,6 +41,8 @@ export default tseslint.config(
         requestAnimationFrame: 'readonly',
         getComputedStyle: 'readonly',
         MutationObserver: 'readonly',
+        location: 'readonly',
+        localStorage: 'readonly',
         Buffer: 'readonly',
       },
     },
