@@ -224,7 +224,7 @@ export class App {
     }
     const pick = this.picker.fill(list, this.network, this.asked.network);
     if (!pick) {
-      setStatus('No snapshots yet — waiting for the first scan…');
+      setStatus(this.sources.sources().length ? 'No snapshots yet — no source has answered so far (see Sources).' : 'No snapshots yet — waiting for the first scan…');
       this.hooks.ready = true;
       return;
     }
@@ -414,7 +414,8 @@ export class App {
     const drawn = Number(g.dataset.edgeCount ?? s.links.length);
     const undrawn = Number(g.dataset.dangling ?? 0);
     setStatus(`${s.nodes.length} nodes · ${drawn} links${undrawn > 0 ? ` (${undrawn} to unknown nodes not drawn)` : ''} · ${when(s.taken_at)}${this.history.live ? ' · live' : ' · paused'}`);
-    if (this.details.selected) this.showDetails(this.details.selected);
+    // A new snapshot refreshes the details, unless the user is typing a name there.
+    if (this.details.selected && !document.getElementById('rename-form')) this.showDetails(this.details.selected);
     const choice = this.history.choice();
     const baseline = choice !== 'prev' && choice !== 'none' ? choice : '';
     const b = this.history.list.find((h) => h.id === baseline);

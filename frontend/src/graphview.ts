@@ -65,7 +65,7 @@ export const OVERVIEW_NODES = 80;
 
 /** Router label size on screen (px) the view keeps at any zoom out, and its cap in graph units. */
 export const ROUTER_LABEL_PX = 12;
-const ROUTER_LABEL_MAX = 60;
+const ROUTER_LABEL_MAX = 240;
 
 /** Keeps node positions at most this many per network in storage. */
 export const MAX_STORED_POSITIONS = 5000;
