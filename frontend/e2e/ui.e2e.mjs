@@ -678,6 +678,19 @@ it('serves the UI and draws as many nodes as the API has', async () => {
   });
 });
 
+/** A demo server with a first snapshot and a page of br showing it (page errors go to errors). */
+async function demoPage(br, errors) {
+  const srv = await startServer([], '2s');
+  server = srv;
+  await until('the API', async () => (await api('/api/v1/info')).schema === SCHEMA);
+  await until('a first snapshot', async () => (await api('/api/v1/networks')).networks?.some((n) => n.latest_snapshot_id));
+  const p = await br.context.newPage();
+  p.on('pageerror', (e) => errors.push(String(e)));
+  await p.goto(srv.base + '/');
+  await ready(p);
+  return { srv, p };
+}
+
 describe('Honest states: an unreachable border router, a server that goes away', { concurrency: false }, () => {
   let br;
   const errors = [];
@@ -710,14 +723,7 @@ describe('Honest states: an unreachable border router, a server that goes away',
   });
 
   it('says offline within 10 s when the server is killed, marks the map stale, and recovers', async () => {
-    const srv = await startServer([], '2s');
-    server = srv;
-    await until('the API', async () => (await api('/api/v1/info')).schema === SCHEMA);
-    await until('a first snapshot', async () => (await api('/api/v1/networks')).networks?.some((n) => n.latest_snapshot_id));
-    const p = await br.context.newPage();
-    p.on('pageerror', (e) => errors.push(String(e)));
-    await p.goto(srv.base + '/');
-    await ready(p);
+    const { srv, p } = await demoPage(br, errors);
     await p.waitForFunction(() => document.getElementById('graph').dataset.connection === 'live', null, { timeout: 15000 });
     const killedAt = Date.now();
     await stopServer(srv, { kill: true, keep: true });
@@ -742,14 +748,7 @@ describe('Honest states: an unreachable border router, a server that goes away',
   });
 
   it('names a device, and the name survives a restart of serve on the same --db', async () => {
-    const srv = await startServer([], '2s');
-    server = srv;
-    await until('the API', async () => (await api('/api/v1/info')).schema === SCHEMA);
-    await until('a first snapshot', async () => (await api('/api/v1/networks')).networks?.some((n) => n.latest_snapshot_id));
-    const p = await br.context.newPage();
-    p.on('pageerror', (e) => errors.push(String(e)));
-    await p.goto(srv.base + '/');
-    await ready(p);
+    const { srv, p } = await demoPage(br, errors);
     const id = await p.evaluate(() => window.__threadmap.cy.nodes('.role-router').filter((n) => n.data('ext'))[0].id());
     await p.evaluate((x) => window.__threadmap.cy.getElementById(x).emit('tap'), id);
     await p.waitForFunction(() => !!document.getElementById('rename'), null, { timeout: 5000 });
