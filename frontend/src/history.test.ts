@@ -4,7 +4,7 @@ import { HistoryBar, compareFrom, oldestFirst, sliderLabel } from './history';
 import { loadPage } from './testdata';
 import type { SnapshotSummary } from './types';
 
-const sum = (id: string, t: string): SnapshotSummary => ({ id, network: 'n', taken_at: t, nodes: 1, routers: 1, links: 0 });
+const sum = (id: string, t: string): SnapshotSummary => ({ id, network: 'n', taken_at: t, nodes: 1, routers: 1, links: 0, border_routers: 0 });
 // As GET /snapshots answers: newest first; #10 and #9 share a second.
 const list = [sum('10', '2026-01-01T00:00:03Z'), sum('9', '2026-01-01T00:00:03Z'), sum('8', '2026-01-01T00:00:02Z'), sum('7', '2026-01-01T00:00:01Z')];
 

@@ -538,8 +538,7 @@ export interface Source {
 }
 
 /** SourceStateEvent is source.state: a source's state changed (a scan started asking it, it answered, it failed). */
-export interface SourceStateEvent extends Source {
-}
+export type SourceStateEvent = Source;
 
 /** NamesChangedEvent is names.changed: a user named a device or removed its name. */
 export interface NamesChangedEvent {
