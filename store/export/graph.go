@@ -35,9 +35,12 @@ func ptrStr(p *string) string {
 	return *p
 }
 
-// label is how a graph shows a node: name, else RLOC16, else id.
+// label is how a graph shows a node: the name a user gave it, else its
+// own name, else RLOC16, else id.
 func label(n topology.Node) string {
 	switch {
+	case n.UserName != "":
+		return n.UserName
 	case n.Name != "":
 		return n.Name
 	case n.Rloc16 != nil:
@@ -79,6 +82,8 @@ var nodeAttrs = []attr[topology.Node]{
 	{"status", "string", func(n topology.Node) string { return string(n.Status) }},
 	{"flags", "string", func(n topology.Node) string { return strings.Join(n.Flags, " ") }},
 	{"sources", "string", func(n topology.Node) string { return strings.Join(n.Sources, " ") }},
+	// Last, so that CSV columns read by position keep their place.
+	{"user_name", "string", func(n topology.Node) string { return n.UserName }},
 }
 
 var linkAttrs = []attr[topology.Link]{

@@ -199,27 +199,31 @@ type Node struct {
 	// RouterEligible is whether the node may become a router, when a
 	// source knows it (ot-cli `routereligible`, Matter RoutingRole); it
 	// decides reed or fed for an rx-on FTD child (ChildRoleOf).
-	RouterEligible *bool             `json:"router_eligible,omitempty"`
-	RouterID       *int              `json:"router_id"`
-	Parent         *string           `json:"parent"`
-	Mode           *Mode             `json:"mode,omitempty"`
-	BorderRouter   bool              `json:"border_router"`
-	Name           string            `json:"name,omitempty"`
-	Vendor         string            `json:"vendor,omitempty"`
-	Model          string            `json:"model,omitempty"`
-	SWVersion      string            `json:"sw_version,omitempty"`
-	ThreadVersion  int               `json:"thread_version,omitempty"`
-	StackVersion   string            `json:"stack_version,omitempty"`
-	EUI64          string            `json:"eui64,omitempty"`
-	IPv6           []string          `json:"ipv6,omitempty"`
-	Timeout        *uint32           `json:"timeout,omitempty"`
-	MaxChildren    *int              `json:"max_children,omitempty"`
-	Battery        *int              `json:"battery_level,omitempty"`
-	SupplyVoltage  *int              `json:"supply_voltage_mv,omitempty"`
-	Connectivity   *Connectivity     `json:"connectivity,omitempty"`
-	PartitionID    *uint32           `json:"partition_id,omitempty"`
-	Counters       map[string]uint64 `json:"counters,omitempty"`
-	MatterNodeID   uint64            `json:"matter_node_id,omitempty"`
+	RouterEligible *bool   `json:"router_eligible,omitempty"`
+	RouterID       *int    `json:"router_id"`
+	Parent         *string `json:"parent"`
+	Mode           *Mode   `json:"mode,omitempty"`
+	BorderRouter   bool    `json:"border_router"`
+	Name           string  `json:"name,omitempty"`
+	// UserName is the name a user gave the device, kept apart by ext
+	// address (store names) and set only on snapshots as they are served;
+	// it is never stored in a snapshot.
+	UserName      string            `json:"user_name,omitempty"`
+	Vendor        string            `json:"vendor,omitempty"`
+	Model         string            `json:"model,omitempty"`
+	SWVersion     string            `json:"sw_version,omitempty"`
+	ThreadVersion int               `json:"thread_version,omitempty"`
+	StackVersion  string            `json:"stack_version,omitempty"`
+	EUI64         string            `json:"eui64,omitempty"`
+	IPv6          []string          `json:"ipv6,omitempty"`
+	Timeout       *uint32           `json:"timeout,omitempty"`
+	MaxChildren   *int              `json:"max_children,omitempty"`
+	Battery       *int              `json:"battery_level,omitempty"`
+	SupplyVoltage *int              `json:"supply_voltage_mv,omitempty"`
+	Connectivity  *Connectivity     `json:"connectivity,omitempty"`
+	PartitionID   *uint32           `json:"partition_id,omitempty"`
+	Counters      map[string]uint64 `json:"counters,omitempty"`
+	MatterNodeID  uint64            `json:"matter_node_id,omitempty"`
 	// ChildTableKnown: this node's own child table was read in this scan, so
 	// a child that the RLOC16 mask puts here but the table lacks is flagged.
 	ChildTableKnown bool `json:"child_table_known,omitempty"`
