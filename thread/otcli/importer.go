@@ -31,12 +31,11 @@ func (n Note) String() string {
 
 // nodeView collects what one transcript says about the node it ran on.
 type nodeView struct {
-	ext     topology.ExtAddress
-	rloc    *topology.Rloc16
-	state   string
-	mode    *topology.Mode
-	node    topology.Node
-	hasSelf bool
+	ext   topology.ExtAddress
+	rloc  *topology.Rloc16
+	state string
+	mode  *topology.Mode
+	node  topology.Node
 }
 
 // importer turns one transcript into a partial snapshot.
