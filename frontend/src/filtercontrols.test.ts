@@ -2,6 +2,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FilterControls } from './filtercontrols';
 import { loadPage, snapA } from './testdata';
+import { ROLES } from './types';
 
 let fc: FilterControls;
 let changes: number;
@@ -29,7 +30,7 @@ const enter = () => document.getElementById('search-form')!.dispatchEvent(new Ev
 
 describe('FilterControls', () => {
   it('lists a checkbox per role', () => {
-    expect(document.querySelectorAll('#role-filter input[data-role]').length).toBe(7);
+    expect(document.querySelectorAll('#role-filter input[data-role]').length).toBe(ROLES.length);
   });
 
   it('searches as the user types and steps through the hits with Enter', () => {

@@ -17,6 +17,8 @@ export const ROLE_LOOK: Record<Role, RoleLook> = {
   leader: { label: 'Leader', shape: 'star', color: '#f2a900', size: 48 },
   router: { label: 'Router', shape: 'hexagon', color: '#2f7fd8', size: 40 },
   reed: { label: 'REED (router-eligible end device)', shape: 'round-rectangle', color: '#10a3a3', size: 28 },
+  fed: { label: 'FED (full end device, not router-eligible)', shape: 'round-rectangle', color: '#5f8f9e', size: 26 },
+  'ftd-child': { label: 'FTD child (router eligibility unknown)', shape: 'round-rectangle', color: '#3b9a9a', size: 27 },
   'end-device': { label: 'End device (MED)', shape: 'ellipse', color: '#3aa657', size: 24 },
   'sleepy-end-device': { label: 'Sleepy end device (SED)', shape: 'ellipse', color: '#9a62d0', size: 20 },
   detached: { label: 'Detached', shape: 'diamond', color: '#8a8f98', size: 22 },
@@ -107,7 +109,8 @@ export function stylesheet(t: Theme): cytoscape.StylesheetJson {
     // Router labels keep a readable size on screen however far out the view is (GraphView.scaleLabels sets fs).
     { selector: 'node.role-router, node.role-leader', style: { 'font-size': 'data(fs)', 'text-max-width': '400px', 'min-zoomed-font-size': 0, 'font-weight': 'bold' } },
     {
-      selector: 'node.role-reed, node.role-end-device, node.role-sleepy-end-device, node.role-detached, node.role-unknown',
+      selector:
+        'node.role-reed, node.role-fed, node.role-ftd-child, node.role-end-device, node.role-sleepy-end-device, node.role-detached, node.role-unknown',
       style: { 'font-size': 8.5, 'text-max-width': '90px', 'text-margin-y': 2 },
     },
     { selector: 'node.role-sleepy-end-device', style: { 'border-style': 'dashed', 'border-color': t.text, 'border-width': 1.5 } },

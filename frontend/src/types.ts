@@ -11,6 +11,8 @@ export interface Snapshot {
   network: Network;
   nodes: TopoNode[];
   links: TopoLink[];
+  /** NotSeen lists devices a source knows of that this scan did not see: no router's table lists them and they did not answer (FlagInventoryOnly on every view). They are not on the map; LastSeen, when a source knows it, says when one was last seen. Normalize keeps them here, sorted, so Nodes holds only live nodes. */
+  not_seen?: TopoNode[];
   border_routers?: BorderRouter[];
   scan?: ScanReport;
 }
@@ -107,6 +109,8 @@ export interface TopoNode {
   ext_addr?: string;
   rloc16?: string;
   role: Role;
+  /** RouterEligible is whether the node may become a router, when a source knows it (ot-cli `routereligible`, Matter RoutingRole); it decides reed or fed for an rx-on FTD child (ChildRoleOf). */
+  router_eligible?: boolean;
   router_id: number | null;
   parent: string | null;
   mode?: Mode;
@@ -142,10 +146,10 @@ export interface TopoNode {
 }
 
 /** Role is a node's Thread role, in the exact words of the canonical JSON. */
-export type Role = 'leader' | 'router' | 'reed' | 'end-device' | 'sleepy-end-device' | 'detached' | 'unknown';
+export type Role = 'leader' | 'router' | 'reed' | 'fed' | 'ftd-child' | 'end-device' | 'sleepy-end-device' | 'detached' | 'unknown';
 
 /** Every Role, in declaration order. */
-export const ROLES: readonly Role[] = ['leader', 'router', 'reed', 'end-device', 'sleepy-end-device', 'detached', 'unknown'];
+export const ROLES: readonly Role[] = ['leader', 'router', 'reed', 'fed', 'ftd-child', 'end-device', 'sleepy-end-device', 'detached', 'unknown'];
 
 /** Mode is the MLE device mode (Thread spec 4.5.2): the three bits a user cares about. */
 export interface Mode {

@@ -158,6 +158,8 @@ var dotStyle = map[topology.Role][2]string{
 	topology.RoleLeader:          {"doubleoctagon", "#f4a261"},
 	topology.RoleRouter:          {"octagon", "#e9c46a"},
 	topology.RoleREED:            {"box", "#a8dadc"},
+	topology.RoleFED:             {"box", "#cfe3e4"},
+	topology.RoleFTDChild:        {"box", "#bcdfe1"},
 	topology.RoleEndDevice:       {"ellipse", "#cdeac0"},
 	topology.RoleSleepyEndDevice: {"ellipse", "#e0e0e0"},
 }
