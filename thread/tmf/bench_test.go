@@ -25,6 +25,9 @@ import (
 // overlap in time, so their sum (depth × hop + airtime) overstates the
 // bound slightly; the maximum does not.
 //
+// A fifth way is the matter.js Matter server's plan (tmf.MatterJSServerWindow):
+// the same multicast query, answers gathered for 20 s.
+//
 // A second mesh of 40 nodes shows the fixed window's cost where the mesh
 // is small. (Until issue 10 the window baseline was 5 s; OTBR's is 2 s.)
 func BenchmarkCrawlStrategies(b *testing.B) {
@@ -84,6 +87,8 @@ func benchStrategies(b *testing.B, opts threadsim.Options) {
 	}
 	var sumPar, sumSeq, sumWin, sumLB, sumTopo, sumTopoLB, sumAir time.Duration
 	var diffPar, diffSeq, diffWin, diffTopo int
+	var sumMJS time.Duration
+	var diffMJS int
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		dPar, nPar, air := crawlOnce(8, tmf.DetailFull)
@@ -98,6 +103,14 @@ func benchStrategies(b *testing.B, opts threadsim.Options) {
 			b.Fatal(err)
 		}
 		dWin := time.Since(t0)
+		sim.ResetStats()
+		t0 = time.Now()
+		mjs, err := tmf.CollectWindow(context.Background(), cl, tmf.AllRouters, types, tmf.MatterJSServerWindow, "matterjs-server-window")
+		if err != nil {
+			b.Fatal(err)
+		}
+		sumMJS += time.Since(t0)
+		diffMJS += len(truth.Diff(mjs.Shape()))
 		sumPar, sumSeq, sumWin = sumPar+dPar, sumSeq+dSeq, sumWin+dWin
 		sumLB += max(2*time.Duration(depth)*hop, air)
 		sumAir += air
@@ -114,6 +127,9 @@ func benchStrategies(b *testing.B, opts threadsim.Options) {
 	b.ReportMetric(float64(diffPar)/n, "crawler-diffs")
 	b.ReportMetric(float64(diffSeq)/n, "sequential-diffs")
 	b.ReportMetric(float64(diffWin)/n, "otbr-window-diffs")
+	b.ReportMetric(sumMJS.Seconds()/n, "matterjs-server-20s-window-s")
+	b.ReportMetric(sumMJS.Seconds()/sumPar.Seconds(), "matterjs-window/crawler")
+	b.ReportMetric(float64(diffMJS)/n, "matterjs-window-diffs")
 	b.ReportMetric(float64(depth), "depth-hops")
 	b.ReportMetric(sumAir.Seconds()/n, "airtime-s")
 	b.ReportMetric(sumTopo.Seconds()/n, "crawler-topology-s")

@@ -21,6 +21,13 @@ type GroupQuerier interface {
 // crawler is measured against.
 const OTBRLegacyCollectTimeout = 2 * time.Second
 
+// MatterJSServerWindow is how long the matter.js Matter server
+// (matter-js/matterjs-server, ws-controller ThreadDiagnosticsService,
+// DEFAULT_WINDOW_MS = 20 000; its first batch is published after 5 s)
+// collects the answers to one multicast DIAG_GET.qry to ff03::2 sent
+// through a commissioner session or OTBR: the second windowed baseline.
+const MatterJSServerWindow = 20 * time.Second
+
 // CollectWindow is the fixed-window collection OTBR's legacy /diagnostics
 // uses: one multicast DIAG_GET.qry for types to group, then whatever
 // answers arrive within window (OTBRLegacyCollectTimeout to do as OTBR
