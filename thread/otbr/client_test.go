@@ -468,9 +468,50 @@ func TestCollectAsksOnlyRoutersTheMeshNames(t *testing.T) {
 	if rep.Queried != len(routers)-1 || rep.Answered != rep.Queried || rep.Partial {
 		t.Errorf("report %+v: want the %d routers left asked, all answering", rep, len(routers)-1)
 	}
-	if n := snap.Node(gone.ExtAddr); n != nil && n.Status != topology.StatusNotQueried {
-		t.Errorf("the router that left: %+v, want it not asked", n)
+	if n := snap.Node(gone.ExtAddr); n != nil {
+		t.Errorf("the router that left is on the map: %+v", n)
 	}
+	if !inNotSeen(snap, gone.ExtAddr) {
+		t.Errorf("the router that left is not in not_seen: %v", snap.NotSeen)
+	}
+}
+
+// TestCollectDetachedChildNotSeen: a child that detached is gone from its
+// parent's table at once; the border router's device list still has it,
+// so the snapshot keeps it in not_seen, off the map.
+func TestCollectDetachedChildNotSeen(t *testing.T) {
+	truth := simMesh(t, 20)
+	_, rxOn, _ := routersOf(truth)
+	sim, url := startSim(t, truth, otbr.DialectJSONAPI2026, otbrsim.Options{})
+	src, _ := otbr.NewSource(url, otbr.Options{})
+	if _, err := src.Collect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Leave(rxOn[0].ExtAddr, true); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := src.Collect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Node(rxOn[0].ExtAddr) != nil || !inNotSeen(snap, rxOn[0].ExtAddr) {
+		t.Errorf("detached child: on the map %v, in not_seen %v; want only in not_seen", snap.Node(rxOn[0].ExtAddr) != nil, snap.NotSeen)
+	}
+	want := truth.Shape()
+	delete(want.Nodes, rxOn[0].ExtAddr)
+	delete(want.Parents, rxOn[0].ExtAddr)
+	if d := want.Diff(snap.Shape()); len(d) > 0 {
+		t.Errorf("shape differs:\n%s", strings.Join(d, "\n"))
+	}
+}
+
+func inNotSeen(s *topology.Snapshot, id string) bool {
+	for _, n := range s.NotSeen {
+		if n.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // TestCollectBudgetKeepsWhatWasCollected: a scan whose budget runs out

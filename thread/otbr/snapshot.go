@@ -37,12 +37,6 @@ type Outcome struct {
 	Detail string
 }
 
-// flagInventoryOnly marks a view that comes only from the border router's
-// device list (/api/devices), which keeps devices that left: topology's
-// FlagInventoryOnly, under which Normalize keeps a device no table of this
-// scan lists and that did not answer off the map (Snapshot.NotSeen).
-const flagInventoryOnly = "inventory-only"
-
 // Build maps collected answers into a normalised partial snapshot. Every
 // diagnostic answer goes through the one Network Diagnostic model
 // ((*diag.Message).AddTo, as TMF answers do): the answering node, its
@@ -193,10 +187,12 @@ func network(c Collected, self *NodeInfo, base topology.Network) topology.Networ
 }
 
 // deviceView is what /api/devices says of one device: an inventory view
-// (the list keeps devices that left), with the outcome of asking it.
+// (FlagInventoryOnly: the list keeps devices that left, so Normalize keeps
+// a device no table of this scan lists and that did not answer off the
+// map, in Snapshot.NotSeen), with the outcome of asking it.
 func deviceView(d Device, outcomes map[string]Outcome) topology.Node {
 	id := d.ExtAddr.String()
-	n := topology.Node{ExtAddr: id, EUI64: d.EUI64, Name: d.Hostname, Flags: []string{flagInventoryOnly}}
+	n := topology.Node{ExtAddr: id, EUI64: d.EUI64, Name: d.Hostname, Flags: []string{topology.FlagInventoryOnly}}
 	// The children's mode bits arrive swapped; undone here. A mode from an
 	// answer or a router's table wins over this one.
 	n.Mode = d.TrueMode()
