@@ -497,6 +497,11 @@ func TestCollectDetachedChildNotSeen(t *testing.T) {
 	if snap.Node(rxOn[0].ExtAddr) != nil || !inNotSeen(snap, rxOn[0].ExtAddr) {
 		t.Errorf("detached child: on the map %v, in not_seen %v; want only in not_seen", snap.Node(rxOn[0].ExtAddr) != nil, snap.NotSeen)
 	}
+	for _, n := range snap.NotSeen {
+		if n.ID == rxOn[0].ExtAddr && (n.LastSeen == nil || n.LastSeen.After(snap.TakenAt)) {
+			t.Errorf("detached child in not_seen: last seen %v, want when the border router's list last had it (before %v)", n.LastSeen, snap.TakenAt)
+		}
+	}
 	want := truth.Shape()
 	delete(want.Nodes, rxOn[0].ExtAddr)
 	delete(want.Parents, rxOn[0].ExtAddr)

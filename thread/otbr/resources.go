@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/threadmap/threadmap/thread/diag"
 	"github.com/threadmap/threadmap/thread/topology"
@@ -25,6 +26,10 @@ type Device struct {
 	Mode     *topology.Mode
 	// Node is set on the threadBorderRouter item (its /node attributes).
 	Node *NodeInfo
+	// LastSeen is when the border router last heard of the device: the
+	// item's "updated" time, else its "created" time (JSON:API items only).
+	// The list keeps devices that left, so for them it says when.
+	LastSeen *time.Time
 }
 
 // TrueMode undoes the border router's field-order bug for children: the
@@ -138,6 +143,18 @@ func decodeDevice(a object, typ string) (Device, error) {
 	}
 	if d.Mode, err = optObject(a, decodeMode, "mode"); err != nil {
 		return d, err
+	}
+	for _, k := range []string{"updated", "created"} {
+		if v, ok, err := a.str(k); err != nil {
+			return d, err
+		} else if ok {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return d, fmt.Errorf("%s.%s: %w", a.path, k, err)
+			}
+			d.LastSeen = &t
+			break
+		}
 	}
 	if typ == "threadBorderRouter" || a.has("baId", "rloc16") {
 		n, err := decodeNodeInfo(a)

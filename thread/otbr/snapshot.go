@@ -200,6 +200,9 @@ func deviceView(d Device, outcomes map[string]Outcome) topology.Node {
 		n.Role = topology.ChildRole(*n.Mode)
 	}
 	n.IPv6 = append(n.IPv6, d.OMR...)
+	if d.LastSeen != nil {
+		n.LastSeen = topology.Ptr(d.LastSeen.UTC())
+	}
 	if o, ok := outcomes[id]; ok {
 		n.Status, n.StatusDetail = o.Status, o.Detail
 	}

@@ -79,6 +79,9 @@ type Server struct {
 	tasks      []*task // creation order
 	collected  bool    // a device collection task has completed
 	collected0 time.Time
+	// listed holds when each device entered the device list and when a
+	// round last listed it again (zero: not since).
+	listed map[string][2]time.Time
 	devices    []*device
 	results    []*result
 	started    time.Time
@@ -145,7 +148,7 @@ func NewWithOptions(snap *topology.Snapshot, dialect otbr.Dialect, opts Options)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{dialect: dialect, n: namesFor(dialect), opts: opts, m: m, started: opts.Now()}
+	s := &Server{dialect: dialect, n: namesFor(dialect), opts: opts, m: m, started: opts.Now(), listed: map[string][2]time.Time{}}
 	s.devices = []*device{m.self}
 	return s, nil
 }
@@ -574,7 +577,10 @@ func (s *Server) deviceItem(d *device, plain bool) apiItem {
 	updated := ""
 	if s.collected {
 		if d != s.m.self {
-			created = s.collected0.UTC().Format(timeLayout)
+			created = s.listed[d.ext][0].UTC().Format(timeLayout)
+			if u := s.listed[d.ext][1]; !u.IsZero() {
+				updated = u.UTC().Format(timeLayout)
+			}
 		} else {
 			updated = s.collected0.UTC().Format(timeLayout)
 		}
@@ -952,8 +958,13 @@ func (s *Server) finish(t *task) {
 			if !d.router {
 				listed = d.parent != nil && s.answers(d.parent, t.end) && slices.Contains(d.parent.children, d)
 			}
-			if listed && s.lookup(d.ext) == nil {
+			switch {
+			case !listed:
+			case s.lookup(d.ext) == nil:
 				s.devices = append(s.devices, d)
+				s.listed[d.ext] = [2]time.Time{t.end}
+			default:
+				s.listed[d.ext] = [2]time.Time{s.listed[d.ext][0], t.end}
 			}
 		}
 		s.collected, s.collected0 = true, t.end
