@@ -176,23 +176,25 @@ func otherDialect(d Dialect) Dialect {
 }
 
 // plan is one JSON:API scan. The border router runs one diagnostic task at
-// a time and resolves a task's destination only through its device
-// collection (a task for an address it does not list stays pending until
-// its timeout), so the plan is:
+// a time and resolves a task's destination only through its device list
+// (a task for an address it does not list stays pending until its
+// timeout), so the plan is:
 //
 //  1. updateDeviceCollectionTask (deviceCount 1: one discovery round, which
-//     waits for every router; the collection keeps devices that left);
-//  2. one task per router, one at a time, the border router first: its own
-//     TLVs, Route64, child table and the Child / Child IPv6 / Router
-//     Neighbor queries — everything the map needs, each answer fetched as
-//     soon as its task completes;
+//     waits for every router), waited for CollectionPatience when the list
+//     already holds an earlier round's devices;
+//  2. one task per router, one at a time, breadth-first from the border
+//     router along the Router Neighbor lists: its own TLVs, Route64, child
+//     table and the Child / Child IPv6 / Router Neighbor queries —
+//     everything the map needs — each answer read as soon as its task
+//     completes;
 //  3. children only as Options.Children says, each with the deadline its
 //     kind fits (rx-on ChildTimeout, sleepy SleepyTimeout).
 //
-// Devices of the collection that no router lists are not asked: they left
-// (the collection keeps them), and a task for them would only wait out its
-// timeout. When the scan's budget runs out the plan stops asking; what was
-// fetched stays.
+// Devices of the list that no answer names are not asked: they left (the
+// list keeps them), and a task for them would only wait out its timeout.
+// When the scan's budget runs out the plan stops asking and deletes the
+// task in flight; what was read stays.
 type plan struct {
 	c       *Client
 	col     *Collected
