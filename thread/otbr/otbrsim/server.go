@@ -81,10 +81,10 @@ type Server struct {
 	collected0 time.Time
 	// listed holds when each device entered the device list and when a
 	// round last listed it again (zero: not since).
-	listed map[string][2]time.Time
-	devices    []*device
-	results    []*result
-	started    time.Time
+	listed  map[string][2]time.Time
+	devices []*device
+	results []*result
+	started time.Time
 	// free is when the diagnostic handler last became free.
 	free time.Time
 }
