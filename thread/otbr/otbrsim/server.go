@@ -4,12 +4,19 @@
 // GET /diagnostics + /node* API (2025-09), the JSON:API (/api/actions,
 // /api/devices, /api/diagnostics) before the 2026-07 attribute renames, and
 // the JSON:API with them. It keeps the real border router's behaviour where
-// a client must cope with it: a serial task queue with pending → active →
-// completed/stopped transitions, a device collection that must be updated
-// before per-device diagnostic tasks can resolve their destination, a
-// stale /api/node until then, the mode-bit swap for children in
-// /api/devices, a legacy /diagnostics that takes about two seconds and
-// lists only routers and rx-on FTD children, and cJSON's byte layout.
+// a client must cope with it, as measured on the lab's real otbr-agent: a
+// task queue that runs one diagnostic request at a time (pending → active →
+// completed/stopped, picked up 40 ms after posting), a device list that
+// must be filled by a discovery round before a task can resolve its
+// destination (an unresolvable task stays pending without holding the
+// queue), a round held to its timeout by a router that does not answer, a
+// list that keeps devices that left, tasks of silent devices "completed"
+// without a result at their timeout, sleepy children that answer only at
+// their next poll, devices that leave (detach or thread stop, each noticed
+// as OpenThread notices it) and re-attach, a stale /api/node until a
+// round, the mode-bit swap for children in /api/devices, a legacy
+// /diagnostics that takes two seconds and lists only routers and rx-on FTD
+// children, at most 200 diagnostics items, and cJSON's byte layout.
 package otbrsim
 
 import (
