@@ -222,11 +222,7 @@ func TestCollectSilentRouter(t *testing.T) {
 			silent = r
 		}
 	}
-	sim, url := startSim(t, truth, otbr.DialectJSONAPI2026, otbrsim.Options{})
-	src, _ := otbr.NewSource(url, otbr.Options{RouterTimeout: time.Second})
-	if _, err := src.Collect(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	sim, _, src := scannedOnce(t, truth, otbr.Options{RouterTimeout: time.Second})
 	// It stops (thread stop): still in the border router's device list
 	// and, for now, in the other routers' tables.
 	if err := sim.Leave(silent.ExtAddr, false); err != nil {
@@ -446,11 +442,7 @@ func TestCollectHalfBroken(t *testing.T) {
 func TestCollectAsksOnlyRoutersTheMeshNames(t *testing.T) {
 	truth := simMesh(t, 20)
 	routers, _, _ := routersOf(truth)
-	sim, url := startSim(t, truth, otbr.DialectJSONAPI2026, otbrsim.Options{})
-	src, _ := otbr.NewSource(url, otbr.Options{})
-	if _, err := src.Collect(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	sim, _, src := scannedOnce(t, truth, otbr.Options{})
 	var gone topology.Node
 	for _, r := range routers {
 		if !r.BorderRouter && r.Role != topology.RoleLeader {
@@ -482,11 +474,7 @@ func TestCollectAsksOnlyRoutersTheMeshNames(t *testing.T) {
 func TestCollectDetachedChildNotSeen(t *testing.T) {
 	truth := simMesh(t, 20)
 	_, rxOn, _ := routersOf(truth)
-	sim, url := startSim(t, truth, otbr.DialectJSONAPI2026, otbrsim.Options{})
-	src, _ := otbr.NewSource(url, otbr.Options{})
-	if _, err := src.Collect(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	sim, _, src := scannedOnce(t, truth, otbr.Options{})
 	if err := sim.Leave(rxOn[0].ExtAddr, true); err != nil {
 		t.Fatal(err)
 	}
@@ -527,11 +515,7 @@ func inNotSeen(s *topology.Snapshot, id string) bool {
 func TestCollectBudgetKeepsWhatWasCollected(t *testing.T) {
 	truth := simMesh(t, 20)
 	routers, _, _ := routersOf(truth)
-	sim, url := startSim(t, truth, otbr.DialectJSONAPI2026, otbrsim.Options{})
-	src, _ := otbr.NewSource(url, otbr.Options{CollectionPatience: 300 * time.Millisecond})
-	if _, err := src.Collect(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	sim, url, src := scannedOnce(t, truth, otbr.Options{CollectionPatience: 300 * time.Millisecond})
 	// Every router but the border router stops: the first one asked after
 	// the border router never answers.
 	for _, r := range routers {
@@ -600,11 +584,7 @@ func TestCollectFetchesEachAnswerAtOnce(t *testing.T) {
 func TestCollectStoppedChildOnce(t *testing.T) {
 	truth := simMesh(t, 20)
 	_, rxOn, _ := routersOf(truth)
-	sim, url := startSim(t, truth, otbr.DialectJSONAPI2026, otbrsim.Options{})
-	src, _ := otbr.NewSource(url, otbr.Options{})
-	if _, err := src.Collect(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	sim, _, src := scannedOnce(t, truth, otbr.Options{})
 	child := rxOn[0]
 	if err := sim.Leave(child.ExtAddr, false); err != nil {
 		t.Fatal(err)
@@ -642,4 +622,19 @@ func tasksOf(t *testing.T, url string) []map[string]any {
 		t.Fatal(err)
 	}
 	return tasks
+}
+
+// scannedOnce serves truth (JSON:API, 2026 names) and scans it once with
+// opts, as a border router that has seen the healthy mesh before a change.
+func scannedOnce(t *testing.T, truth *topology.Snapshot, opts otbr.Options) (*otbrsim.Server, string, *otbr.Source) {
+	t.Helper()
+	sim, url := startSim(t, truth, otbr.DialectJSONAPI2026, otbrsim.Options{})
+	src, err := otbr.NewSource(url, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.Collect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return sim, url, src
 }
