@@ -309,7 +309,7 @@ func tmfTargetID(prefix string) string { return "tmf:" + prefix }
 // when the settings gain a URL).
 func (a *App) addOTBR(u string) error {
 	u = strings.TrimRight(u, "/")
-	src, err := sources.OTBR(u, a.cfg.OTBRDialect)
+	src, err := sources.OTBR(u, a.cfg.OTBRDialect, sources.Crawl{})
 	if err != nil {
 		return fmt.Errorf("otbr %s: %w", u, err)
 	}

@@ -91,7 +91,7 @@ func (a *App) probeREST(ctx context.Context, svc meshcop.Service, network string
 			a.log.Debug("no OTBR REST API", "url", u, "error", err)
 			continue
 		}
-		src, err := sources.OTBR(u, a.cfg.OTBRDialect)
+		src, err := sources.OTBR(u, a.cfg.OTBRDialect, sources.Crawl{})
 		if err != nil {
 			a.log.Warn("OTBR REST source", "url", u, "error", err)
 			continue

@@ -117,7 +117,7 @@ func runtimeSettings() []runtimeSetting {
 				if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
 					return fmt.Errorf("%q: want an http:// or https:// URL with a host", list[i])
 				}
-				if _, err := sources.OTBR(u, c.OTBRDialect); err != nil {
+				if _, err := sources.OTBR(u, c.OTBRDialect, sources.Crawl{}); err != nil {
 					return fmt.Errorf("%q: %w", list[i], err)
 				}
 				list[i] = u

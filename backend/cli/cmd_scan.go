@@ -30,7 +30,7 @@ func runScan(ctx context.Context, env *Env, a []string) error {
 	asJSON := fs.Bool("json", false, "print canonical topology JSON")
 	timeout := fs.Duration("timeout", 2*time.Minute, "the scan's budget: sources still collecting then give what they have")
 	seed := fs.Int64("seed", 1, "random seed of the simulated mesh")
-	children := fs.String("children", "none", "TMF: which children to ask directly: none (routers' tables suffice), rx-on, or all (sleepy children answer only when they poll: slow)")
+	children := fs.String("children", "none", "TMF and OTBR: which children to ask directly: none (routers' tables suffice), rx-on, or all (sleepy children answer only when they poll: slow)")
 	detail := fs.String("detail", "full", "TMF: what to ask routers for: full (every diagnostic) or topology (only what the map needs: fastest)")
 	settings := config.RegisterFlags(fs, "otbr-dialect")
 	if _, err := parseFlags(fs, a, 0); err != nil {
@@ -99,7 +99,7 @@ func runScan(ctx context.Context, env *Env, a []string) error {
 		targets = append(targets, collect.Target{ID: "tmf:" + *tmfPrefix, Source: crawlSource("tmf "+*tmfPrefix, src)})
 	}
 	for _, u := range otbrURLs {
-		src, err := sources.OTBR(u, cfg.OTBRDialect)
+		src, err := sources.OTBR(u, cfg.OTBRDialect, crawl)
 		if err != nil {
 			return usagef("--otbr: %v", err)
 		}

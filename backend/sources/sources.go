@@ -14,9 +14,16 @@ import (
 )
 
 // OTBR is the OTBR REST source at baseURL. dialect ("" detects it; legacy,
-// jsonapi or jsonapi-2026 forces one) is the otbr-dialect setting.
-func OTBR(baseURL, dialect string) (*otbr.Source, error) {
-	var o otbr.Options
+// jsonapi or jsonapi-2026 forces one) is the otbr-dialect setting; c's
+// Children says which children it asks directly, as for a TMF crawl.
+func OTBR(baseURL, dialect string, c Crawl) (*otbr.Source, error) {
+	o := otbr.Options{Children: otbr.ChildrenNone}
+	switch c.Children {
+	case tmf.ChildrenRxOn:
+		o.Children = otbr.ChildrenRxOn
+	case tmf.ChildrenAll:
+		o.Children = otbr.ChildrenAll
+	}
 	if dialect != "" {
 		d, err := otbr.ParseDialect(dialect)
 		if err != nil {

@@ -20,10 +20,10 @@ func TestParseCrawlAndDialect(t *testing.T) {
 			t.Errorf("%v: %v", bad, err)
 		}
 	}
-	if _, err := OTBR("http://127.0.0.1:1", "soap"); err == nil || !strings.Contains(err.Error(), "unknown dialect") {
+	if _, err := OTBR("http://127.0.0.1:1", "soap", Crawl{}); err == nil || !strings.Contains(err.Error(), "unknown dialect") {
 		t.Errorf("bad dialect: %v", err)
 	}
-	if s, err := OTBR("http://127.0.0.1:1", "legacy"); err != nil || s.Name() != "otbr" {
+	if s, err := OTBR("http://127.0.0.1:1", "legacy", Crawl{}); err != nil || s.Name() != "otbr" {
 		t.Errorf("legacy: %v", err)
 	}
 	if _, err := TMF("fd00::/48", Crawl{}); err == nil {

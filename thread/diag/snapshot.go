@@ -146,12 +146,14 @@ func (m *Message) AddTo(s *topology.Snapshot, source string, sender *topology.Rl
 		s.Links = append(s.Links, l)
 	}
 	for _, c := range m.ChildIPv6 {
-		id := childID[c.Rloc16]
-		if id == "" {
-			id = topology.RlocID(c.Rloc16)
+		n := topology.Node{ID: topology.RlocID(c.Rloc16), Rloc16: topology.Ptr(c.Rloc16), Role: topology.RoleUnknown,
+			IPv6: addrStrings(c.Addresses), Sources: []string{source}, PartitionID: m.partition()}
+		if id := childID[c.Rloc16]; id != n.ID && id != "" {
+			// The Child TLV named it: the node is that ext address (an id
+			// without its ext address would be renamed to the RLOC16).
+			n.ID, n.ExtAddr = id, id
 		}
-		s.Nodes = append(s.Nodes, topology.Node{ID: id, Rloc16: topology.Ptr(c.Rloc16), Role: topology.RoleUnknown,
-			IPv6: addrStrings(c.Addresses), Sources: []string{source}, PartitionID: m.partition()})
+		s.Nodes = append(s.Nodes, n)
 	}
 	for _, r := range m.RouterNeighbors {
 		x := r.ExtAddress.Topology()

@@ -61,29 +61,67 @@ type Options struct {
 	Retries int
 	// RetryBackoff is the first pause before a retry; it doubles [200ms].
 	RetryBackoff time.Duration
-	// PollInterval is the pause between task status polls [100ms]; the
-	// border router runs tasks one at a time, so prompt polling is what
-	// keeps a collection fast.
+	// PollInterval sets the pace of task status polls [100ms]: a quarter
+	// of it for the first five intervals (a router's task ends about 0.1 s
+	// after the border router picks it up), then backing off to four times it.
 	PollInterval time.Duration
-	// TaskTimeout is the timeout sent with each getNetworkDiagnosticTask
-	// and how long the client waits for it [30s]; sleepy children answer
-	// only when they poll.
-	TaskTimeout time.Duration
-	// CollectionTimeout is the updateDeviceCollectionTask timeout [60s].
+	// RouterTimeout is a router's diagnostic task deadline (the task's
+	// timeout, whole seconds) [5s]. Routers are always listening: on a
+	// live mesh each answers in 0.1–0.2 s; the rest is headroom for hops
+	// and a busy radio. A router that is gone costs this much.
+	RouterTimeout time.Duration
+	// ChildTimeout is the deadline of an rx-on child asked directly [3s].
+	ChildTimeout time.Duration
+	// SleepyTimeout is the deadline of a sleepy child asked directly
+	// [30s]: it answers only when it next polls its parent, and the border
+	// router ends its task "completed" without a result when it does not.
+	SleepyTimeout time.Duration
+	// CollectionTimeout is the updateDeviceCollectionTask timeout [10s],
+	// the border router's own minimum for one discovery round. The round
+	// ends early once every router answered (about 0.1–3 s); a router that
+	// does not answer holds it to this timeout.
 	CollectionTimeout time.Duration
-	// DeviceCount is the deviceCount sent with updateDeviceCollectionTask:
-	// the task ends early once that many devices answered, else after its
-	// retries. 0: the number the previous scan found, else the size of the
-	// existing device collection, else 1.
-	DeviceCount int
-	// CollectionRetries is the task's maxRetries [2].
+	// CollectionRetries is the task's maxRetries [2]: how often the border
+	// router repeats its multicast discovery request within the round.
 	CollectionRetries int
-	// QueryTLVs also asks every router for the Child, Child IPv6 Address
-	// and Router Neighbor TLVs (29-31) in a second task: ext addresses of
-	// children that do not answer themselves, and per-link RSSI.
-	QueryTLVs bool
+	// CollectionPatience is how long a scan waits for the discovery round
+	// when the border router's device list already holds what an earlier
+	// round found [2s]: a router that stopped holds the round to its
+	// timeout, and the earlier list names the routers to ask. A border
+	// router whose list is empty is waited for the whole round.
+	CollectionPatience time.Duration
+	// Children says which children are asked for their own diagnostics
+	// besides what their parents' tables say of them [ChildrenNone].
+	Children Children
 	// Dialect forces a dialect; empty detects it.
 	Dialect Dialect
+}
+
+// Children says which children a scan asks directly. Their parents' child
+// tables and Child TLVs (ext address, mode, RLOC16, Thread version,
+// timeout, link margin and RSSI) already give every child its place on
+// the map; asking a child adds its own counters, vendor and addresses.
+type Children string
+
+// Which children to ask.
+const (
+	// ChildrenNone asks no child: the routers' tables suffice.
+	ChildrenNone Children = "none"
+	// ChildrenRxOn asks the rx-on children (they answer at once).
+	ChildrenRxOn Children = "rx-on"
+	// ChildrenAll asks sleepy children too, each within SleepyTimeout.
+	ChildrenAll Children = "all"
+)
+
+// ParseChildren reads a Children value.
+func ParseChildren(s string) (Children, error) {
+	switch c := Children(strings.ToLower(strings.TrimSpace(s))); c {
+	case "":
+		return ChildrenNone, nil
+	case ChildrenNone, ChildrenRxOn, ChildrenAll:
+		return c, nil
+	}
+	return "", fmt.Errorf("otbr: children %q is not none, rx-on or all", s)
 }
 
 func (o Options) withDefaults() Options {
@@ -104,14 +142,26 @@ func (o Options) withDefaults() Options {
 	if o.PollInterval <= 0 {
 		o.PollInterval = 100 * time.Millisecond
 	}
-	if o.TaskTimeout <= 0 {
-		o.TaskTimeout = 30 * time.Second
+	if o.RouterTimeout <= 0 {
+		o.RouterTimeout = 5 * time.Second
+	}
+	if o.ChildTimeout <= 0 {
+		o.ChildTimeout = 3 * time.Second
+	}
+	if o.SleepyTimeout <= 0 {
+		o.SleepyTimeout = 30 * time.Second
 	}
 	if o.CollectionTimeout <= 0 {
-		o.CollectionTimeout = 60 * time.Second
+		o.CollectionTimeout = 10 * time.Second
 	}
 	if o.CollectionRetries <= 0 {
 		o.CollectionRetries = 2
+	}
+	if o.CollectionPatience <= 0 {
+		o.CollectionPatience = 2 * time.Second
+	}
+	if o.Children == "" {
+		o.Children = ChildrenNone
 	}
 	return o
 }

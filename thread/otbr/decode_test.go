@@ -11,6 +11,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/threadmap/threadmap/thread/diag"
 	"github.com/threadmap/threadmap/thread/topology"
 	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
@@ -63,22 +64,23 @@ func TestDecodeDiagnosticsFixtures(t *testing.T) {
 			if form != tc.form || len(diags) != tc.entries || skipped != 0 {
 				t.Fatalf("form %s, %d entries, %d skipped; want %s, %d, 0", form, len(diags), skipped, tc.form, tc.entries)
 			}
-			var d *Diagnostic
+			var d *diag.Message
 			for i := range diags {
-				if diags[i].ExtAddr != nil && diags[i].ExtAddr.String() == tc.ext && diags[i].Mode != nil {
-					d = &diags[i]
+				m := diags[i].Message
+				if m.ExtAddress != nil && m.ExtAddress.String() == tc.ext && m.Mode != nil {
+					d = m
 				}
 			}
 			if d == nil {
 				t.Fatalf("no full entry for %s", tc.ext)
 			}
-			if d.Rloc16 == nil || *d.Rloc16 != tc.rloc || d.Mode.String() != tc.mode {
-				t.Errorf("rloc16 %v mode %v, want %s %s", d.Rloc16, d.Mode, tc.rloc, tc.mode)
+			if d.Address16 == nil || *d.Address16 != tc.rloc || d.Mode.Topology().String() != tc.mode {
+				t.Errorf("rloc16 %v mode %v, want %s %s", d.Address16, d.Mode, tc.rloc, tc.mode)
 			}
 			links := 0
-			if d.Route != nil {
-				for _, e := range d.Route.Entries {
-					if e.LQIn != 0 || e.LQOut != 0 {
+			if d.Route64 != nil {
+				for _, e := range d.Route64.Routes {
+					if e.HasLink() {
 						links++
 					}
 				}
@@ -86,8 +88,8 @@ func TestDecodeDiagnosticsFixtures(t *testing.T) {
 			if links != tc.links || len(d.ChildTable) != tc.kids {
 				t.Errorf("%d links, %d child table rows; want %d, %d", links, len(d.ChildTable), tc.links, tc.kids)
 			}
-			if d.LeaderData == nil || len(d.IPv6) == 0 || len(d.MACCounters) != 9 {
-				t.Errorf("leader data %v, %d addresses, %d MAC counters", d.LeaderData, len(d.IPv6), len(d.MACCounters))
+			if d.LeaderData == nil || len(d.IPv6Addresses) == 0 || d.MacCounters == nil {
+				t.Errorf("leader data %v, %d addresses, MAC counters %v", d.LeaderData, len(d.IPv6Addresses), d.MacCounters)
 			}
 		})
 	}
@@ -107,8 +109,17 @@ func TestPlainJSONEqualsJSONAPI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(a, b) {
-			t.Errorf("%s and %s decode differently", filepath.Base(pair[0]), filepath.Base(pair[1]))
+		if len(a) != len(b) {
+			t.Fatalf("%d and %d answers", len(a), len(b))
+		}
+		for i := range a {
+			if a[i].ID == "" || b[i].ID != "" {
+				t.Errorf("answer %d: JSON:API id %q, plain JSON id %q", i, a[i].ID, b[i].ID)
+			}
+			a[i].ID = ""
+			if !reflect.DeepEqual(a[i], b[i]) {
+				t.Errorf("%s and %s decode differently at %d", filepath.Base(pair[0]), filepath.Base(pair[1]), i)
+			}
 		}
 	}
 }
@@ -120,23 +131,23 @@ func TestQueryTLVs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var n3 *Diagnostic
+	var n3 *diag.Message
 	for i := range diags {
-		if diags[i].ExtAddr.String() == "eeb4e5ab8fbf07e8" && diags[i].Children != nil {
-			n3 = &diags[i]
+		if m := diags[i].Message; m.ExtAddress.String() == "eeb4e5ab8fbf07e8" && m.ChildrenEnd {
+			n3 = m
 		}
 	}
 	if n3 == nil {
 		t.Fatal("no query answer of n3")
 	}
-	if len(n3.Children) != 2 || n3.Children[0].ExtAddr.String() != "66901f4604d368fe" || n3.Children[0].Mode.String() != "-" ||
-		*n3.Children[0].Timeout != 240 || *n3.Children[1].LinkMargin != 78 || *n3.Children[1].AverageRSSI != -22 {
+	if len(n3.Children) != 2 || n3.Children[0].ExtAddress.String() != "66901f4604d368fe" || n3.Children[0].Mode().String() != "-" ||
+		n3.Children[0].Timeout != 240 || n3.Children[1].LinkMargin != 78 || n3.Children[1].AverageRSSI != -22 {
 		t.Errorf("children %+v", n3.Children)
 	}
-	if len(n3.ChildIPv6) != 2 || n3.ChildIPv6[1].Rloc16 != 0xf802 || len(n3.ChildIPv6[1].IPv6) != 2 {
+	if len(n3.ChildIPv6) != 2 || n3.ChildIPv6[1].Rloc16 != 0xf802 || len(n3.ChildIPv6[1].Addresses) != 2 || !n3.ChildIPv6End {
 		t.Errorf("child ipv6 %+v", n3.ChildIPv6)
 	}
-	if len(n3.RouterNeighbors) != 2 {
+	if len(n3.RouterNeighbors) != 2 || !n3.RouterNeighborsEnd {
 		t.Errorf("router neighbors %+v", n3.RouterNeighbors)
 	}
 }

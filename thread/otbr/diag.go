@@ -2,129 +2,40 @@ package otbr
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
+	"net/netip"
+	"sort"
 	"strings"
 
+	"github.com/threadmap/threadmap/thread/diag"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
-// Diagnostic is one device's Network Diagnostic answer as any of the three
-// REST dialects writes it, normalised: the legacy GET /diagnostics entry
-// (PascalCase, decimal Rloc16), a JSON:API /api/diagnostics item, or its
-// plain-JSON form, with or without the 2026 attribute renames. Absent TLVs
-// are nil/empty.
-type Diagnostic struct {
-	ExtAddr         *topology.ExtAddress
-	Rloc16          *topology.Rloc16
-	Mode            *topology.Mode
-	Timeout         *uint32 // TLV 3, seconds
-	Connectivity    *Connectivity
-	Route           *Route
-	LeaderData      *LeaderData
-	NetworkData     string // TLV 7, hex
-	IPv6            []string
-	MACCounters     map[string]uint64
-	BatteryLevel    *int
-	SupplyVoltage   *int
-	ChildTable      []ChildTableEntry
-	MaxChildTimeout *uint32
-	EUI64           string
-	ThreadVersion   int
-	VendorName      string
-	VendorModel     string
-	VendorSWVersion string
-	StackVersion    string
-	MLECounters     map[string]uint64
-	BRCounters      map[string]uint64
-	Children        []Child
-	ChildIPv6       []ChildIPv6
-	RouterNeighbors []RouterNeighbor
-	IsLeader        *bool
-	IsBorderRouter  *bool
-	IsPrimaryBBR    *bool
-}
-
-// Connectivity is TLV 4 plus the SED fields.
-type Connectivity struct {
-	topology.Connectivity
-	SEDBufferSize    int
-	SEDDatagramCount int
-}
-
-// Route is the Route64 TLV (5).
-type Route struct {
-	IDSequence int
-	Entries    []RouteEntry
-}
-
-// RouteEntry is one router in a Route64 TLV. LQ 0/0 means no direct link.
-type RouteEntry struct {
-	RouterID uint8
-	LQOut    int
-	LQIn     int
-	Cost     int
-}
-
-// LeaderData is TLV 6.
-type LeaderData struct {
-	PartitionID       uint32
-	Weighting         int
-	DataVersion       int
-	StableDataVersion int
-	LeaderRouterID    int
-}
-
-// ChildTableEntry is one row of the Child Table TLV (16).
-type ChildTableEntry struct {
-	ChildID uint16
-	// TimeoutExp is the encoded timeout: 2^(TimeoutExp-4) seconds.
-	TimeoutExp  int
-	LinkQuality *int // absent in the legacy API
-	Mode        topology.Mode
-}
-
-// TimeoutSeconds decodes the child table's timeout exponent.
-func (c ChildTableEntry) TimeoutSeconds() uint32 {
-	if c.TimeoutExp < 4 || c.TimeoutExp > 35 {
-		return 0
-	}
-	return uint32(1) << (c.TimeoutExp - 4)
-}
-
-// Child is one Child TLV (29) entry, from a query.
-type Child struct {
-	Rloc16           topology.Rloc16
-	ExtAddr          topology.ExtAddress
-	Mode             topology.Mode
-	ThreadVersion    int
-	Timeout          *uint32
-	Age              *uint32
-	LinkAge          *uint32
-	LinkMargin       *int
-	AverageRSSI      *int
-	LastRSSI         *int
-	FrameErrorRate   *float64
-	MessageErrorRate *float64
-}
-
-// ChildIPv6 is one Child IPv6 Address List TLV (30).
-type ChildIPv6 struct {
-	Rloc16 topology.Rloc16
-	IPv6   []string
-}
-
-// RouterNeighbor is one Router Neighbor TLV (31) entry, from a query.
-type RouterNeighbor struct {
-	Rloc16           topology.Rloc16
-	ExtAddr          topology.ExtAddress
-	ThreadVersion    int
-	LinkAge          *uint32
-	LinkMargin       *int
-	AverageRSSI      *int
-	LastRSSI         *int
-	FrameErrorRate   *float64
-	MessageErrorRate *float64
+// Answer is one device's Network Diagnostic answer as the REST API wrote
+// it, decoded into the one Network Diagnostic model, diag.Message, which
+// (*diag.Message).AddTo turns into nodes and links exactly as it does for
+// TMF answers. The legacy GET /diagnostics entry (PascalCase, decimal
+// Rloc16), a JSON:API /api/diagnostics item and its plain-JSON form, with
+// or without the 2026 attribute renames, all decode into it. What the
+// border router adds beside the TLVs (isLeader, isBorderRouter, routerId:
+// derived again from the TLVs by the model) is not kept, except its own
+// border-routing counters.
+type Answer struct {
+	// ID is the JSON:API item id ("" in the other forms).
+	ID string
+	// Message holds the TLVs: Children, ChildIPv6 and RouterNeighbors come
+	// from the border router's queries (children, childIpv6Addresses,
+	// routerNeighbors), each list ended (…End) when the answer had it.
+	Message *diag.Message
+	// BRCounters are the border router's own border-routing counters
+	// (brCounters, only on its own answer), keyed "br_<snake_case>".
+	BRCounters map[string]uint64
+	// ChildLQUnknown: the child table came without link quality (the legacy
+	// API), so the child links' LQ in is unknown, not 0.
+	ChildLQUnknown bool
 }
 
 // DiagnosticsBody tells which form a diagnostics answer had.
@@ -142,21 +53,7 @@ const (
 // single item), or the plain-JSON array (or single object). Items that are
 // not network diagnostics (energy scan reports, discovery results) are
 // skipped and counted in skipped.
-func DecodeDiagnostics(body []byte) (diags []Diagnostic, form DiagnosticsBody, skipped int, err error) {
-	items, form, skipped, err := decodeDiagnosticItems(body)
-	for _, it := range items {
-		diags = append(diags, it.Diagnostic)
-	}
-	return diags, form, skipped, err
-}
-
-// diagItem is a diagnostic with its JSON:API item id (empty in other forms).
-type diagItem struct {
-	id string
-	Diagnostic
-}
-
-func decodeDiagnosticItems(body []byte) (diags []diagItem, form DiagnosticsBody, skipped int, err error) {
+func DecodeDiagnostics(body []byte) (answers []Answer, form DiagnosticsBody, skipped int, err error) {
 	t := bytes.TrimSpace(body)
 	if len(t) == 0 {
 		return nil, "", 0, fmt.Errorf("diagnostics: empty body")
@@ -169,15 +66,14 @@ func decodeDiagnosticItems(body []byte) (diags []diagItem, form DiagnosticsBody,
 		}
 		form = BodyPlainJSON
 		for i, raw := range items {
-			path := fmt.Sprintf("diagnostics[%d]", i)
-			o, err := parseObject(raw, path)
+			o, err := parseObject(raw, fmt.Sprintf("diagnostics[%d]", i))
 			if err != nil {
 				return nil, "", 0, err
 			}
-			if isLegacyKeyed(o) {
+			if o.pascal {
 				form = BodyLegacy
 			}
-			d, ok, err := decodeDiagnostic(o)
+			a, ok, err := decodeAnswer(o)
 			if err != nil {
 				return nil, "", 0, err
 			}
@@ -185,9 +81,9 @@ func decodeDiagnosticItems(body []byte) (diags []diagItem, form DiagnosticsBody,
 				skipped++
 				continue
 			}
-			diags = append(diags, diagItem{Diagnostic: d})
+			answers = append(answers, a)
 		}
-		return diags, form, skipped, nil
+		return answers, form, skipped, nil
 	case '{':
 		root, err := parseObject(t, "diagnostics")
 		if err != nil {
@@ -196,14 +92,14 @@ func decodeDiagnosticItems(body []byte) (diags []diagItem, form DiagnosticsBody,
 		data, p, ok := root.get("data")
 		if !ok {
 			// One plain-JSON item (GET /api/diagnostics/{id} as application/json).
-			d, ok, err := decodeDiagnostic(root)
+			a, ok, err := decodeAnswer(root)
 			if err != nil {
 				return nil, "", 0, err
 			}
 			if !ok {
 				return nil, BodyPlainJSON, 1, nil
 			}
-			return []diagItem{{Diagnostic: d}}, BodyPlainJSON, 0, nil
+			return []Answer{a}, BodyPlainJSON, 0, nil
 		}
 		var items []json.RawMessage
 		if data[0] == '{' {
@@ -236,7 +132,7 @@ func decodeDiagnosticItems(body []byte) (diags []diagItem, form DiagnosticsBody,
 			if !ok {
 				return nil, "", 0, fmt.Errorf("%s: no attributes", path)
 			}
-			d, ok, err := decodeDiagnostic(attrs)
+			a, ok, err := decodeAnswer(attrs)
 			if err != nil {
 				return nil, "", 0, err
 			}
@@ -244,9 +140,10 @@ func decodeDiagnosticItems(body []byte) (diags []diagItem, form DiagnosticsBody,
 				skipped++
 				continue
 			}
-			diags = append(diags, diagItem{id: id, Diagnostic: d})
+			a.ID = id
+			answers = append(answers, a)
 		}
-		return diags, BodyJSONAPI, skipped, nil
+		return answers, BodyJSONAPI, skipped, nil
 	}
 	return nil, "", 0, fmt.Errorf("diagnostics: want a JSON array or object, got %s", describe(t))
 }
@@ -254,132 +151,213 @@ func decodeDiagnosticItems(body []byte) (diags []diagItem, form DiagnosticsBody,
 // isNetworkDiagnosticType: the server writes "networkDiagnostics"; the
 // OpenAPI document says "threadNetworkDiagnostic".
 func isNetworkDiagnosticType(t string) bool {
-	t = strings.ToLower(t)
-	return strings.Contains(t, "networkdiagnostic")
+	return strings.Contains(strings.ToLower(t), "networkdiagnostic")
 }
 
-// isLegacyKeyed reports whether an object uses the legacy PascalCase keys.
-func isLegacyKeyed(o object) bool { return o.pascal }
-
-// decodeDiagnostic reads one diagnostic object. ok is false for objects
-// that carry neither ext address nor RLOC16 (not a device's answer).
-func decodeDiagnostic(o object) (Diagnostic, bool, error) {
-	d, err := decodeDiagnosticFields(o)
-	if err != nil {
-		return d, false, err
+// decodeAnswer reads one diagnostic object. ok is false for objects that
+// carry neither ext address nor RLOC16 (not a device's answer).
+func decodeAnswer(o object) (Answer, bool, error) {
+	var a Answer
+	m := &diag.Message{}
+	var err error
+	if m.ExtAddress, err = optExt(o, "extAddress"); err != nil {
+		return a, false, err
 	}
-	return d, d.ExtAddr != nil || d.Rloc16 != nil, nil
-}
-
-func decodeDiagnosticFields(o object) (d Diagnostic, err error) {
-	if d.ExtAddr, d.Rloc16, err = addresses(o); err != nil {
-		return d, err
+	if r, ok, err := o.rloc("rloc16"); err != nil {
+		return a, false, err
+	} else if ok {
+		m.Address16 = &r
 	}
-	if d.ExtAddr == nil && d.Rloc16 == nil {
-		return d, nil
+	if m.ExtAddress == nil && m.Address16 == nil {
+		return a, false, nil
 	}
-	if d.Mode, err = optObject(o, decodeMode, "mode"); err != nil {
-		return d, err
+	a.Message = m
+	if mode, ok, err := o.obj("mode"); err != nil {
+		return a, false, err
+	} else if ok {
+		b, err := modeByte(mode)
+		if err != nil {
+			return a, false, err
+		}
+		dm := diag.DeviceMode(b)
+		m.Mode = &dm
 	}
-	if err = o.optUint32(&d.Timeout, "timeout", "childTimeout"); err != nil {
-		return d, err
+	if err = optNum(o, &m.Timeout, math.MaxUint32, "timeout", "childTimeout"); err != nil {
+		return a, false, err
 	}
-	if d.Connectivity, err = optObject(o, decodeConnectivity, "connectivity"); err != nil {
-		return d, err
+	if m.Connectivity, err = optObject(o, decodeConnectivity, "connectivity"); err != nil {
+		return a, false, err
 	}
-	if d.Route, err = optObject(o, decodeRoute, "route", "route64"); err != nil {
-		return d, err
+	if m.Route64, err = optObject(o, decodeRoute, "route", "route64"); err != nil {
+		return a, false, err
 	}
-	if d.LeaderData, err = optObject(o, decodeLeaderData, "leaderData"); err != nil {
-		return d, err
+	if m.LeaderData, err = optObject(o, decodeLeaderData, "leaderData"); err != nil {
+		return a, false, err
 	}
-	if d.NetworkData, _, err = o.str("networkData"); err != nil {
-		return d, err
+	if m.NetworkData, err = optHex(o, "networkData"); err != nil {
+		return a, false, err
 	}
-	if d.IPv6, _, err = o.strList("ipv6Addresses", "IP6AddressList", "ip6Addresses"); err != nil {
-		return d, err
+	if m.IPv6Addresses, err = addrList(o, "ipv6Addresses", "IP6AddressList", "ip6Addresses"); err != nil {
+		return a, false, err
 	}
-	if d.MACCounters, err = counters(o, "macCounters"); err != nil {
-		return d, err
+	if m.MacCounters, err = optObject(o, decodeMacCounters, "macCounters"); err != nil {
+		return a, false, err
 	}
-	if d.MLECounters, err = counters(o, "mleCounters"); err != nil {
-		return d, err
+	if err = optNum(o, &m.BatteryLevel, math.MaxUint8, "batteryLevel"); err != nil {
+		return a, false, err
 	}
-	if d.BRCounters, err = counters(o, "brCounters"); err != nil {
-		return d, err
+	if err = optNum(o, &m.SupplyVoltage, math.MaxUint16, "supplyVoltage"); err != nil {
+		return a, false, err
 	}
-	if err = o.optInt(&d.BatteryLevel, "batteryLevel"); err != nil {
-		return d, err
+	if m.ChildTable, err = objectList(o, func(c object) (diag.ChildTableEntry, error) {
+		e, lq, err := decodeChildTableEntry(c)
+		if !lq {
+			a.ChildLQUnknown = true
+		}
+		return e, err
+	}, "childTable"); err != nil {
+		return a, false, err
 	}
-	if err = o.optInt(&d.SupplyVoltage, "supplyVoltage"); err != nil {
-		return d, err
+	if m.ChannelPages, err = channelPages(o); err != nil {
+		return a, false, err
 	}
-	if err = o.optUint32(&d.MaxChildTimeout, "maxChildTimeout"); err != nil {
-		return d, err
+	if err = optNum(o, &m.MaxChildTimeout, math.MaxUint32, "maxChildTimeout"); err != nil {
+		return a, false, err
 	}
-	if d.ChildTable, err = objectList(o, decodeChildTableEntry, "childTable"); err != nil {
-		return d, err
+	if m.EUI64, err = optExt(o, "eui", "eui64"); err != nil {
+		return a, false, err
 	}
-	if d.EUI64, _, err = o.str("eui", "eui64"); err != nil {
-		return d, err
-	}
-	d.EUI64 = strings.ToLower(d.EUI64)
-	if d.ThreadVersion, err = threadVersion(o); err != nil {
-		return d, err
-	}
-	if d.VendorName, _, err = o.str("vendorName"); err != nil {
-		return d, err
-	}
-	if d.VendorModel, _, err = o.str("vendorModel"); err != nil {
-		return d, err
-	}
-	if d.VendorSWVersion, _, err = o.str("vendorSwVersion", "vendorVersion"); err != nil {
-		return d, err
-	}
-	if d.StackVersion, _, err = o.str("threadStackVersion", "stackVersion"); err != nil {
-		return d, err
-	}
-	if d.Children, err = objectList(o, decodeChild, "children"); err != nil {
-		return d, err
-	}
-	if d.ChildIPv6, err = objectList(o, decodeChildIPv6, "childIpv6Addresses"); err != nil {
-		return d, err
-	}
-	if d.RouterNeighbors, err = objectList(o, decodeNeighbor, "routerNeighbors"); err != nil {
-		return d, err
+	if err = optNum(o, &m.Version, math.MaxUint16, "threadVersion", "version"); err != nil {
+		return a, false, err
 	}
 	for _, f := range []struct {
-		dst  **bool
-		name string
-	}{{&d.IsLeader, "isLeader"}, {&d.IsBorderRouter, "isBorderRouter"}, {&d.IsPrimaryBBR, "isPrimaryBBR"}} {
-		if b, ok, err := o.flag(f.name); err != nil {
-			return d, err
+		dst   **string
+		names []string
+	}{
+		{&m.VendorName, []string{"vendorName"}}, {&m.VendorModel, []string{"vendorModel"}},
+		{&m.VendorSWVersion, []string{"vendorSwVersion", "vendorVersion"}},
+		{&m.StackVersion, []string{"threadStackVersion", "stackVersion"}},
+		{&m.VendorAppURL, []string{"vendorAppUrl"}},
+	} {
+		if s, ok, err := o.str(f.names...); err != nil {
+			return a, false, err
 		} else if ok {
-			*f.dst = topology.Ptr(b)
+			*f.dst = &s
 		}
 	}
-	return d, nil
+	if m.Children, m.ChildrenEnd, err = queryList(o, decodeChild, "children"); err != nil {
+		return a, false, err
+	}
+	if m.ChildIPv6, m.ChildIPv6End, err = queryList(o, decodeChildIPv6, "childIpv6Addresses"); err != nil {
+		return a, false, err
+	}
+	if m.RouterNeighbors, m.RouterNeighborsEnd, err = queryList(o, decodeNeighbor, "routerNeighbors"); err != nil {
+		return a, false, err
+	}
+	if m.MleCounters, err = optObject(o, decodeMleCounters, "mleCounters"); err != nil {
+		return a, false, err
+	}
+	if a.BRCounters, err = brCounters(o); err != nil {
+		return a, false, err
+	}
+	return a, true, nil
 }
 
-// addresses reads a device's extAddress and rloc16, each nil when absent.
-func addresses(o object) (*topology.ExtAddress, *topology.Rloc16, error) {
-	e, eok, err := o.ext("extAddress")
+// optExt reads an ext address (or EUI-64) written as 16 hex digits.
+func optExt(o object, names ...string) (*diag.ExtAddr, error) {
+	e, ok, err := o.ext(names...)
+	if !ok || err != nil {
+		return nil, err
+	}
+	x := diag.ExtAddr(e.Bytes())
+	return &x, nil
+}
+
+// unsigned is the integer widths a TLV field has.
+type unsigned interface {
+	~uint8 | ~uint16 | ~uint32
+}
+
+// optNum sets *dst when one of names is present, refusing values above max.
+func optNum[T unsigned](o object, dst **T, max uint64, names ...string) error {
+	n, ok, err := o.num(names...)
+	if !ok || err != nil {
+		return err
+	}
+	if n > max {
+		_, p, _ := o.get(names...)
+		return fmt.Errorf("%s: %d above %d", p, n, max)
+	}
+	v := T(n)
+	*dst = &v
+	return nil
+}
+
+// field reads a number that must fit max into *dst (0 when absent).
+func field[T unsigned](o object, dst *T, max uint64, names ...string) error {
+	var p *T
+	if err := optNum(o, &p, max, names...); err != nil {
+		return err
+	}
+	if p != nil {
+		*dst = *p
+	}
+	return nil
+}
+
+// optHex reads a hex string (network data, channel pages) as bytes.
+func optHex(o object, names ...string) (diag.HexBytes, error) {
+	s, ok, err := o.str(names...)
+	if !ok || err != nil {
+		return nil, err
+	}
+	b, err := hex.DecodeString(s)
 	if err != nil {
-		return nil, nil, err
+		_, p, _ := o.get(names...)
+		return nil, fmt.Errorf("%s: not hex: %w", p, err)
 	}
-	r, rok, err := o.rloc("rloc16")
+	return append(diag.HexBytes{}, b...), nil
+}
+
+// channelPages reads the Channel Pages TLV: a hex string as the border
+// router writes it, or a list of page numbers as the OpenAPI examples do.
+func channelPages(o object) (diag.HexBytes, error) {
+	v, p, ok := o.get("channelPages")
+	if !ok || v[0] != '[' {
+		return optHex(o, "channelPages")
+	}
+	items, err := parseArray(v, p)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	var ep *topology.ExtAddress
-	var rp *topology.Rloc16
-	if eok {
-		ep = &e
+	out := diag.HexBytes{}
+	for i, it := range items {
+		n, err := rawUint(it)
+		if err != nil || n > 255 {
+			return nil, fmt.Errorf("%s[%d]: want a page number 0-255", p, i)
+		}
+		out = append(out, byte(n))
 	}
-	if rok {
-		rp = &r
+	return out, nil
+}
+
+// addrList reads a list of IPv6 addresses; nil when absent, empty (not nil)
+// when present and empty, as the TLV decoder gives it.
+func addrList(o object, names ...string) ([]netip.Addr, error) {
+	ss, ok, err := o.strList(names...)
+	if !ok || err != nil {
+		return nil, err
 	}
-	return ep, rp, nil
+	out := make([]netip.Addr, 0, len(ss))
+	for i, s := range ss {
+		a, err := netip.ParseAddr(s)
+		if err != nil || !a.Is6() || a.Zone() != "" {
+			_, p, _ := o.get(names...)
+			return nil, fmt.Errorf("%s[%d]: %q is not an IPv6 address", p, i, s)
+		}
+		out = append(out, a)
+	}
+	return out, nil
 }
 
 // optObject decodes the nested object names with dec; nil when absent.
@@ -417,307 +395,404 @@ func objectList[T any](o object, dec func(object) (T, error), names ...string) (
 	return out, nil
 }
 
-// optUint32 sets *dst when one of names is present.
-func (o object) optUint32(dst **uint32, names ...string) error {
-	n, ok, err := o.num(names...)
-	if ok {
-		*dst = topology.Ptr(uint32(n))
-	}
-	return err
-}
-
-// optInt sets *dst when one of names is present.
-func (o object) optInt(dst **int, names ...string) error {
-	n, ok, err := o.num(names...)
-	if ok {
-		*dst = topology.Ptr(int(n))
-	}
-	return err
-}
-
-// threadVersion reads the Thread version (0 when absent).
-func threadVersion(o object) (int, error) {
-	n, _, err := o.num("threadVersion", "version")
-	return int(n), err
-}
-
-func decodeChildIPv6(c object) (ChildIPv6, error) {
-	r, err := c.needRloc("rloc16")
+// queryList is objectList for a query TLV list: present means the border
+// router collected the whole list (the empty TLV that ends it arrived).
+func queryList[T any](o object, dec func(object) (T, error), name string) ([]T, bool, error) {
+	list, err := objectList(o, dec, name)
 	if err != nil {
-		return ChildIPv6{}, err
+		return nil, false, err
 	}
-	addrs, _, err := c.strList("ipv6Addresses", "ip6Addresses")
-	if err != nil {
-		return ChildIPv6{}, err
+	if list == nil {
+		return nil, false, nil
 	}
-	return ChildIPv6{Rloc16: r, IPv6: addrs}, nil
+	if len(list) == 0 {
+		list = nil
+	}
+	return list, true, nil
 }
 
-// decodeMode reads a mode object: {RxOnWhenIdle, DeviceType, NetworkData}
-// as 0/1 (legacy), {rxOnWhenIdle, deviceTypeFTD, fullNetworkData} (JSON:API
-// before 2026-07) or {rxOnWhenIdle, fullThreadDevice, fullNetworkData}.
-func decodeMode(m object) (topology.Mode, error) {
+// modeByte reads a mode object into the Mode TLV byte: {RxOnWhenIdle,
+// DeviceType, NetworkData} as 0/1 (legacy), {rxOnWhenIdle, deviceTypeFTD,
+// fullNetworkData} (JSON:API before 2026-07) or {rxOnWhenIdle,
+// fullThreadDevice, fullNetworkData}.
+func modeByte(m object) (byte, error) {
 	var mode topology.Mode
 	var err error
 	if mode.RxOnWhenIdle, _, err = m.flag("rxOnWhenIdle"); err != nil {
-		return mode, err
+		return 0, err
 	}
 	if mode.FullThreadDevice, _, err = m.flag("fullThreadDevice", "deviceTypeFTD", "deviceType"); err != nil {
-		return mode, err
+		return 0, err
 	}
 	if mode.FullNetworkData, _, err = m.flag("fullNetworkData", "networkData"); err != nil {
-		return mode, err
+		return 0, err
 	}
-	return mode, nil
+	return mode.Byte(), nil
 }
 
-func decodeConnectivity(c object) (Connectivity, error) {
-	var out Connectivity
-	fields := []struct {
-		dst  *int
-		name string
-	}{
-		{&out.LinkQuality3, "linkQuality3"}, {&out.LinkQuality2, "linkQuality2"}, {&out.LinkQuality1, "linkQuality1"},
-		{&out.LeaderCost, "leaderCost"}, {&out.IDSequence, "idSequence"}, {&out.ActiveRouters, "activeRouters"},
-		{&out.SEDBufferSize, "sedBufferSize"}, {&out.SEDDatagramCount, "sedDatagramCount"},
-	}
-	for _, f := range fields {
-		n, _, err := c.num(f.name)
-		if err != nil {
-			return out, err
-		}
-		*f.dst = int(n)
-	}
+// decodeMode is modeByte in the model's terms (for /api/devices).
+func decodeMode(m object) (topology.Mode, error) {
+	b, err := modeByte(m)
+	return topology.ModeFromByte(b), err
+}
+
+func decodeConnectivity(c object) (diag.Connectivity, error) {
+	var out diag.Connectivity
 	p, _, err := c.signed("parentPriority")
 	if err != nil {
 		return out, err
 	}
-	out.ParentPriority = int(p)
+	if p < -2 || p > 1 {
+		return out, fmt.Errorf("%s.parentPriority: %d is not -2..1", c.path, p)
+	}
+	out.ParentPriority = int8(p)
+	for _, f := range []struct {
+		dst  *uint8
+		name string
+	}{
+		{&out.LinkQuality3, "linkQuality3"}, {&out.LinkQuality2, "linkQuality2"}, {&out.LinkQuality1, "linkQuality1"},
+		{&out.LeaderCost, "leaderCost"}, {&out.IDSequence, "idSequence"}, {&out.ActiveRouters, "activeRouters"},
+	} {
+		if err := field(c, f.dst, math.MaxUint8, f.name); err != nil {
+			return out, err
+		}
+	}
+	if c.has("sedBufferSize", "sedDatagramCount") {
+		out.HasSEDFields = true
+		if err := field(c, &out.SEDBufferSize, math.MaxUint16, "sedBufferSize"); err != nil {
+			return out, err
+		}
+		if err := field(c, &out.SEDDatagramCount, math.MaxUint8, "sedDatagramCount"); err != nil {
+			return out, err
+		}
+	}
 	return out, nil
 }
 
-func decodeRoute(r object) (Route, error) {
-	var out Route
-	n, _, err := r.num("idSequence")
-	if err != nil {
+func decodeRoute(r object) (diag.Route64, error) {
+	var out diag.Route64
+	if err := field(r, &out.IDSequence, math.MaxUint8, "idSequence"); err != nil {
 		return out, err
 	}
-	out.IDSequence = int(n)
-	items, p, _, err := r.arr("routeData")
-	if err != nil {
-		return out, err
-	}
-	for i, raw := range items {
-		e, err := parseObject(raw, fmt.Sprintf("%s[%d]", p, i))
-		if err != nil {
-			return out, err
-		}
+	entries, err := objectList(r, func(e object) (diag.RouteEntry, error) {
+		var entry diag.RouteEntry
 		id, ok, err := e.num("routeId", "routerId")
 		if err != nil {
-			return out, err
+			return entry, err
 		}
 		if !ok || id > topology.MaxRouterID {
-			return out, fmt.Errorf("%s: router id missing or above %d", e.path, topology.MaxRouterID)
+			return entry, fmt.Errorf("%s: router id missing or above %d", e.path, topology.MaxRouterID)
 		}
-		var entry RouteEntry
 		entry.RouterID = uint8(id)
 		for _, f := range []struct {
-			dst  *int
+			dst  *uint8
 			name string
 			max  uint64
-		}{{&entry.LQOut, "linkQualityOut", 3}, {&entry.LQIn, "linkQualityIn", 3}, {&entry.Cost, "routeCost", 255}} {
-			v, _, err := e.num(f.name)
-			if err != nil {
-				return out, err
+		}{{&entry.LQOut, "linkQualityOut", 3}, {&entry.LQIn, "linkQualityIn", 3}, {&entry.Cost, "routeCost", 15}} {
+			if err := field(e, f.dst, f.max, f.name); err != nil {
+				return entry, err
 			}
-			if v > f.max {
-				return out, fmt.Errorf("%s.%s: %d above %d", e.path, f.name, v, f.max)
-			}
-			*f.dst = int(v)
 		}
-		out.Entries = append(out.Entries, entry)
-	}
-	return out, nil
-}
-
-func decodeLeaderData(l object) (LeaderData, error) {
-	var out LeaderData
-	pid, _, err := l.num("partitionId")
+		return entry, nil
+	}, "routeData")
 	if err != nil {
 		return out, err
 	}
-	if pid > 0xffffffff {
-		return out, fmt.Errorf("%s.partitionId: %d is not 32-bit", l.path, pid)
+	// The TLV lists routers in ascending ID order, once each.
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].RouterID < entries[j].RouterID })
+	for i := 1; i < len(entries); i++ {
+		if entries[i].RouterID == entries[i-1].RouterID {
+			return out, fmt.Errorf("%s.routeData: router id %d twice", r.path, entries[i].RouterID)
+		}
 	}
-	out.PartitionID = uint32(pid)
-	for _, f := range []struct {
-		dst  *int
-		name string
-	}{{&out.Weighting, "weighting"}, {&out.DataVersion, "dataVersion"}, {&out.StableDataVersion, "stableDataVersion"}, {&out.LeaderRouterID, "leaderRouterId"}} {
-		n, _, err := l.num(f.name)
-		if err != nil {
-			return out, err
-		}
-		if n > 255 {
-			return out, fmt.Errorf("%s.%s: %d is not one byte", l.path, f.name, n)
-		}
-		*f.dst = int(n)
+	out.Routes = entries
+	if out.Routes == nil {
+		out.Routes = []diag.RouteEntry{}
 	}
 	return out, nil
 }
 
-func decodeChildTableEntry(c object) (ChildTableEntry, error) {
-	var e ChildTableEntry
-	id, ok, err := c.num("childId")
-	if err != nil {
-		return e, err
+func decodeLeaderData(l object) (diag.LeaderData, error) {
+	var out diag.LeaderData
+	if err := field(l, &out.PartitionID, math.MaxUint32, "partitionId"); err != nil {
+		return out, err
 	}
-	if !ok || id > 0x1ff || id == 0 {
-		return e, fmt.Errorf("%s.childId: missing or not 1-511", c.path)
-	}
-	e.ChildID = uint16(id)
-	t, _, err := c.num("timeout")
-	if err != nil {
-		return e, err
-	}
-	if t > 31 {
-		return e, fmt.Errorf("%s.timeout: exponent %d above 31", c.path, t)
-	}
-	e.TimeoutExp = int(t)
-	if lq, ok, err := c.num("linkQuality"); err != nil {
-		return e, err
-	} else if ok {
-		if lq > 3 {
-			return e, fmt.Errorf("%s.linkQuality: %d above 3", c.path, lq)
-		}
-		e.LinkQuality = topology.Ptr(int(lq))
-	}
-	if m, ok, err := c.obj("mode"); err != nil {
-		return e, err
-	} else if ok {
-		if e.Mode, err = decodeMode(m); err != nil {
-			return e, err
+	for _, f := range []struct {
+		dst  *uint8
+		name string
+	}{{&out.Weighting, "weighting"}, {&out.DataVersion, "dataVersion"}, {&out.StableDataVersion, "stableDataVersion"},
+		{&out.LeaderRouterID, "leaderRouterId"}} {
+		if err := field(l, f.dst, math.MaxUint8, f.name); err != nil {
+			return out, err
 		}
 	}
-	return e, nil
+	return out, nil
 }
 
-// linkFields reads the link statistics children and neighbors share.
-func linkFields(c object, linkAge **uint32, margin, avg, last **int, fer, mer **float64) error {
-	if err := c.optUint32(linkAge, "linkAge", "connectionTime", "connTime"); err != nil {
-		return err
-	}
-	if err := c.optInt(margin, "linkMargin"); err != nil {
-		return err
-	}
-	for _, f := range []struct {
-		dst   **int
-		names []string
-	}{{avg, []string{"averageRssi", "avgRssi"}}, {last, []string{"lastRssi"}}} {
-		if n, ok, err := c.signed(f.names...); err != nil {
-			return err
-		} else if ok {
-			*f.dst = topology.Ptr(int(n))
+// macCounterNames are the MAC Counters TLV's fields in order, as the REST
+// API names them.
+var macCounterNames = []string{"ifInUnknownProtos", "ifInErrors", "ifOutErrors", "ifInUcastPkts", "ifInBroadcastPkts",
+	"ifInDiscards", "ifOutUcastPkts", "ifOutBroadcastPkts", "ifOutDiscards"}
+
+func decodeMacCounters(c object) (diag.MacCounters, error) {
+	var out diag.MacCounters
+	dst := []*uint32{&out.IfInUnknownProtos, &out.IfInErrors, &out.IfOutErrors, &out.IfInUcastPkts,
+		&out.IfInBroadcastPkts, &out.IfInDiscards, &out.IfOutUcastPkts, &out.IfOutBroadcastPkts, &out.IfOutDiscards}
+	for i, name := range macCounterNames {
+		if err := field(c, dst[i], math.MaxUint32, name); err != nil {
+			return out, err
 		}
 	}
-	for _, f := range []struct {
-		dst   **float64
-		names []string
-	}{{fer, []string{"frameErrorRate"}}, {mer, []string{"messageErrorRate", "msgErrorRate"}}} {
-		if v, ok, err := c.float(f.names...); err != nil {
-			return err
-		} else if ok {
-			*f.dst = topology.Ptr(v)
+	return out, nil
+}
+
+// mleCounterNames are the MLE Counters TLV's fields in order: the REST
+// API's names, then the names its documents used before 2026-07.
+var mleCounterNames = [][]string{
+	{"radioDisabledCount", "roleDisabled"}, {"detachedRoleCount", "roleDetached"}, {"childRoleCount", "roleChild"},
+	{"routerRoleCount", "roleRouter"}, {"leaderRoleCount", "roleLeader"}, {"attachAttemptsCount", "attachAttempts"},
+	{"partIdChangesCount", "partitionChanges"}, {"betterPartIdAttachAttemptsCount", "betterAttachAttempts"},
+	{"newParentCount", "parentChanges"},
+	{"totalTrackingTime", "trackedTime"}, {"radioDisabledTime", "roleDisabledTime"}, {"detachedRoleTime", "roleDetachedTime"},
+	{"childRoleTime", "roleChildTime"}, {"routerRoleTime", "roleRouterTime"}, {"leaderRoleTime", "roleLeaderTime"},
+}
+
+func decodeMleCounters(c object) (diag.MleCounters, error) {
+	var out diag.MleCounters
+	counts := []*uint16{&out.DisabledRole, &out.DetachedRole, &out.ChildRole, &out.RouterRole, &out.LeaderRole,
+		&out.AttachAttempts, &out.PartitionIDChanges, &out.BetterPartitionAttachAttempts, &out.ParentChanges}
+	times := []*uint64{&out.TrackedTime, &out.DisabledTime, &out.DetachedTime, &out.ChildTime, &out.RouterTime, &out.LeaderTime}
+	for i, dst := range counts {
+		if err := field(c, dst, math.MaxUint16, mleCounterNames[i]...); err != nil {
+			return out, err
 		}
 	}
+	for i, dst := range times {
+		// Milliseconds, written as 44000.000 in the docs: rounded down.
+		n, _, err := c.num(mleCounterNames[len(counts)+i]...)
+		if err != nil {
+			return out, err
+		}
+		*dst = n
+	}
+	return out, nil
+}
+
+// brCounters reads the border router's own counters (not a TLV), keyed
+// "br_" + the snake_case name.
+func brCounters(o object) (map[string]uint64, error) {
+	c, ok, err := o.obj("brCounters")
+	if !ok || err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(c.m))
+	for k := range c.m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make(map[string]uint64, len(keys))
+	for _, k := range keys {
+		n, ok, err := c.num(k)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out["br_"+snakeCase(c.name(k))] = n
+		}
+	}
+	return out, nil
+}
+
+// snakeCase turns "raTxSuccess" into "ra_tx_success".
+func snakeCase(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 {
+				b.WriteByte('_')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// decodeChildTableEntry reads a child table row; lq reports whether it
+// carried a link quality (the legacy API writes none).
+func decodeChildTableEntry(c object) (e diag.ChildTableEntry, lq bool, err error) {
+	id, ok, err := c.num("childId")
+	if err != nil {
+		return e, false, err
+	}
+	if !ok || id > 0x1ff || id == 0 {
+		return e, false, fmt.Errorf("%s.childId: missing or not 1-511", c.path)
+	}
+	e.ChildID = uint16(id)
+	if err := field(c, &e.TimeoutExp, 31, "timeout"); err != nil {
+		return e, false, fmt.Errorf("%s (the timeout exponent)", err)
+	}
+	lq = c.has("linkQuality")
+	if err := field(c, &e.LinkQuality, 3, "linkQuality"); err != nil {
+		return e, false, err
+	}
+	if m, ok, err := c.obj("mode"); err != nil {
+		return e, false, err
+	} else if ok {
+		b, err := modeByte(m)
+		if err != nil {
+			return e, false, err
+		}
+		e.Mode = diag.DeviceMode(b)
+	}
+	return e, lq, nil
+}
+
+// errorRate reads an error rate the REST API writes as a fraction
+// (OpenThread's 16-bit value / 0xffff) back into the 16-bit value.
+func errorRate(c object, dst *uint16, names ...string) error {
+	v, ok, err := c.float(names...)
+	if !ok || err != nil {
+		return err
+	}
+	if v < 0 || v > 1 || math.IsNaN(v) {
+		_, p, _ := c.get(names...)
+		return fmt.Errorf("%s: %v is not a fraction 0..1", p, v)
+	}
+	*dst = uint16(math.Round(v * 0xffff))
 	return nil
 }
 
-// peer reads the two addresses children and neighbors must carry.
-func peer(c object, rlocNames ...string) (topology.Rloc16, topology.ExtAddress, error) {
-	r, err := c.needRloc(rlocNames...)
+// rssi reads a signed RSSI in dBm; 127 (OpenThread's "unknown") when absent.
+func rssi(c object, dst *int8, names ...string) error {
+	v, ok, err := c.signed(names...)
 	if err != nil {
-		return r, 0, err
+		return err
 	}
-	e, err := c.needExt("extAddress")
-	return r, e, err
+	if !ok {
+		*dst = 127
+		return nil
+	}
+	if v < math.MinInt8 || v > math.MaxInt8 {
+		_, p, _ := c.get(names...)
+		return fmt.Errorf("%s: %d is not a one-byte RSSI", p, v)
+	}
+	*dst = int8(v)
+	return nil
 }
 
-func decodeChild(c object) (Child, error) {
-	var ch Child
+// peer reads the RLOC16 and ext address children and neighbors carry.
+func peer(c object, rlocNames ...string) (topology.Rloc16, diag.ExtAddr, error) {
+	r, err := c.needRloc(rlocNames...)
+	if err != nil {
+		return r, diag.ExtAddr{}, err
+	}
+	e, err := c.needExt("extAddress")
+	return r, diag.ExtAddr(e.Bytes()), err
+}
+
+// Child TLV flag names, in the flag byte's bit order.
+var childFlags = []struct {
+	bit  uint8
+	name []string
+}{
+	{diag.ChildFlagRxOnWhenIdle, []string{"rxOnWhenIdle"}},
+	{diag.ChildFlagFTD, []string{"fullThreadDevice", "deviceTypeFTD"}},
+	{diag.ChildFlagFullNetworkData, []string{"fullNetworkData"}},
+	{diag.ChildFlagCSLSync, []string{"cslSynchronized"}},
+	{diag.ChildFlagErrorRates, []string{"supportsErrorRate"}},
+}
+
+func decodeChild(c object) (diag.ChildInfo, error) {
+	var ch diag.ChildInfo
 	var err error
-	if ch.Rloc16, ch.ExtAddr, err = peer(c, "rloc16"); err != nil {
+	if ch.Rloc16, ch.ExtAddress, err = peer(c, "rloc16"); err != nil {
 		return ch, err
 	}
-	if ch.Mode, err = decodeMode(c); err != nil {
+	for _, f := range childFlags {
+		on, _, err := c.flag(f.name...)
+		if err != nil {
+			return ch, err
+		}
+		if on {
+			ch.Flags |= f.bit
+		}
+	}
+	for _, f := range []struct {
+		dst   *uint32
+		names []string
+	}{{&ch.Timeout, []string{"timeout"}}, {&ch.Age, []string{"age"}},
+		{&ch.ConnectionTime, []string{"linkAge", "connectionTime", "connTime"}}, {&ch.CSLTimeout, []string{"cslTimeout"}}} {
+		if err := field(c, f.dst, math.MaxUint32, f.names...); err != nil {
+			return ch, err
+		}
+	}
+	for _, f := range []struct {
+		dst   *uint16
+		names []string
+	}{{&ch.Version, []string{"threadVersion", "version"}}, {&ch.SupervisionInterval, []string{"supervisionInterval"}},
+		{&ch.QueuedMessageCount, []string{"queuedMessageCount"}}, {&ch.CSLPeriod, []string{"cslPeriod"}}} {
+		if err := field(c, f.dst, math.MaxUint16, f.names...); err != nil {
+			return ch, err
+		}
+	}
+	if err := field(c, &ch.CSLChannel, math.MaxUint8, "cslChannel"); err != nil {
 		return ch, err
 	}
-	if ch.ThreadVersion, err = threadVersion(c); err != nil {
-		return ch, err
-	}
-	if err = c.optUint32(&ch.Timeout, "timeout"); err != nil {
-		return ch, err
-	}
-	if err = c.optUint32(&ch.Age, "age"); err != nil {
-		return ch, err
-	}
-	err = linkFields(c, &ch.LinkAge, &ch.LinkMargin, &ch.AverageRSSI, &ch.LastRSSI, &ch.FrameErrorRate, &ch.MessageErrorRate)
+	err = linkStats(c, &ch.LinkMargin, &ch.AverageRSSI, &ch.LastRSSI, &ch.FrameErrorRate, &ch.MessageErrorRate)
 	return ch, err
 }
 
-func decodeNeighbor(c object) (RouterNeighbor, error) {
-	var n RouterNeighbor
+// linkStats reads what children and router neighbors both say of a link:
+// link margin, average and last RSSI, frame and message error rates.
+func linkStats(c object, margin *uint8, avg, last *int8, fer, mer *uint16) error {
+	if err := field(c, margin, math.MaxUint8, "linkMargin"); err != nil {
+		return err
+	}
+	if err := rssi(c, avg, "averageRssi", "avgRssi"); err != nil {
+		return err
+	}
+	if err := rssi(c, last, "lastRssi"); err != nil {
+		return err
+	}
+	if err := errorRate(c, fer, "frameErrorRate"); err != nil {
+		return err
+	}
+	return errorRate(c, mer, "messageErrorRate", "msgErrorRate")
+}
+
+func decodeChildIPv6(c object) (diag.ChildIPv6Addresses, error) {
+	r, err := c.needRloc("rloc16")
+	if err != nil {
+		return diag.ChildIPv6Addresses{}, err
+	}
+	addrs, err := addrList(c, "ipv6Addresses", "ip6Addresses")
+	if err != nil {
+		return diag.ChildIPv6Addresses{}, err
+	}
+	if addrs == nil {
+		addrs = []netip.Addr{}
+	}
+	return diag.ChildIPv6Addresses{Rloc16: r, Addresses: addrs}, nil
+}
+
+func decodeNeighbor(c object) (diag.RouterNeighbor, error) {
+	var n diag.RouterNeighbor
 	var err error
-	if n.Rloc16, n.ExtAddr, err = peer(c, "rloc16", "addr"); err != nil {
+	if n.Rloc16, n.ExtAddress, err = peer(c, "rloc16", "addr"); err != nil {
 		return n, err
 	}
-	if n.ThreadVersion, err = threadVersion(c); err != nil {
+	if on, _, err := c.flag("supportsErrorRate"); err != nil {
+		return n, err
+	} else if on {
+		n.Flags |= diag.RouterNeighborFlagErrorRates
+	}
+	if err := field(c, &n.Version, math.MaxUint16, "threadVersion", "version"); err != nil {
 		return n, err
 	}
-	err = linkFields(c, &n.LinkAge, &n.LinkMargin, &n.AverageRSSI, &n.LastRSSI, &n.FrameErrorRate, &n.MessageErrorRate)
+	if err := field(c, &n.ConnectionTime, math.MaxUint32, "linkAge", "connectionTime", "connTime"); err != nil {
+		return n, err
+	}
+	err = linkStats(c, &n.LinkMargin, &n.AverageRSSI, &n.LastRSSI, &n.FrameErrorRate, &n.MessageErrorRate)
 	return n, err
-}
-
-// mleCounterAliases maps the names the docs used before 2026-07 to the
-// current ones, so counters keep one key whichever dialect answered.
-var mleCounterAliases = map[string]string{
-	"roledisabled": "radioDisabledCount", "roledetached": "detachedRoleCount", "rolechild": "childRoleCount",
-	"rolerouter": "routerRoleCount", "roleleader": "leaderRoleCount", "roledisabledtime": "radioDisabledTime",
-	"roledetachedtime": "detachedRoleTime", "rolechildtime": "childRoleTime", "roleroutertime": "routerRoleTime",
-	"roleleadertime": "leaderRoleTime", "attachattempts": "attachAttemptsCount", "partitionchanges": "partIdChangesCount",
-	"betterattachattempts": "betterPartIdAttachAttemptsCount", "parentchanges": "newParentCount",
-}
-
-// counters reads a flat object of counters; keys become lowerCamelCase
-// (legacy "IfInErrors" → "ifInErrors").
-func counters(o object, name string) (map[string]uint64, error) {
-	v, p, ok := o.get(name)
-	if !ok {
-		return nil, nil
-	}
-	if v[0] != '{' {
-		return nil, fmt.Errorf("%s: want an object, got %s", p, describe(v))
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(v, &m); err != nil {
-		return nil, fmt.Errorf("%s: %w", p, err)
-	}
-	out := make(map[string]uint64, len(m))
-	for k, raw := range m {
-		if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
-			continue
-		}
-		n, err := rawUint(bytes.TrimSpace(raw))
-		if err != nil {
-			return nil, fmt.Errorf("%s.%s: %w", p, k, err)
-		}
-		key := k
-		if alias, ok := mleCounterAliases[strings.ToLower(k)]; ok {
-			key = alias
-		} else if key != "" {
-			key = strings.ToLower(key[:1]) + key[1:]
-		}
-		out[key] = n
-	}
-	return out, nil
 }

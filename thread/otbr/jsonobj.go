@@ -19,6 +19,8 @@ import (
 type object struct {
 	path string
 	m    map[string]json.RawMessage
+	// names maps a lower-cased key to its spelling in the answer.
+	names map[string]string
 	// pascal: some key began with an upper-case letter (the legacy style).
 	pascal bool
 }
@@ -33,14 +35,23 @@ func parseObject(raw json.RawMessage, path string) (object, error) {
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return object{}, fmt.Errorf("%s: %w", path, err)
 	}
-	o := object{path: path, m: make(map[string]json.RawMessage, len(m))}
+	o := object{path: path, m: make(map[string]json.RawMessage, len(m)), names: make(map[string]string, len(m))}
 	for k, v := range m {
 		if k != "" && k[0] >= 'A' && k[0] <= 'Z' {
 			o.pascal = true
 		}
 		o.m[strings.ToLower(k)] = v
+		o.names[strings.ToLower(k)] = k
 	}
 	return o, nil
+}
+
+// name is key (lower-cased, as o.m holds it) as the answer spelled it.
+func (o object) name(key string) string {
+	if n, ok := o.names[key]; ok {
+		return n
+	}
+	return key
 }
 
 // parseArray decodes raw as a JSON array.

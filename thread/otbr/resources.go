@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/threadmap/threadmap/thread/diag"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
@@ -24,6 +26,10 @@ type Device struct {
 	Mode     *topology.Mode
 	// Node is set on the threadBorderRouter item (its /node attributes).
 	Node *NodeInfo
+	// LastSeen is when the border router last heard of the device: the
+	// item's "updated" time, else its "created" time (JSON:API items only).
+	// The list keeps devices that left, so for them it says when.
+	LastSeen *time.Time
 }
 
 // TrueMode undoes the border router's field-order bug for children: the
@@ -50,7 +56,7 @@ type NodeInfo struct {
 	RouterCount int
 	RlocAddress string
 	BaID        string
-	LeaderData  *LeaderData
+	LeaderData  *diag.LeaderData
 }
 
 // Dataset is the public part of an active operational dataset
@@ -138,6 +144,18 @@ func decodeDevice(a object, typ string) (Device, error) {
 	if d.Mode, err = optObject(a, decodeMode, "mode"); err != nil {
 		return d, err
 	}
+	for _, k := range []string{"updated", "created"} {
+		if v, ok, err := a.str(k); err != nil {
+			return d, err
+		} else if ok {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return d, fmt.Errorf("%s.%s: %w", a.path, k, err)
+			}
+			d.LastSeen = &t
+			break
+		}
+	}
 	if typ == "threadBorderRouter" || a.has("baId", "rloc16") {
 		n, err := decodeNodeInfo(a)
 		if err != nil {
@@ -146,6 +164,23 @@ func decodeDevice(a object, typ string) (Device, error) {
 		d.Node = &n
 	}
 	return d, nil
+}
+
+// addresses reads a device's extAddress and rloc16, each nil when absent.
+func addresses(o object) (*topology.ExtAddress, *topology.Rloc16, error) {
+	var ep *topology.ExtAddress
+	var rp *topology.Rloc16
+	if e, ok, err := o.ext("extAddress"); err != nil {
+		return nil, nil, err
+	} else if ok {
+		ep = &e
+	}
+	if r, ok, err := o.rloc("rloc16"); err != nil {
+		return nil, nil, err
+	} else if ok {
+		rp = &r
+	}
+	return ep, rp, nil
 }
 
 // DecodeNode reads GET /node (legacy or camelCase) or GET /api/node.

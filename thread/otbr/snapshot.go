@@ -2,8 +2,6 @@ package otbr
 
 import (
 	"fmt"
-	"net/netip"
-	"sort"
 	"strings"
 	"time"
 
@@ -17,7 +15,7 @@ const SourceName = "otbr"
 // answers holds). Build turns it into a partial snapshot.
 type Collected struct {
 	TakenAt     time.Time
-	Diagnostics []Diagnostic
+	Diagnostics []Answer
 	Devices     []Device
 	// Self is the border router's own node info, when known.
 	Self    *NodeInfo
@@ -25,35 +23,40 @@ type Collected struct {
 	// RestURL is the base URL of the REST API (empty for imports).
 	RestURL string
 	Report  topology.SourceReport
+	// Outcomes says, by ext address (lower-case hex), how each device this
+	// scan asked for its diagnostics fared when it gave no answer:
+	// timed-out (no answer within its deadline), error (the task failed) or
+	// not-queried (the scan's budget ran out before its turn). Answered
+	// devices and devices never asked are not in it.
+	Outcomes map[string]Outcome
 }
 
-// Build maps collected answers into a normalised partial snapshot: one node
-// per device (ext address, RLOC16, mode, IPv6 addresses, counters,
-// versions), router links from Route64 data (LQ in/out, route cost) and
-// router-neighbor tables, child links from child tables (children listed
-// only there appear as nodes under their parents) and from Child TLVs, and
-// the network's identity. The border router itself is a node with
-// BorderRouter set and a BorderRouter entry.
+// Outcome is how one device's diagnostics request ended without an answer.
+type Outcome struct {
+	Status topology.NodeStatus
+	Detail string
+}
+
+// Build maps collected answers into a normalised partial snapshot. Every
+// diagnostic answer goes through the one Network Diagnostic model
+// ((*diag.Message).AddTo, as TMF answers do): the answering node, its
+// router links (Route64), its children (child table and Child TLVs, with
+// their addresses) and router neighbors. /api/devices adds what only it
+// knows (host names, EUI-64, OMR addresses) as inventory views: a device
+// there that no router lists and that did not answer is not a live node.
+// The border router's own /node gives the network's identity and a
+// BorderRouter entry.
 func Build(c Collected) *topology.Snapshot {
 	taken := c.TakenAt
 	if taken.IsZero() {
 		taken = time.Now()
 	}
 	s := topology.New(taken)
-	s.Scan.Sources = []topology.SourceReport{c.Report}
-	if s.Scan.Sources[0].Name == "" {
-		s.Scan.Sources[0].Name = SourceName
+	rep := c.Report
+	if rep.Name == "" {
+		rep.Name = SourceName
 	}
-	var net topology.Network
-	if c.Dataset != nil {
-		net.Name = c.Dataset.NetworkName
-		net.ExtPanID = c.Dataset.ExtPanID
-		if c.Dataset.PanID != nil {
-			net.PanID = fmt.Sprintf("0x%04x", *c.Dataset.PanID)
-		}
-		net.Channel = c.Dataset.Channel
-		net.MeshLocalPrefix = c.Dataset.MeshLocalPrefix
-	}
+	s.Scan.Sources = []topology.SourceReport{rep}
 	self := c.Self
 	for _, d := range c.Devices {
 		if d.Node == nil {
@@ -67,79 +70,30 @@ func Build(c Collected) *topology.Snapshot {
 			self = &n
 		}
 	}
-	if self != nil {
-		if net.Name == "" {
-			net.Name = self.NetworkName
-		}
-		if net.ExtPanID == "" {
-			net.ExtPanID = self.ExtPanID
-		}
-		if self.Attached() && self.LeaderData != nil {
-			net.PartitionID = topology.Ptr(self.LeaderData.PartitionID)
-			net.LeaderRouterID = topology.Ptr(self.LeaderData.LeaderRouterID)
-		}
+	for _, a := range c.Diagnostics {
+		first := len(s.Nodes)
+		firstLink := len(s.Links)
+		a.Message.AddTo(s, SourceName, nil)
+		addAnswerExtras(s, a, first, firstLink)
 	}
-	// The leader data most devices agree on names the partition.
-	if net.PartitionID == nil {
-		votes := map[[2]uint32]int{}
-		for _, d := range c.Diagnostics {
-			if d.LeaderData != nil {
-				votes[[2]uint32{d.LeaderData.PartitionID, uint32(d.LeaderData.LeaderRouterID)}]++
-			}
-		}
-		best, bestN := [2]uint32{}, 0
-		for k, n := range votes {
-			if n > bestN || (n == bestN && k[0] < best[0]) {
-				best, bestN = k, n
-			}
-		}
-		if bestN > 0 {
-			net.PartitionID = topology.Ptr(best[0])
-			net.LeaderRouterID = topology.Ptr(int(best[1]))
-		}
-	}
-	s.Network = net
-
-	b := builder{s: s, diagMode: map[string]bool{}}
-	for _, d := range c.Diagnostics {
-		b.addDiagnostic(d)
-	}
+	s.Network = network(c, self, s.Network)
 	for _, d := range c.Devices {
-		b.addDevice(d)
+		s.Nodes = append(s.Nodes, deviceView(d, c.Outcomes))
 	}
 	if self != nil && self.ExtAddr != nil {
-		id := self.ExtAddr.String()
-		n := topology.Node{ID: id, ExtAddr: id, BorderRouter: true, Sources: []string{SourceName}, Status: topology.StatusAnswered}
-		if self.Attached() && self.Rloc16 != nil {
-			n.Rloc16 = topology.Ptr(*self.Rloc16)
-		}
-		if self.LeaderData != nil && self.Attached() {
-			n.PartitionID = topology.Ptr(self.LeaderData.PartitionID)
-		}
-		s.Nodes = append(s.Nodes, n)
-		// Like discovery (MeshCoP TXT "id"), name the border router by its
-		// border agent ID when it has one.
-		brID := id
-		if self.BaID != "" {
-			brID = strings.ToLower(self.BaID)
-		}
-		br := topology.BorderRouter{
-			ID: brID, ExtAddr: id, NetworkName: self.NetworkName, ExtPanID: self.ExtPanID,
-			RestURL: c.RestURL, Sources: []string{SourceName}, LastSeen: topology.Ptr(taken.UTC()),
-		}
-		if self.State != "" {
-			br.State = map[string]string{"thread_role": self.State}
-		}
-		if self.BaID != "" {
-			if br.State == nil {
-				br.State = map[string]string{}
-			}
-			br.State["border_agent_id"] = strings.ToLower(self.BaID)
-		}
-		s.BorderRouters = append(s.BorderRouters, br)
+		s.Nodes = append(s.Nodes, selfView(*self))
+		s.BorderRouters = append(s.BorderRouters, borderRouter(*self, c.RestURL, taken))
 	}
-	if s.Network.MeshLocalPrefix == "" {
-		s.Network.MeshLocalPrefix = meshLocalPrefix(c.Diagnostics)
+	for i := range s.Nodes {
+		n := &s.Nodes[i]
+		n.Sources = []string{SourceName}
+		if n.Status == "" {
+			// Known from a router's table or Route64, not asked itself.
+			n.Status = topology.StatusNotQueried
+		}
+	}
+	for i := range s.Links {
+		s.Links[i].Sources = []string{SourceName}
 	}
 	topology.Normalize(s)
 	// Border routers that announce themselves in their diagnostics.
@@ -149,6 +103,147 @@ func Build(c Collected) *topology.Snapshot {
 		}
 	}
 	return s
+}
+
+// addAnswerExtras adds to what AddTo made of a (nodes from first, links
+// from firstLink on) what only the REST API says: the border router's own
+// counters, and that a legacy child table had no link quality.
+func addAnswerExtras(s *topology.Snapshot, a Answer, first, firstLink int) {
+	m := a.Message
+	var sender string
+	if m.ExtAddress != nil {
+		sender = m.ExtAddress.String()
+	} else if m.Address16 != nil {
+		sender = topology.RlocID(*m.Address16)
+	}
+	if len(a.BRCounters) > 0 {
+		for i := first; i < len(s.Nodes); i++ {
+			if n := &s.Nodes[i]; n.ID == sender {
+				if n.Counters == nil {
+					n.Counters = map[string]uint64{}
+				}
+				for k, v := range a.BRCounters {
+					n.Counters[k] = v
+				}
+				break
+			}
+		}
+	}
+	if a.ChildLQUnknown {
+		for i := firstLink; i < len(s.Links); i++ {
+			if l := &s.Links[i]; l.Kind == topology.LinkChild && l.A == sender {
+				l.LQIn = nil
+			}
+		}
+	}
+}
+
+// network is the network's identity: the active dataset first, then the
+// border router's own node info, then what the answers said (base).
+func network(c Collected, self *NodeInfo, base topology.Network) topology.Network {
+	net := base
+	if c.Dataset != nil {
+		net.Name = c.Dataset.NetworkName
+		net.ExtPanID = c.Dataset.ExtPanID
+		if c.Dataset.PanID != nil {
+			net.PanID = fmt.Sprintf("0x%04x", *c.Dataset.PanID)
+		}
+		net.Channel = c.Dataset.Channel
+		if c.Dataset.MeshLocalPrefix != "" {
+			net.MeshLocalPrefix = c.Dataset.MeshLocalPrefix
+		}
+	}
+	if self != nil {
+		if net.Name == "" {
+			net.Name = self.NetworkName
+		}
+		if net.ExtPanID == "" {
+			net.ExtPanID = self.ExtPanID
+		}
+	}
+	// The leader data most answers agree on names the partition; the
+	// border router's own, when it is attached, wins.
+	votes := map[[2]uint32]int{}
+	for _, a := range c.Diagnostics {
+		if ld := a.Message.LeaderData; ld != nil {
+			votes[[2]uint32{ld.PartitionID, uint32(ld.LeaderRouterID)}]++
+		}
+	}
+	best, bestN := [2]uint32{}, 0
+	for k, n := range votes {
+		if n > bestN || (n == bestN && k[0] < best[0]) {
+			best, bestN = k, n
+		}
+	}
+	if bestN > 0 {
+		net.PartitionID = topology.Ptr(best[0])
+		net.LeaderRouterID = topology.Ptr(int(best[1]))
+	}
+	if self != nil && self.Attached() && self.LeaderData != nil {
+		net.PartitionID = topology.Ptr(self.LeaderData.PartitionID)
+		net.LeaderRouterID = topology.Ptr(int(self.LeaderData.LeaderRouterID))
+	}
+	return net
+}
+
+// deviceView is what /api/devices says of one device: an inventory view
+// (FlagInventoryOnly: the list keeps devices that left, so Normalize keeps
+// a device no table of this scan lists and that did not answer off the
+// map, in Snapshot.NotSeen), with the outcome of asking it.
+func deviceView(d Device, outcomes map[string]Outcome) topology.Node {
+	id := d.ExtAddr.String()
+	n := topology.Node{ExtAddr: id, EUI64: d.EUI64, Name: d.Hostname, Flags: []string{topology.FlagInventoryOnly}}
+	// The children's mode bits arrive swapped; undone here. A mode from an
+	// answer or a router's table wins over this one.
+	n.Mode = d.TrueMode()
+	if n.Mode != nil && d.Role == "child" {
+		n.Role = topology.ChildRole(*n.Mode)
+	}
+	n.IPv6 = append(n.IPv6, d.OMR...)
+	if d.LastSeen != nil {
+		n.LastSeen = topology.Ptr(d.LastSeen.UTC())
+	}
+	if o, ok := outcomes[id]; ok {
+		n.Status, n.StatusDetail = o.Status, o.Detail
+	}
+	return n
+}
+
+// selfView is the border router's own node (GET /node).
+func selfView(self NodeInfo) topology.Node {
+	id := self.ExtAddr.String()
+	n := topology.Node{ID: id, ExtAddr: id, Status: topology.StatusAnswered}
+	if self.Attached() && self.Rloc16 != nil {
+		n.Rloc16 = topology.Ptr(*self.Rloc16)
+	}
+	if self.LeaderData != nil && self.Attached() {
+		n.PartitionID = topology.Ptr(self.LeaderData.PartitionID)
+	}
+	return n
+}
+
+// borderRouter is the border router entry a REST API gives: named, like
+// discovery (MeshCoP TXT "id"), by its border agent ID when it has one.
+func borderRouter(self NodeInfo, restURL string, taken time.Time) topology.BorderRouter {
+	id := self.ExtAddr.String()
+	brID := id
+	if self.BaID != "" {
+		brID = strings.ToLower(self.BaID)
+	}
+	br := topology.BorderRouter{
+		ID: brID, ExtAddr: id, NetworkName: self.NetworkName, ExtPanID: self.ExtPanID,
+		RestURL: restURL, Sources: []string{SourceName}, LastSeen: topology.Ptr(taken.UTC()),
+	}
+	if self.State != "" {
+		br.State = map[string]string{"thread_role": self.State}
+	}
+	if self.BaID != "" {
+		if br.State == nil {
+			br.State = map[string]string{}
+		}
+		br.State["border_agent_id"] = strings.ToLower(self.BaID)
+	}
+	return br
 }
 
 func threadVersionName(v int) string {
@@ -163,191 +258,4 @@ func threadVersionName(v int) string {
 		return "1.4.0"
 	}
 	return fmt.Sprintf("version %d", v)
-}
-
-type builder struct {
-	s *topology.Snapshot
-	// diagMode: ext ids whose mode came from a diagnostic (trusted over /api/devices).
-	diagMode map[string]bool
-}
-
-// node adds n and returns its id.
-func (b *builder) node(n topology.Node) string {
-	n.Sources = []string{SourceName}
-	if n.ExtAddr != "" {
-		n.ID = n.ExtAddr
-	} else if n.Rloc16 != nil {
-		n.ID = topology.RlocID(*n.Rloc16)
-	}
-	b.s.Nodes = append(b.s.Nodes, n)
-	return n.ID
-}
-
-func (b *builder) link(l topology.Link) {
-	l.Sources = []string{SourceName}
-	b.s.Links = append(b.s.Links, l)
-}
-
-func (b *builder) addDiagnostic(d Diagnostic) {
-	n := topology.Node{Status: topology.StatusAnswered}
-	if d.ExtAddr != nil {
-		n.ExtAddr = d.ExtAddr.String()
-	}
-	if d.Rloc16 != nil {
-		n.Rloc16 = topology.Ptr(*d.Rloc16)
-	}
-	if d.Mode != nil {
-		n.Mode = topology.Ptr(*d.Mode)
-		if n.ExtAddr != "" {
-			b.diagMode[n.ExtAddr] = true
-		}
-	}
-	if d.IsLeader != nil && *d.IsLeader {
-		n.Role = topology.RoleLeader
-	}
-	if d.IsBorderRouter != nil && *d.IsBorderRouter {
-		n.BorderRouter = true
-	}
-	if d.LeaderData != nil {
-		n.PartitionID = topology.Ptr(d.LeaderData.PartitionID)
-	}
-	if d.Timeout != nil && (d.Mode == nil || !d.Mode.RxOnWhenIdle) {
-		n.Timeout = topology.Ptr(*d.Timeout)
-	}
-	if d.Connectivity != nil {
-		n.Connectivity = topology.Ptr(d.Connectivity.Connectivity)
-	}
-	n.IPv6 = append([]string(nil), d.IPv6...)
-	n.EUI64 = d.EUI64
-	n.ThreadVersion = d.ThreadVersion
-	n.Vendor = d.VendorName
-	n.Model = d.VendorModel
-	n.SWVersion = d.VendorSWVersion
-	n.StackVersion = d.StackVersion
-	n.Battery = d.BatteryLevel
-	n.SupplyVoltage = d.SupplyVoltage
-	for prefix, m := range map[string]map[string]uint64{"mac.": d.MACCounters, "mle.": d.MLECounters, "br.": d.BRCounters} {
-		for k, v := range m {
-			if n.Counters == nil {
-				n.Counters = map[string]uint64{}
-			}
-			n.Counters[prefix+k] = v
-		}
-	}
-	if d.ChildTable != nil && d.Rloc16 != nil && d.Rloc16.IsRouter() {
-		n.ChildTableKnown = true
-	}
-	selfID := b.node(n)
-	isRouter := d.Rloc16 != nil && d.Rloc16.IsRouter()
-	var pid *uint32
-	if d.LeaderData != nil {
-		pid = topology.Ptr(d.LeaderData.PartitionID)
-	}
-
-	if d.Route != nil && isRouter {
-		own := d.Rloc16.RouterID()
-		for _, e := range d.Route.Entries {
-			if e.RouterID == own {
-				continue
-			}
-			peer := topology.RouterRloc16(e.RouterID)
-			// Every router in the Route64 exists in the partition.
-			b.node(topology.Node{Rloc16: topology.Ptr(peer), Role: topology.RoleRouter, PartitionID: pid,
-				Flags: []string{topology.FlagInferred}, Status: topology.StatusNotQueried})
-			if e.LQIn == 0 && e.LQOut == 0 {
-				continue
-			}
-			b.link(topology.Link{Kind: topology.LinkRouter, A: selfID, B: topology.RlocID(peer),
-				LQIn: topology.Ptr(e.LQIn), LQOut: topology.Ptr(e.LQOut), RouteCost: topology.Ptr(e.Cost)})
-		}
-	}
-	if isRouter {
-		for _, ct := range d.ChildTable {
-			r := *d.Rloc16 | topology.Rloc16(ct.ChildID)
-			mode := ct.Mode
-			b.node(topology.Node{Rloc16: topology.Ptr(r), Mode: &mode, Role: topology.ChildRole(mode), PartitionID: pid,
-				Status: topology.StatusNotQueried})
-			l := topology.Link{Kind: topology.LinkChild, A: selfID, B: topology.RlocID(r), LQIn: ct.LinkQuality}
-			if t := ct.TimeoutSeconds(); t != 0 {
-				l.Timeout = topology.Ptr(t)
-			}
-			b.link(l)
-		}
-		for _, ch := range d.Children {
-			id := ch.ExtAddr.String()
-			mode := ch.Mode
-			b.node(topology.Node{ExtAddr: id, Rloc16: topology.Ptr(ch.Rloc16), Mode: &mode, Role: topology.ChildRole(mode),
-				ThreadVersion: ch.ThreadVersion, Timeout: ch.Timeout, PartitionID: pid, Status: topology.StatusNotQueried})
-			b.diagMode[id] = true
-			b.link(topology.Link{Kind: topology.LinkChild, A: selfID, B: id, Timeout: ch.Timeout, Age: ch.Age,
-				LinkMargin: ch.LinkMargin, RSSI: ch.AverageRSSI, LastRSSI: ch.LastRSSI,
-				FrameErrorRate: ch.FrameErrorRate, MessageErrorRate: ch.MessageErrorRate})
-		}
-		for _, ci := range d.ChildIPv6 {
-			b.node(topology.Node{Rloc16: topology.Ptr(ci.Rloc16), IPv6: append([]string(nil), ci.IPv6...), PartitionID: pid,
-				Status: topology.StatusNotQueried})
-		}
-		for _, nb := range d.RouterNeighbors {
-			id := nb.ExtAddr.String()
-			b.node(topology.Node{ExtAddr: id, Rloc16: topology.Ptr(nb.Rloc16), ThreadVersion: nb.ThreadVersion,
-				PartitionID: pid, Status: topology.StatusNotQueried})
-			b.link(topology.Link{Kind: topology.LinkRouter, A: selfID, B: id, LinkMargin: nb.LinkMargin,
-				RSSI: nb.AverageRSSI, LastRSSI: nb.LastRSSI, FrameErrorRate: nb.FrameErrorRate,
-				MessageErrorRate: nb.MessageErrorRate, Age: nb.LinkAge})
-		}
-	}
-}
-
-func (b *builder) addDevice(d Device) {
-	id := d.ExtAddr.String()
-	n := topology.Node{ExtAddr: id, EUI64: d.EUI64, Name: d.Hostname, Status: topology.StatusNotQueried}
-	if !b.diagMode[id] {
-		// Only when no diagnostic said better: undo the children's swapped bits.
-		n.Mode = d.TrueMode()
-		if n.Mode != nil && d.Role == "child" {
-			n.Role = topology.ChildRole(*n.Mode)
-		}
-	}
-	if d.Type == "threadBorderRouter" {
-		n.BorderRouter = true
-	}
-	n.IPv6 = append(n.IPv6, d.OMR...)
-	b.node(n)
-}
-
-// meshLocalPrefix finds the /64 in which some answering node has its RLOC
-// address (prefix + 0:ff:fe00:RLOC16).
-func meshLocalPrefix(diags []Diagnostic) string {
-	counts := map[string]int{}
-	for _, d := range diags {
-		if d.Rloc16 == nil {
-			continue
-		}
-		for _, a := range d.IPv6 {
-			ip, err := netip.ParseAddr(a)
-			if err != nil || !ip.Is6() {
-				continue
-			}
-			if loc, ok := topology.LocatorOf(ip); ok && loc == *d.Rloc16 {
-				p, err := ip.Prefix(64)
-				if err == nil {
-					counts[p.String()]++
-				}
-			}
-		}
-	}
-	var keys []string
-	for k := range counts {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if counts[keys[i]] != counts[keys[j]] {
-			return counts[keys[i]] > counts[keys[j]]
-		}
-		return keys[i] < keys[j]
-	})
-	if len(keys) == 0 {
-		return ""
-	}
-	return keys[0]
 }

@@ -17,10 +17,12 @@ import (
 )
 
 // envGetURL makes the netns helper GET a URL and print the body on one
-// line; envEventsURL makes it follow an event stream, printing
-// {"event": "subscribed"} once it is, then {"event": NAME} for each event.
+// line (envPostURL: POST, empty body); envEventsURL makes it follow an
+// event stream, printing {"event": "subscribed"} once it is, then
+// {"event": NAME} for each event.
 const (
 	envGetURL    = "THREADMAP_SERVE_TEST_GET"
+	envPostURL   = "THREADMAP_SERVE_TEST_POST"
 	envEventsURL = "THREADMAP_SERVE_TEST_EVENTS"
 )
 
@@ -44,10 +46,17 @@ func TestServeNetnsHelper(t *testing.T) {
 		}
 		return
 	}
-	if u := os.Getenv(envGetURL); u != "" {
-		resp, err := http.Get(u)
+	get, post := os.Getenv(envGetURL), os.Getenv(envPostURL)
+	if get != "" || post != "" {
+		var resp *http.Response
+		var err error
+		if get != "" {
+			resp, err = http.Get(get)
+		} else {
+			resp, err = http.Post(post, "application/json", nil)
+		}
 		if err != nil {
-			fmt.Println(`{"error": "get failed"}`)
+			fmt.Println(`{"error": "request failed"}`)
 			return
 		}
 		b, _ := io.ReadAll(resp.Body)

@@ -1,11 +1,16 @@
 package otbrsim
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"net/netip"
 	"sort"
 	"strings"
+	"time"
 
+	"github.com/threadmap/threadmap/thread/diag"
 	"github.com/threadmap/threadmap/thread/otbr"
 	"github.com/threadmap/threadmap/thread/topology"
 )
@@ -67,14 +72,51 @@ var mleCounterNames = []string{"radioDisabledCount", "detachedRoleCount", "child
 	"leaderRoleCount", "attachAttemptsCount", "partIdChangesCount", "betterPartIdAttachAttemptsCount", "newParentCount",
 	"totalTrackingTime", "radioDisabledTime", "detachedRoleTime", "childRoleTime", "routerRoleTime", "leaderRoleTime"}
 
-func counterObj(d *device, prefix string, keys []string, legacy bool) obj {
+// counterKeys are the model's names (Node.Counters, as thread/diag names
+// the TLV's fields) of the MAC (9) or MLE (34) Counters TLV's fields in
+// TLV order: each field decoded holding its position, read back by Map.
+func counterKeys(t diag.Type) []string {
+	var m map[string]uint64
+	if t == diag.TypeMacCounters {
+		b := make([]byte, 36)
+		for i := range 9 {
+			binary.BigEndian.PutUint32(b[4*i:], uint32(i+1))
+		}
+		c, _ := diag.DecodeMacCounters(b)
+		m = c.Map()
+	} else {
+		b := make([]byte, diag.MleCountersLen)
+		for i := range 9 {
+			binary.BigEndian.PutUint16(b[2*i:], uint16(i+1))
+		}
+		for i := range 6 {
+			binary.BigEndian.PutUint64(b[18+8*i:], uint64(10+i))
+		}
+		c, _ := diag.DecodeMleCounters(b)
+		m = c.Map()
+	}
+	keys := make([]string, len(m))
+	for k, v := range m {
+		keys[v-1] = k
+	}
+	return keys
+}
+
+// counterObj is a device's MAC or MLE counters under the REST API's names
+// (PascalCase on the legacy API), from the truth's Node.Counters.
+func counterObj(d *device, t diag.Type, legacy bool) obj {
+	names := macCounterNames
+	if t == diag.TypeMleCounters {
+		names = mleCounterNames
+	}
+	keys := counterKeys(t)
 	var o obj
-	for _, k := range keys {
+	for i, k := range names {
 		name := k
 		if legacy {
 			name = strings.ToUpper(k[:1]) + k[1:]
 		}
-		o.add(name, d.node.Counters[prefix+k])
+		o.add(name, d.node.Counters[keys[i]])
 	}
 	return o
 }
@@ -104,7 +146,7 @@ func (m *mesh) connectivity(d *device, legacy bool) obj {
 		return s
 	}
 	return obj{{k("parentPriority"), 0}, {k("linkQuality3"), lq[3]}, {k("linkQuality2"), lq[2]}, {k("linkQuality1"), lq[1]},
-		{k("leaderCost"), leaderCost}, {k("idSequence"), 200}, {k("activeRouters"), m.routers},
+		{k("leaderCost"), leaderCost}, {k("idSequence"), 200}, {k("activeRouters"), m.activeRouters()},
 		{k("sedBufferSize"), 1280}, {k("sedDatagramCount"), 1}}
 }
 
@@ -156,10 +198,37 @@ func b2i(b bool) int {
 	return 0
 }
 
-// networkData is a small, stable Network Data blob (hex) for TLV 7.
+// networkData is the leader's Network Data (TLV 7) in hex, shaped like
+// the real border router's: Commissioning Data (session ID), the OMR
+// prefix with the border router's Border Router entry and a 6LoWPAN
+// context, and the fc00::/7 route it publishes (Has Route), so the network
+// data names the border router as a real one's does.
 func (m *mesh) networkData() string {
-	pfx := m.mlp.Addr().As16()
-	return fmt.Sprintf("08040b02%02x%02x0314004040%x", m.pid>>8&0xff, m.pid&0xff, pfx[:8])
+	br := m.self.rloc
+	omr := m.omrPrefix()
+	b := []byte{0x08, 0x04, 0x0b, 0x02, byte(m.pid >> 8), byte(m.pid)}
+	// Prefix TLV (1, stable): domain 0, /64, then Border Router (2) and
+	// 6LoWPAN context (3) sub-TLVs, both stable.
+	b = append(b, 0x03, 20, 0x00, 64)
+	b = append(b, omr[:8]...)
+	b = append(b, 0x05, 0x04, byte(br>>8), byte(br), 0x31, 0x00) // preferred, SLAAC, on-mesh
+	b = append(b, 0x07, 0x02, 0x11, 64)                          // compress, context ID 1, /64
+	// Prefix fc00::/7 with a Has Route (0) entry.
+	b = append(b, 0x03, 0x08, 0x00, 7, 0xfc, 0x01, 0x03, byte(br>>8), byte(br), 0x00)
+	return hex.EncodeToString(b)
+}
+
+// omrPrefix is the border router's OMR /64: the prefix of its OMR address
+// when the truth has one, else one made from the network's identity.
+func (m *mesh) omrPrefix() [16]byte {
+	if a, err := netip.ParseAddr(m.self.omr); err == nil && a.Is6() && !a.IsUnspecified() {
+		return a.As16()
+	}
+	h := sha256.Sum256([]byte("omr" + m.net.ExtPanID + m.net.Name))
+	var p [16]byte
+	p[0] = 0xfd
+	copy(p[1:8], h[:7])
+	return p
 }
 
 func str(s, def string) string {
@@ -171,7 +240,8 @@ func str(s, def string) string {
 
 // diagAttributes is one networkDiagnostics item's attributes for the TLVs
 // asked for, in TLV order as the border router writes them.
-func (m *mesh) diagAttributes(d *device, tlvs []int, n names) obj {
+func (m *mesh) diagAttributes(d *device, tlvs []int, n names, at time.Time) obj {
+	m.refresh(at)
 	var o obj
 	want := map[int]bool{}
 	for _, t := range tlvs {
@@ -222,7 +292,7 @@ func (m *mesh) diagAttributes(d *device, tlvs []int, n names) obj {
 		case 8:
 			o.add("ipv6Addresses", d.ipv6)
 		case 9:
-			o.add("macCounters", counterObj(d, "mac.", macCounterNames, false))
+			o.add("macCounters", counterObj(d, diag.TypeMacCounters, false))
 		case 14:
 			if d.node.Battery != nil {
 				o.add("batteryLevel", *d.node.Battery)
@@ -283,7 +353,7 @@ func (m *mesh) diagAttributes(d *device, tlvs []int, n names) obj {
 				o.add("routerNeighbors", out)
 			}
 		case 34:
-			o.add("mleCounters", counterObj(d, "mle.", mleCounterNames, false))
+			o.add("mleCounters", counterObj(d, diag.TypeMleCounters, false))
 		}
 	}
 	if d.br {
@@ -348,7 +418,7 @@ func (m *mesh) legacyEntry(d *device) obj {
 	o.add("LeaderData", m.leaderData(true))
 	o.add("NetworkData", strings.ToUpper(m.networkData()))
 	o.add("IP6AddressList", d.ipv6)
-	o.add("MACCounters", counterObj(d, "mac.", macCounterNames, true))
+	o.add("MACCounters", counterObj(d, diag.TypeMacCounters, true))
 	if d.node.Battery != nil {
 		o.add("BatteryLevel", *d.node.Battery)
 	}
@@ -405,7 +475,7 @@ func (m *mesh) deviceAttributes(d *device, n names, collected bool, created, upd
 // and the threadBorderRouter item), after baId.
 func (m *mesh) nodeAttributes(n names) obj {
 	d := m.self
-	return obj{{"baId", m.baID}, {"baState", "active"}, {"state", m.selfState()}, {"routerCount", m.routers},
+	return obj{{"baId", m.baID}, {"baState", "active"}, {"state", m.selfState()}, {"routerCount", m.activeRouters()},
 		{"rlocAddress", m.selfRlocAddress()}, {"networkName", m.net.Name}, {"rloc16", d.rloc.String()},
 		{"routerId", int(d.rloc.RouterID())}, {"leaderData", m.leaderData(false)}, {"extPanId", m.net.ExtPanID}}
 }
@@ -429,7 +499,7 @@ func (m *mesh) selfRlocAddress() string {
 // legacyNode is the legacy GET /node body.
 func (m *mesh) legacyNode() obj {
 	d := m.self
-	return obj{{"BaId", strings.ToUpper(m.baID)}, {"State", m.selfState()}, {"NumOfRouter", m.routers},
+	return obj{{"BaId", strings.ToUpper(m.baID)}, {"State", m.selfState()}, {"NumOfRouter", m.activeRouters()},
 		{"RlocAddress", m.selfRlocAddress()}, {"ExtAddress", strings.ToUpper(d.ext)},
 		{"NetworkName", m.net.Name}, {"Rloc16", int(d.rloc)}, {"LeaderData", m.leaderData(true)},
 		{"ExtPanId", strings.ToUpper(m.net.ExtPanID)}}

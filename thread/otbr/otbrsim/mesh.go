@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/threadmap/threadmap/thread/topology"
 )
@@ -32,6 +33,13 @@ type device struct {
 	mlEidIID  string
 	omr       string
 	eui       string
+	// gone is when the device left the mesh (zero: it is there); graceful:
+	// it detached (OpenThread's graceful detach tells its parent, or for a
+	// router the leader and its neighbors, at once) rather than stopping.
+	gone     time.Time
+	graceful bool
+	// released: a router whose router ID the leader no longer allocates.
+	released bool
 }
 
 type neighbor struct {
@@ -55,7 +63,6 @@ type mesh struct {
 	leader  int
 	version uint64 // leader data versions
 	mlp     netip.Prefix
-	routers int
 	// secrets the simulated dataset carries, as a real one does; the client
 	// must never pass them on.
 	networkKey, pskc string
@@ -108,9 +115,6 @@ func newMesh(s *topology.Snapshot, self string) (*mesh, error) {
 		}
 		m.devices = append(m.devices, d)
 		m.byExt[d.ext] = d
-		if d.router {
-			m.routers++
-		}
 	}
 	if len(m.devices) == 0 {
 		return nil, fmt.Errorf("otbrsim: the snapshot has no device with both ext address and RLOC16")
@@ -216,7 +220,7 @@ func newMesh(s *topology.Snapshot, self string) (*mesh, error) {
 func (m *mesh) routes() {
 	var rs []*device
 	for _, d := range m.devices {
-		if d.router {
+		if d.router && !d.released {
 			rs = append(rs, d)
 		}
 	}
@@ -314,4 +318,123 @@ func (m *mesh) addresses(d *device) {
 			d.omr = ip.String()
 		}
 	}
+}
+
+// How long the mesh takes to notice a router that stopped without
+// detaching, as measured on the lab (OpenThread 3e6568b6): its neighbors
+// drop the link when its age passes kMaxNeighborAge (100 s; the link went
+// at 96 s), and the leader released its router ID after about 255 s.
+const (
+	neighborAge     = 100 * time.Second
+	routerIDRelease = 255 * time.Second
+)
+
+// activeRouters counts the routers whose IDs are allocated.
+func (m *mesh) activeRouters() int {
+	n := 0
+	for _, d := range m.devices {
+		if d.router && !d.released {
+			n++
+		}
+	}
+	return n
+}
+
+// leave takes d out of the mesh at time at. A graceful detach is seen at
+// once: a child's parent drops it from its child table (measured: at
+// once), a router's ID is released and its neighbors drop it (measured:
+// gone from every router table at once). A device that just stops is
+// noticed only as time passes (refresh).
+func (m *mesh) leave(d *device, at time.Time, graceful bool) {
+	d.gone, d.graceful = at, graceful
+	if !graceful {
+		return
+	}
+	if d.router {
+		m.dropLinks(d)
+		d.released = true
+		m.routes()
+		return
+	}
+	if d.parent != nil {
+		d.parent.children = without(d.parent.children, d)
+	}
+}
+
+// attach makes child d (back) a child of router p with a fresh RLOC16;
+// its former parent drops it at once (measured: a re-attached child was
+// gone from its old parent's table when it reached the new one).
+func (m *mesh) attach(d, p *device) {
+	if d.parent != nil {
+		d.parent.children = without(d.parent.children, d)
+	}
+	used := map[uint16]bool{}
+	for _, c := range p.children {
+		used[c.rloc.ChildID()] = true
+	}
+	id := uint16(1)
+	for used[id] {
+		id++
+	}
+	d.rloc = p.rloc.Parent() | topology.Rloc16(id)
+	d.parent, d.gone, d.graceful = p, time.Time{}, false
+	d.childLQ = 3
+	p.children = append(p.children, d)
+	m.addresses(d)
+}
+
+// refresh applies what time did to devices that stopped: their parents
+// drop stopped children after the child timeout, neighbors drop a stopped
+// router's links after neighborAge, the leader releases its ID after
+// routerIDRelease.
+func (m *mesh) refresh(at time.Time) {
+	changed := false
+	for _, d := range m.devices {
+		if d.gone.IsZero() || d.graceful || at.Before(d.gone) {
+			continue
+		}
+		switch {
+		case d.router:
+			if !at.Before(d.gone.Add(neighborAge)) && m.dropLinks(d) {
+				changed = true
+			}
+			if !at.Before(d.gone.Add(routerIDRelease)) && !d.released {
+				d.released, changed = true, true
+			}
+		case d.parent != nil && !at.Before(d.gone.Add(time.Duration(d.timeout)*time.Second)):
+			d.parent.children = without(d.parent.children, d)
+			d.parent = nil
+		}
+	}
+	if changed {
+		m.routes()
+	}
+}
+
+// dropLinks removes every router link of d; it reports whether there were any.
+func (m *mesh) dropLinks(d *device) bool {
+	if len(d.neighbors) == 0 {
+		return false
+	}
+	for _, nb := range d.neighbors {
+		var keep []neighbor
+		for _, x := range nb.peer.neighbors {
+			if x.peer != d {
+				keep = append(keep, x)
+			}
+		}
+		nb.peer.neighbors = keep
+	}
+	d.neighbors = nil
+	return true
+}
+
+func without(list []*device, d *device) []*device {
+	var out []*device
+	for _, x := range list {
+		if x != d {
+			out = append(out, x)
+		}
+	}
+	return out
 }

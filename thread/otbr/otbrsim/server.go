@@ -4,22 +4,32 @@
 // GET /diagnostics + /node* API (2025-09), the JSON:API (/api/actions,
 // /api/devices, /api/diagnostics) before the 2026-07 attribute renames, and
 // the JSON:API with them. It keeps the real border router's behaviour where
-// a client must cope with it: a serial task queue with pending → active →
-// completed/stopped transitions, a device collection that must be updated
-// before per-device diagnostic tasks can resolve their destination, a
-// stale /api/node until then, the mode-bit swap for children in
-// /api/devices, a legacy /diagnostics that takes about two seconds and
-// lists only routers and rx-on FTD children, and cJSON's byte layout.
+// a client must cope with it, as measured on the lab's real otbr-agent: a
+// task queue that runs one diagnostic request at a time (pending → active →
+// completed/stopped, picked up 40 ms after posting), a device list that
+// must be filled by a discovery round before a task can resolve its
+// destination (an unresolvable task stays pending without holding the
+// queue), a round held to its timeout by a router that does not answer, a
+// list that keeps devices that left, tasks of silent devices "completed"
+// without a result at their timeout, sleepy children that answer only at
+// their next poll, devices that leave (detach or thread stop, each noticed
+// as OpenThread notices it) and re-attach, a stale /api/node until a
+// round, the mode-bit swap for children in /api/devices, a legacy
+// /diagnostics that takes two seconds and lists only routers and rx-on FTD
+// children, at most 200 diagnostics items, and cJSON's byte layout.
 package otbrsim
 
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -30,20 +40,33 @@ import (
 )
 
 // Options tune the simulated timings and faults. Zero values take the
-// defaults in brackets.
+// defaults in brackets, which follow what a real otbr-agent (ot-br-posix
+// b64e1b85, 2026-08) did on the live lab.
 type Options struct {
 	// LegacyCollect is how long GET /diagnostics collects answers [2s, as
 	// ot-br-posix's kDiagCollectTimeout].
 	LegacyCollect time.Duration
 	// CollectionRound is how long one updateDeviceCollectionTask discovery
-	// round takes [300ms].
+	// round takes when every router answers [300ms; 0.05–0.6 s on the lab
+	// once the agent ran one, 2.8–3.4 s for its very first]. A router that
+	// does not answer while its ID is allocated holds the round to the
+	// task's timeout.
 	CollectionRound time.Duration
+	// PickUp is how long the border router takes to start a posted or
+	// queued task [40ms, its main loop on the lab].
+	PickUp time.Duration
 	// RxOnAnswer is how long an rx-on device takes to answer a diagnostic
-	// task [30ms]; SleepyAnswer the same for a sleepy child, which answers
-	// only when it polls [150ms].
-	RxOnAnswer, SleepyAnswer time.Duration
+	// task once it is active [100ms; 0.07–0.15 s on the lab]. The border
+	// router answers for itself at once.
+	RxOnAnswer time.Duration
+	// SleepyPoll is how often a sleepy child polls its parent, and so how
+	// soon it can answer [its child timeout: on the lab the sleepy children
+	// (timeout 240 s) never answered within 20 s]. Each child polls at its
+	// own phase in the period.
+	SleepyPoll time.Duration
 	// Silent lists ext addresses (lower-case hex) of devices that never
-	// answer: their tasks stop at their timeout.
+	// answer: their tasks end "completed" without a result at their
+	// timeout, as the real border router ends them.
 	Silent map[string]bool
 	// BorderRouter is the ext address (lower-case hex) of the device that
 	// plays the border router; empty: the snapshot's first border router.
@@ -63,9 +86,14 @@ type Server struct {
 	tasks      []*task // creation order
 	collected  bool    // a device collection task has completed
 	collected0 time.Time
-	devices    []*device
-	results    []*result
-	started    time.Time
+	// listed holds when each device entered the device list and when a
+	// round last listed it again (zero: not since).
+	listed  map[string][2]time.Time
+	devices []*device
+	results []*result
+	started time.Time
+	// free is when the diagnostic handler last became free.
+	free time.Time
 }
 
 // task is one /api/actions item.
@@ -84,6 +112,9 @@ type task struct {
 	// deviceCount etc. of a collection task.
 	deviceCount, maxRetries int
 	result                  string
+	// answered: the destination answers before the task ends; roundHeld:
+	// the collection round waits for a router that does not answer.
+	answered, roundHeld bool
 }
 
 // result is one /api/diagnostics item.
@@ -112,10 +143,10 @@ func NewWithOptions(snap *topology.Snapshot, dialect otbr.Dialect, opts Options)
 		opts.CollectionRound = 300 * time.Millisecond
 	}
 	if opts.RxOnAnswer <= 0 {
-		opts.RxOnAnswer = 30 * time.Millisecond
+		opts.RxOnAnswer = 100 * time.Millisecond
 	}
-	if opts.SleepyAnswer <= 0 {
-		opts.SleepyAnswer = 150 * time.Millisecond
+	if opts.PickUp <= 0 {
+		opts.PickUp = 40 * time.Millisecond
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -124,9 +155,48 @@ func NewWithOptions(snap *topology.Snapshot, dialect otbr.Dialect, opts Options)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{dialect: dialect, n: namesFor(dialect), opts: opts, m: m, started: opts.Now()}
+	s := &Server{dialect: dialect, n: namesFor(dialect), opts: opts, m: m, started: opts.Now(), listed: map[string][2]time.Time{}}
 	s.devices = []*device{m.self}
 	return s, nil
+}
+
+// Leave takes the device with ext address ext out of the mesh now, as
+// `detach` (graceful: OpenThread tells its parent, or for a router the
+// leader and its neighbors, at once) or `thread stop` (not graceful: its
+// parent keeps it in its child table until the child timeout; a router's
+// neighbors keep its links for 100 s and the leader its ID for about
+// 255 s). The device collection keeps it, as the real one does.
+func (s *Server) Leave(ext string, graceful bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.opts.Now()
+	s.advance(now)
+	d := s.m.byExt[strings.ToLower(ext)]
+	switch {
+	case d == nil:
+		return fmt.Errorf("otbrsim: no device %s", ext)
+	case d == s.m.self:
+		return fmt.Errorf("otbrsim: the border router cannot leave")
+	}
+	s.m.leave(d, now, graceful)
+	return nil
+}
+
+// Attach makes the child with ext address ext a child of router parent
+// now (it re-attached there, possibly after leaving), with a new RLOC16.
+func (s *Server) Attach(ext, parent string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance(s.opts.Now())
+	d, p := s.m.byExt[strings.ToLower(ext)], s.m.byExt[strings.ToLower(parent)]
+	switch {
+	case d == nil || d.router:
+		return fmt.Errorf("otbrsim: no child %s", ext)
+	case p == nil || !p.router || !p.gone.IsZero():
+		return fmt.Errorf("otbrsim: no router %s", parent)
+	}
+	s.m.attach(d, p)
+	return nil
 }
 
 // BorderRouterExtAddr is the ext address of the device playing the border router.
@@ -192,6 +262,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.onlyGet(w, r, s.legacyDiagnostics)
 	case p == "/node":
 		s.onlyGet(w, r, func(w http.ResponseWriter, r *http.Request) {
+			s.mu.Lock()
+			defer s.mu.Unlock()
 			if s.legacy() {
 				s.write(w, http.StatusOK, mediaJSON, printJSON(s.m.legacyNode(), true))
 				return
@@ -251,19 +323,25 @@ func (s *Server) legacyDiagnostics(w http.ResponseWriter, r *http.Request) {
 		return
 	case <-t.C:
 	}
+	s.mu.Lock()
+	now := s.opts.Now()
+	s.m.refresh(now)
 	out := arr{}
 	for _, d := range s.m.devices {
-		if s.opts.Silent[d.ext] {
+		if !s.answers(d, now) {
 			continue
 		}
 		if d.router || (d.mode.RxOnWhenIdle && d.mode.FullThreadDevice) {
 			out = append(out, s.m.legacyEntry(d))
 		}
 	}
+	s.mu.Unlock()
 	s.write(w, http.StatusOK, mediaJSON, printJSON(out, true))
 }
 
 func (s *Server) nodeResource(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	d := s.m.self
 	state := "router"
 	if d.leader {
@@ -283,7 +361,7 @@ func (s *Server) nodeResource(w http.ResponseWriter, r *http.Request) {
 	case "leader-data":
 		body = s.m.leaderData(s.legacy())
 	case "num-of-router":
-		body = s.m.routers
+		body = s.m.activeRouters()
 	case "rloc":
 		var prefix [8]byte
 		a := s.m.mlp.Addr().As16()
@@ -388,6 +466,15 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request, p string) {
 	switch {
 	case r.Method == http.MethodPost && coll == "actions" && id == "":
 		s.postActions(w, r, now)
+		return
+	case r.Method == http.MethodDelete && id != "":
+		// Deleting a task stops it (ot-br-posix: the action's destructor
+		// stops its request); the handler is free at once.
+		if !s.deleteItem(coll, id, now) {
+			s.error(w, http.StatusNotFound, "")
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
 		return
 	case r.Method == http.MethodDelete && id == "":
 		switch coll {
@@ -497,7 +584,10 @@ func (s *Server) deviceItem(d *device, plain bool) apiItem {
 	updated := ""
 	if s.collected {
 		if d != s.m.self {
-			created = s.collected0.UTC().Format(timeLayout)
+			created = s.listed[d.ext][0].UTC().Format(timeLayout)
+			if u := s.listed[d.ext][1]; !u.IsZero() {
+				updated = u.UTC().Format(timeLayout)
+			}
 		} else {
 			updated = s.collected0.UTC().Format(timeLayout)
 		}
@@ -680,44 +770,116 @@ func (s *Server) newTask(typ string, attrs map[string]any, now time.Time) (*task
 	return t, nil
 }
 
-// advance runs the serial task queue up to now: at most one task is active;
-// when it ends the next pending one starts at that instant.
+// advance runs the task queue up to now, as ot-br-posix's ActionsList and
+// NetworkDiagHandler do: the handler serves one request at a time, so at
+// most one task is active; a task starts PickUp after it was posted or
+// when the handler becomes free. A diagnostic task whose destination the
+// device collection does not list cannot start: it stays pending without
+// holding the queue, and is stopped at its timeout, as is a task that
+// waited in the queue past its timeout.
 func (s *Server) advance(now time.Time) {
-	var clock time.Time // when the queue became free
-	for _, t := range s.tasks {
-		switch t.status {
-		case "active":
-			if t.end.After(now) {
-				return // still busy
+	for {
+		if a := s.activeTask(); a != nil {
+			if a.end.After(now) {
+				s.expirePending(now)
+				return
 			}
-			s.finish(t)
-			clock = t.end
-		case "pending":
-			start := t.created
-			if clock.After(start) {
-				start = clock
+			s.finish(a)
+			if a.end.After(s.free) {
+				s.free = a.end
 			}
-			if !start.Before(t.created.Add(t.timeout)) {
-				// Timed out while waiting in the queue.
-				t.status = "stopped"
+		}
+		var next *task
+		var at time.Time
+		for _, t := range s.tasks {
+			if t.status != "pending" {
 				continue
 			}
+			start := t.created.Add(s.opts.PickUp)
+			if s.free.After(start) {
+				start = s.free
+			}
+			deadline := t.created.Add(t.timeout)
+			if !start.Before(deadline) || (t.typ == "getNetworkDiagnosticTask" && s.lookup(t.destID) == nil) {
+				continue // expirePending stops it at its deadline
+			}
 			if start.After(now) {
-				return
+				continue
 			}
-			s.begin(t, start)
-			if t.end.After(now) {
-				return
+			next, at = t, start
+			break
+		}
+		if next == nil {
+			s.expirePending(now)
+			return
+		}
+		s.begin(next, at)
+	}
+}
+
+// deleteItem removes one item of a collection; it reports whether there was one.
+func (s *Server) deleteItem(coll, id string, now time.Time) bool {
+	switch coll {
+	case "actions":
+		for i, t := range s.tasks {
+			if t.id == id {
+				if t.status == "active" && now.After(s.free) {
+					s.free = now
+				}
+				s.tasks = append(s.tasks[:i], s.tasks[i+1:]...)
+				return true
 			}
-			s.finish(t)
-			clock = t.end
-		default:
-			if t.end.After(clock) {
-				clock = t.end
+		}
+	case "diagnostics":
+		for i, r := range s.results {
+			if r.id == id {
+				s.results = append(s.results[:i], s.results[i+1:]...)
+				return true
+			}
+		}
+	case "devices":
+		for i, d := range s.devices {
+			if d.ext == id && d != s.m.self {
+				s.devices = append(s.devices[:i], s.devices[i+1:]...)
+				return true
 			}
 		}
 	}
+	return false
 }
+
+func (s *Server) activeTask() *task {
+	for _, t := range s.tasks {
+		if t.status == "active" {
+			return t
+		}
+	}
+	return nil
+}
+
+// expirePending stops the pending tasks whose timeout passed.
+func (s *Server) expirePending(now time.Time) {
+	for _, t := range s.tasks {
+		if t.status == "pending" && !t.created.Add(t.timeout).After(now) {
+			t.status, t.end = "stopped", t.created.Add(t.timeout)
+		}
+	}
+}
+
+// lookup resolves a task's destination through the device collection.
+func (s *Server) lookup(ext string) *device {
+	for _, d := range s.devices {
+		if d.ext == ext {
+			return d
+		}
+	}
+	return nil
+}
+
+// collectionMinimum is the handler's shortest discovery round
+// (kDiagCollectTimeout): a task with a shorter timeout is stopped before
+// a round that waits for a silent router ends.
+const collectionMinimum = 10 * time.Second
 
 // begin makes t active at start and decides when and how it ends.
 func (s *Server) begin(t *task, start time.Time) {
@@ -725,27 +887,38 @@ func (s *Server) begin(t *task, start time.Time) {
 	deadline := t.created.Add(t.timeout)
 	switch t.typ {
 	case "updateDeviceCollectionTask":
-		// Each round finds every device; with too high a deviceCount it
-		// retries maxRetries times before completing anyway.
+		// Each round asks every router and waits for all of them; with too
+		// high a deviceCount the task repeats the round maxRetries times.
 		rounds := 1
 		if found := len(s.m.devices); found < t.deviceCount {
 			rounds += t.maxRetries
 		}
 		t.end = start.Add(time.Duration(rounds) * s.opts.CollectionRound)
-	case "getNetworkDiagnosticTask":
-		// The destination resolves only through the device collection.
-		for _, d := range s.devices {
-			if d.ext == t.destID {
-				t.dest = d
+		s.m.refresh(start)
+		for _, d := range s.m.devices {
+			if d.router && !d.released && !s.answers(d, start) {
+				// A router whose ID is still allocated but that does not
+				// answer holds the round to the timeout (measured: 10.2 s
+				// of a 10 s task while a router that stopped kept its ID).
+				t.end = deadline
+				t.roundHeld = true
 			}
 		}
+	case "getNetworkDiagnosticTask":
+		t.dest = s.lookup(t.destID)
+		t.answered = true
 		switch {
-		case t.dest == nil || s.opts.Silent[t.destID]:
-			t.end = deadline
+		case t.dest == s.m.self:
+			t.end = start.Add(5 * time.Millisecond)
+		case !s.answers(t.dest, start):
+			t.end, t.answered = deadline, false
 		case !t.dest.mode.RxOnWhenIdle:
-			t.end = start.Add(s.opts.SleepyAnswer)
+			t.end = s.nextPoll(t.dest, start).Add(s.opts.RxOnAnswer)
 		default:
 			t.end = start.Add(s.opts.RxOnAnswer)
+		}
+		if t.end.After(deadline) {
+			t.end, t.answered = deadline, false
 		}
 	}
 	if t.end.After(deadline) {
@@ -753,32 +926,73 @@ func (s *Server) begin(t *task, start time.Time) {
 	}
 }
 
+// answers reports whether d is there to answer at time at.
+func (s *Server) answers(d *device, at time.Time) bool {
+	return !s.opts.Silent[d.ext] && (d.gone.IsZero() || at.Before(d.gone))
+}
+
+// nextPoll is when sleepy child d next polls its parent after at.
+func (s *Server) nextPoll(d *device, at time.Time) time.Time {
+	period := s.opts.SleepyPoll
+	if period <= 0 {
+		period = time.Duration(max(d.timeout, 1)) * time.Second
+	}
+	h := sha256.Sum256([]byte("poll" + d.ext))
+	phase := time.Duration(binary.BigEndian.Uint64(h[:8]) % uint64(period))
+	first := s.started.Add(phase)
+	if !at.After(first) {
+		return first
+	}
+	n := (at.Sub(first) + period - 1) / period
+	return first.Add(n * period)
+}
+
 func (s *Server) finish(t *task) {
-	deadline := t.created.Add(t.timeout)
+	t.status = "completed"
 	switch t.typ {
 	case "updateDeviceCollectionTask":
-		if t.end.Before(deadline) || t.end.Equal(deadline) {
-			s.devices = append([]*device(nil), s.m.devices...)
-			s.collected, s.collected0 = true, t.end
-			t.status = "completed"
-		}
-		if !s.collected {
-			t.status = "stopped"
-		}
-	case "getNetworkDiagnosticTask":
-		if t.dest == nil || s.opts.Silent[t.destID] {
+		if t.roundHeld && t.timeout < collectionMinimum {
+			// The action times out before the handler's round does.
 			t.status = "stopped"
 			return
 		}
-		res := &result{id: uuid(), attrs: s.m.diagAttributes(t.dest, t.tlvs, s.n), created: t.end}
+		// The round lists the routers that answer and the children their
+		// child tables hold. The collection only grows: devices that left
+		// stay in it.
+		s.m.refresh(t.end)
+		for _, d := range s.m.devices {
+			listed := s.answers(d, t.end)
+			if !d.router {
+				listed = d.parent != nil && s.answers(d.parent, t.end) && slices.Contains(d.parent.children, d)
+			}
+			switch {
+			case !listed:
+			case s.lookup(d.ext) == nil:
+				s.devices = append(s.devices, d)
+				s.listed[d.ext] = [2]time.Time{t.end}
+			default:
+				s.listed[d.ext] = [2]time.Time{s.listed[d.ext][0], t.end}
+			}
+		}
+		s.collected, s.collected0 = true, t.end
+	case "getNetworkDiagnosticTask":
+		if !t.answered {
+			// No answer: the real border router ends the task "completed"
+			// at its timeout, without a result.
+			return
+		}
+		res := &result{id: uuid(), attrs: s.m.diagAttributes(t.dest, t.tlvs, s.n, t.end), created: t.end}
 		s.results = append(s.results, res)
-		if len(s.results) > 200 {
-			s.results = s.results[len(s.results)-200:]
+		if len(s.results) > maxDiagnostics {
+			s.results = s.results[len(s.results)-maxDiagnostics:]
 		}
 		t.result = res.id
-		t.status = "completed"
 	}
 }
+
+// maxDiagnostics is the diagnostics collection's size (ot-br-posix
+// MAX_DIAG_COLLECTION_ITEMS): the oldest items are evicted.
+const maxDiagnostics = 200
 
 func uuid() string {
 	var b [16]byte

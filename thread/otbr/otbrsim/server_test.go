@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,6 +50,27 @@ func start(t *testing.T, snap *topology.Snapshot, d otbr.Dialect, opts Options) 
 	}
 	t.Cleanup(stop)
 	return s, url
+}
+
+// clock is a settable clock for Options.Now: the task queue advances only
+// when a request comes, to the clock's time, so a test steps it exactly.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newClock() *clock { return &clock{now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
 }
 
 func call(t *testing.T, method, url, accept, body string) (int, []byte) {
@@ -125,7 +147,8 @@ func keysAt(t *testing.T, body []byte, path ...string) []string {
 // layout: cJSON's tabs, key order, compact POST answers.
 func TestByteShapes(t *testing.T) {
 	snap := smallCurrent(t)
-	s, url := start(t, snap, otbr.DialectJSONAPI2026, Options{})
+	clk := newClock()
+	s, url := start(t, snap, otbr.DialectJSONAPI2026, Options{Now: clk.Now})
 	// Device collection, then the border router's own diagnostics with the
 	// types the capture asked for.
 	code, body := call(t, http.MethodPost, url+"/api/actions", mediaJSONAPI,
@@ -133,14 +156,14 @@ func TestByteShapes(t *testing.T) {
 	if code != 200 || !bytes.HasPrefix(body, []byte(`{"data":[{"id":"`)) || !bytes.Contains(body, []byte(`"status":"pending"}}],"meta":{"collection":{"offset":0,"limit":200,"total":1}}}`)) {
 		t.Fatalf("POST answer %d %s", code, body)
 	}
-	time.Sleep(400 * time.Millisecond)
+	clk.Add(400 * time.Millisecond) // PickUp + one discovery round
 	types := `["extAddress", "rloc16", "mode", "connectivity", "route", "leaderData", "networkData", "ipv6Addresses", "macCounters", "childTable", "channelPages", "maxChildTimeout", "eui", "threadVersion", "vendorName", "vendorModel", "vendorSwVersion", "threadStackVersion", "mleCounters"]`
 	code, body = call(t, http.MethodPost, url+"/api/actions", mediaJSONAPI,
 		`{"data": [{"type": "getNetworkDiagnosticTask", "attributes": {"destination": "`+s.BorderRouterExtAddr()+`", "types": `+types+`, "timeout": 30}}]}`)
 	if code != 200 {
 		t.Fatalf("POST %d %s", code, body)
 	}
-	time.Sleep(100 * time.Millisecond)
+	clk.Add(100 * time.Millisecond) // PickUp + the border router's own answer
 	code, body = call(t, http.MethodGet, url+"/api/diagnostics", mediaJSONAPI, "")
 	if code != 200 || !bytes.HasPrefix(body, []byte("{\n\t\"data\":\t[{\n\t\t\t\"id\":\t\"")) {
 		t.Fatalf("GET /api/diagnostics %d %.80q", code, body)
@@ -194,10 +217,9 @@ func TestByteShapes(t *testing.T) {
 func TestLegacyShapeAndCollection(t *testing.T) {
 	snap := smallCurrent(t)
 	_, url := start(t, snap, otbr.DialectLegacy, Options{})
-	began := time.Now()
 	code, body := call(t, http.MethodGet, url+"/diagnostics", mediaJSON, "")
-	if code != 200 || time.Since(began) < 100*time.Millisecond {
-		t.Fatalf("GET /diagnostics %d after %v", code, time.Since(began))
+	if code != 200 {
+		t.Fatalf("GET /diagnostics %d", code)
 	}
 	real, _ := os.ReadFile(filepath.Join(legacyDir, "15_GET_diagnostics.body"))
 	var realEntries, simEntries []map[string]json.RawMessage
@@ -240,12 +262,19 @@ func TestLegacyShapeAndCollection(t *testing.T) {
 }
 
 // TestTaskQueue: tasks run one at a time, pending → active → completed,
-// in order; a diagnostic task before any device collection cannot resolve
-// its destination and stops at its timeout; /api/node is stale until a
-// collection; /api/devices carries the children's swapped mode bits.
+// in order, each starting PickUp after it was posted or when the one
+// before it ended; a diagnostic task whose destination the device
+// collection does not list stays pending without holding the queue and is
+// stopped at its timeout; a device that never answers gets its task
+// "completed" without a result at the timeout; /api/node is stale until a
+// collection; /api/devices carries the children's swapped mode bits. The
+// clock is the test's: every state is checked at an exact time.
 func TestTaskQueue(t *testing.T) {
 	snap := smallCurrent(t)
-	s, url := start(t, snap, otbr.DialectJSONAPI2026, Options{RxOnAnswer: 150 * time.Millisecond, CollectionRound: 100 * time.Millisecond})
+	clk := newClock()
+	const pickUp, answer, round = 40 * time.Millisecond, 150 * time.Millisecond, 100 * time.Millisecond
+	s, url := start(t, snap, otbr.DialectJSONAPI2026, Options{Now: clk.Now, PickUp: pickUp, RxOnAnswer: answer,
+		CollectionRound: round, Silent: map[string]bool{"d6232969c413030b": true}})
 	_, node := call(t, http.MethodGet, url+"/api/node", mediaJSONAPI, "")
 	if !bytes.Contains(node, []byte(`"state":	"disabled"`)) {
 		t.Errorf("fresh /api/node is not the stale startup item: %s", node)
@@ -253,48 +282,61 @@ func TestTaskQueue(t *testing.T) {
 	early := `{"data": [{"type": "getNetworkDiagnosticTask", "attributes": {"destination": "5a7324b8eee603d2", "types": ["rloc16"], "timeout": 1}}]}`
 	_, body := call(t, http.MethodPost, url+"/api/actions", mediaJSONAPI, early)
 	earlyID := taskIDs(t, body)[0]
-	time.Sleep(1100 * time.Millisecond)
-	if st := statusOf(t, url, earlyID); st != "stopped" {
-		t.Errorf("task before the device collection: %s, want stopped", st)
+	clk.Add(999 * time.Millisecond)
+	if st := statusOf(t, url, earlyID); st != "pending" {
+		t.Errorf("task before the device collection: %s, want pending (the destination does not resolve)", st)
 	}
-	call(t, http.MethodPost, url+"/api/actions", mediaJSONAPI,
-		`{"data": [{"type": "updateDeviceCollectionTask", "attributes": {"deviceCount": 9, "maxAge": 30, "maxRetries": 1, "timeout": 10}}]}`)
+	clk.Add(time.Millisecond)
+	if st := statusOf(t, url, earlyID); st != "stopped" {
+		t.Errorf("task before the device collection at its timeout: %s, want stopped", st)
+	}
+	_, body = call(t, http.MethodPost, url+"/api/actions", mediaJSONAPI,
+		`{"data": [{"type": "updateDeviceCollectionTask", "attributes": {"deviceCount": 1, "maxAge": 30, "maxRetries": 1, "timeout": 10}}]}`)
+	coll := taskIDs(t, body)[0]
 	var batch []string
-	for _, dest := range []string{"5a7324b8eee603d2", "a698f01e4e296706", "eeb4e5ab8fbf07e8"} {
-		batch = append(batch, `{"type": "getNetworkDiagnosticTask", "attributes": {"destination": "`+dest+`", "types": ["extAddress", "rloc16"], "timeout": 10}}`)
+	for _, dest := range []string{"5a7324b8eee603d2", "a698f01e4e296706", "0000000000000001", "d6232969c413030b"} {
+		batch = append(batch, `{"type": "getNetworkDiagnosticTask", "attributes": {"destination": "`+dest+`", "types": ["extAddress", "rloc16"], "timeout": 2}}`)
 	}
 	_, body = call(t, http.MethodPost, url+"/api/actions", mediaJSONAPI, `{"data": [`+strings.Join(batch, ",")+`]}`)
 	ids := taskIDs(t, body)
-	seen := map[string]map[string]bool{}
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
+	n2, n1, unknown, silent := ids[0], ids[1], ids[2], ids[3]
+	// The queue, step by step: the collection, n2, n1, then the silent n5
+	// until its timeout; the unknown destination never holds it.
+	steps := []struct {
+		at   time.Duration
+		want map[string]string
+	}{
+		{0, map[string]string{coll: "pending", n2: "pending", n1: "pending", unknown: "pending", silent: "pending"}},
+		{pickUp, map[string]string{coll: "active", n2: "pending"}},
+		{pickUp + round, map[string]string{coll: "completed", n2: "active", n1: "pending"}},
+		{pickUp + round + answer, map[string]string{n2: "completed", n1: "active", silent: "pending", unknown: "pending"}},
+		{pickUp + round + 2*answer, map[string]string{n1: "completed", silent: "active", unknown: "pending"}},
+		{2*time.Second - time.Millisecond, map[string]string{silent: "active", unknown: "pending"}},
+		{2 * time.Second, map[string]string{silent: "completed", unknown: "stopped"}},
+	}
+	var elapsed time.Duration
+	for _, st := range steps {
+		clk.Add(st.at - elapsed)
+		elapsed = st.at
 		active := 0
-		done := 0
-		for _, id := range ids {
-			st := statusOf(t, url, id)
-			if seen[id] == nil {
-				seen[id] = map[string]bool{}
-			}
-			seen[id][st] = true
-			if st == "active" {
+		for _, id := range append([]string{coll}, ids...) {
+			got := statusOf(t, url, id)
+			if got == "active" {
 				active++
 			}
-			if st == "completed" {
-				done++
+			if want, ok := st.want[id]; ok && got != want {
+				t.Errorf("at +%v: task %s is %s, want %s", st.at, id, got, want)
 			}
 		}
 		if active > 1 {
-			t.Fatalf("%d tasks active at once", active)
+			t.Errorf("at +%v: %d tasks active at once", st.at, active)
 		}
-		if done == len(ids) {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
-	for _, id := range ids {
-		if !seen[id]["pending"] || !seen[id]["active"] || !seen[id]["completed"] {
-			t.Errorf("task %s went through %v, want pending, active, completed", id, seen[id])
-		}
+	if rid := resultOf(t, url, n2); rid == "" {
+		t.Error("n2's task completed without a result")
+	}
+	if rid := resultOf(t, url, silent); rid != "" {
+		t.Errorf("the silent device's task has a result %s", rid)
 	}
 	_, node = call(t, http.MethodGet, url+"/api/node", mediaJSONAPI, "")
 	if !bytes.Contains(node, []byte(`"rloc16":	"`+snapNode(snap, s.BorderRouterExtAddr()).Rloc16.String()+`"`)) {
@@ -311,6 +353,15 @@ func TestTaskQueue(t *testing.T) {
 	if code, _ := call(t, http.MethodPost, url+"/api/actions", mediaJSONAPI, `{"data": [{"type": "getNetworkDiagnosticTask", "attributes": {"destination": "5a7324b8eee603d2", "types": ["eui64"]}}]}`); code != http.StatusUnprocessableEntity {
 		t.Errorf("pre-2026 type name on the renamed API: %d, want 422", code)
 	}
+}
+
+func resultOf(t *testing.T, url, id string) string {
+	t.Helper()
+	acts, err := otbr.DecodeActions(func() []byte { _, b := call(t, http.MethodGet, url+"/api/actions/"+id, mediaJSONAPI, ""); return b }())
+	if err != nil || len(acts) != 1 {
+		t.Fatalf("task %s: %v", id, err)
+	}
+	return acts[0].ResultID
 }
 
 func snapNode(s *topology.Snapshot, id string) *topology.Node { return s.Node(id) }
