@@ -714,6 +714,9 @@ describe('Honest states: an unreachable border router, a server that goes away',
       assert.match(alert, /otbr http:\/\/127\.0\.0\.1:1 (failing|backing off): .*connection refused/);
       assert.match(await p.textContent('#sources'), /backing off|failing/);
       assert.match(await p.textContent('#sources'), /never ok yet/);
+      // The status line follows the sources' answer, which may come after the alert.
+      await p.waitForFunction(() => /no source has answered/.test(document.getElementById('status').textContent), null, { timeout: 5000 })
+        .catch(() => {});
       assert.match(await p.textContent('#status'), /no source has answered/, 'not only "waiting"');
       await shot(p, '20-unreachable-border-router');
       await p.close();

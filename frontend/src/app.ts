@@ -70,6 +70,8 @@ export class App {
   private readonly stress: number;
   private network = '';
   private snap: Snapshot | null = null;
+  /** True while the API lists no network with a snapshot. */
+  private empty = false;
   private from: Snapshot | null = null;
   private diff: Diff | null = null;
   private hl: DiffHighlights | null = null;
@@ -201,6 +203,7 @@ export class App {
   private async loadSources(): Promise<void> {
     try {
       this.sources.set(await this.api.sources());
+      if (this.empty) this.showEmpty();
     } catch (e) {
       this.sources.unavailable(`Source states unavailable: ${(e as Error).message}`);
     }
@@ -214,6 +217,15 @@ export class App {
 
   // ---- loading ----
 
+  /**
+   * The status line while no network has a snapshot. It depends on two
+   * answers (networks and sources) that arrive in either order, so both
+   * call it.
+   */
+  private showEmpty(): void {
+    setStatus(this.sources.sources().length ? 'No snapshots yet — no source has answered so far (see Sources).' : 'No snapshots yet — waiting for the first scan…');
+  }
+
   private async loadNetworks(): Promise<void> {
     let list;
     try {
@@ -223,8 +235,9 @@ export class App {
       return;
     }
     const pick = this.picker.fill(list, this.network, this.asked.network);
+    this.empty = !pick;
     if (!pick) {
-      setStatus(this.sources.sources().length ? 'No snapshots yet — no source has answered so far (see Sources).' : 'No snapshots yet — waiting for the first scan…');
+      this.showEmpty();
       this.hooks.ready = true;
       return;
     }
@@ -658,7 +671,10 @@ export class App {
       .on('settings.changed', (d) => {
         if (typeof d.source === 'object') this.settings.show(d as unknown as Settings, false);
       })
-      .on('source.state', (d) => this.sources.update(d as unknown as SourceState))
+      .on('source.state', (d) => {
+        this.sources.update(d as unknown as SourceState);
+        if (this.empty) this.showEmpty();
+      })
       .on('names.changed', () => this.renamed())
       .on('border_router.appeared', () => void this.loadBorderRouters())
       .on('border_router.disappeared', () => void this.loadBorderRouters());
