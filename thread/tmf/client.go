@@ -14,7 +14,6 @@ package tmf
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -272,20 +271,6 @@ func (c *Client) Close() error {
 	return nil
 }
 
-// typeListPayload is a request payload: a Type List TLV and, for queries,
-// a Query ID TLV.
-func typeListPayload(types []diag.Type, qid *uint16) []byte {
-	v := make([]byte, len(types))
-	for i, t := range types {
-		v[i] = byte(t)
-	}
-	var b []byte
-	if qid != nil {
-		b = diag.AppendTLV(b, diag.TLV{Type: diag.TypeQueryID, Value: binary.BigEndian.AppendUint16(nil, *qid)})
-	}
-	return diag.AppendTLV(b, diag.TLV{Type: diag.TypeTypeList, Value: v})
-}
-
 // ResponseError is a CoAP error response from a node.
 type ResponseError struct {
 	URI  string
@@ -336,7 +321,7 @@ func (c *Client) post(ctx context.Context, to topology.Rloc16, uri string, paylo
 
 // Get sends DIAG_GET.req for types to node to and decodes the answer.
 func (c *Client) Get(ctx context.Context, to topology.Rloc16, types []diag.Type) (*diag.Message, error) {
-	body, err := c.post(ctx, to, URIDiagGet, typeListPayload(types, nil))
+	body, err := c.post(ctx, to, URIDiagGet, RequestPayload(types, nil))
 	if err != nil {
 		return nil, err
 	}
@@ -349,7 +334,7 @@ func (c *Client) Get(ctx context.Context, to topology.Rloc16, types []diag.Type)
 
 // Reset sends DIAG_RST for types (e.g. MAC counters) to node to.
 func (c *Client) Reset(ctx context.Context, to topology.Rloc16, types []diag.Type) error {
-	_, err := c.post(ctx, to, URIDiagRst, typeListPayload(types, nil))
+	_, err := c.post(ctx, to, URIDiagRst, RequestPayload(types, nil))
 	return err
 }
 
@@ -403,45 +388,20 @@ func (c *Client) Query(ctx context.Context, to topology.Rloc16, types []diag.Typ
 		return nil, err
 	}
 	defer c.unregister(qid)
-	if _, err := c.post(ctx, to, URIDiagQry, typeListPayload(types, &qid)); err != nil {
+	if _, err := c.post(ctx, to, URIDiagQry, RequestPayload(types, &qid)); err != nil {
 		return nil, err
 	}
-	got := map[uint16]*diag.Message{}
-	last := -1
+	var ans Answers
 	for {
-		if last >= 0 && len(got) == last+1 {
-			out := make([]*diag.Message, 0, len(got))
-			for i := 0; i <= last; i++ {
-				out = append(out, got[uint16(i)])
-			}
-			return out, nil
-		}
 		select {
 		case a := <-p.ch:
-			idx, isLast := uint16(0), true
-			if a.msg.Answer != nil {
-				idx, isLast = a.msg.Answer.Index, a.msg.Answer.Last
-			}
-			got[idx] = stripQuery(a.msg)
-			if isLast {
-				last = int(idx)
+			if ans.Add(a.msg) {
+				return ans.Messages(), nil
 			}
 		case <-ctx.Done():
-			return nil, &IncompleteError{To: to, Got: len(got), LastSeen: last >= 0, Err: ctx.Err()}
+			return nil, ans.Incomplete(to, ctx.Err())
 		}
 	}
-}
-
-func stripQuery(m *diag.Message) *diag.Message {
-	// Re-decode without the bookkeeping TLVs so the message describes only
-	// the node.
-	cp := *m
-	cp.Answer, cp.QueryID = nil, nil
-	b := cp.Encode()
-	if out, err := diag.Decode(b); err == nil {
-		return out
-	}
-	return &cp
 }
 
 // QueryGroup sends a non-confirmable DIAG_GET.qry for types to a
@@ -459,7 +419,7 @@ func (c *Client) QueryGroup(ctx context.Context, group netip.Addr, types []diag.
 		return err
 	}
 	defer c.unregister(qid)
-	payload := typeListPayload(types, &qid)
+	payload := RequestPayload(types, &qid)
 	for _, d := range dests {
 		if err := c.sendNon(ctx, d, payload); err != nil {
 			return fmt.Errorf("tmf: query %s via %s: %w", group, d, err)
@@ -468,7 +428,7 @@ func (c *Client) QueryGroup(ctx context.Context, group netip.Addr, types []diag.
 	for {
 		select {
 		case a := <-p.ch:
-			fn(a.from, stripQuery(a.msg))
+			fn(a.from, StripQuery(a.msg))
 		case <-ctx.Done():
 			return nil
 		}
