@@ -152,21 +152,33 @@ func (e *HandshakeError) Unwrap() error { return e.Err }
 // addr ("host:port") and returns the Session, not yet petitioned. ctx bounds
 // the handshake.
 func Dial(ctx context.Context, addr string, cred Credential, cfg Config) (*Session, error) {
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, "udp", addr)
+	if err != nil {
+		return nil, &HandshakeError{Addr: addr, Kind: cred.Kind(), Err: err}
+	}
+	s, err := DialConn(ctx, nc, cred, cfg)
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// DialConn is Dial over a UDP socket already connected to the Border Agent
+// (one made in another network namespace, say). On success the Session
+// owns nc; on failure the caller closes it.
+func DialConn(ctx context.Context, nc net.Conn, cred Credential, cfg Config) (*Session, error) {
+	addr := nc.RemoteAddr().String()
 	if cred.IsZero() {
 		return nil, errors.New("commissioner: no credential (PSKc, passphrase or ephemeral key)")
 	}
 	if err := cfg.fill(); err != nil {
 		return nil, err
 	}
-	var d net.Dialer
-	nc, err := d.DialContext(ctx, "udp", addr)
-	if err != nil {
-		return nil, &HandshakeError{Addr: addr, Kind: cred.Kind(), Err: err}
-	}
 	start := time.Now()
 	dc, err := dtls.Client(ctx, nc, &dtls.Config{PSK: cred.password(), Logf: cfg.Logf})
 	if err != nil {
-		nc.Close()
 		return nil, &HandshakeError{Addr: addr, Kind: cred.Kind(), Err: err}
 	}
 	s, err := Open(dc, cfg)

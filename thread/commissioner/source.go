@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"time"
 
@@ -29,6 +30,9 @@ type SourceConfig struct {
 	// Crawl configures the TMF crawl (Transport, Name, Target and the
 	// network identity are the source's to set).
 	Crawl tmf.Config
+	// Dial, when set, opens the UDP socket to Addr (e.g. in another network
+	// namespace); default a plain UDP dial.
+	Dial func(ctx context.Context, addr string) (net.Conn, error)
 }
 
 // Source maps a mesh through a Border Agent: one commissioner session per
@@ -62,11 +66,24 @@ func (s *Source) Name() string { return SourceName }
 // unknown point is not one to keep.
 func (s *Source) Collect(ctx context.Context) (*topology.Snapshot, error) {
 	start := time.Now()
-	sess, err := Connect(ctx, s.cfg.Addr, s.cfg.Credential, s.cfg.Session)
+	dial := s.cfg.Dial
+	if dial == nil {
+		var d net.Dialer
+		dial = func(ctx context.Context, addr string) (net.Conn, error) { return d.DialContext(ctx, "udp", addr) }
+	}
+	nc, err := dial(ctx, s.cfg.Addr)
 	if err != nil {
+		return nil, &HandshakeError{Addr: s.cfg.Addr, Kind: s.cfg.Credential.Kind(), Err: err}
+	}
+	sess, err := DialConn(ctx, nc, s.cfg.Credential, s.cfg.Session)
+	if err != nil {
+		nc.Close()
 		return nil, err
 	}
 	defer sess.Close()
+	if _, err := sess.Petition(ctx); err != nil {
+		return nil, err
+	}
 	ds, err := sess.ActiveDataset(ctx)
 	if err != nil {
 		return nil, err
