@@ -9,9 +9,10 @@ import (
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
-// scan (--sim N | --sim-scenario FILE | --tmf PREFIX | --otbr URL | --matter-server URL) [--json].
+// scan (--sim N | --sim-scenario FILE | --tmf PREFIX | --border-agent HOST:PORT ... | --otbr URL | --matter-server URL) [--json].
 // Each way in builds a topology.Source in its own file: simSources
-// (cmd_scan_sim.go), tmfSource (cmd_scan_tmf.go), otbrSource
+// (cmd_scan_sim.go), tmfSource (cmd_scan_tmf.go), baFlags.source
+// (cmd_scan_ba.go), otbrSource
 // (cmd_scan_otbr.go), matterSource (cmd_scan_matter.go). Several may be
 // given; their partial snapshots are merged.
 func runScan(ctx context.Context, env *Env, a []string) error {
@@ -22,6 +23,7 @@ func runScan(ctx context.Context, env *Env, a []string) error {
 	var otbrURLs stringList
 	fs.Var(&otbrURLs, "otbr", "OTBR REST base URL (repeatable), e.g. http://192.0.2.1:8081")
 	matterURL := fs.String("matter-server", "", "Matter server WebSocket URL, e.g. ws://host:5580/ws")
+	ba := registerBAFlags(fs) // cmd_scan_ba.go
 	asJSON := fs.Bool("json", false, "print canonical topology JSON")
 	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long")
 	seed := fs.Int64("seed", 1, "random seed of the simulated mesh")
@@ -65,6 +67,13 @@ func runScan(ctx context.Context, env *Env, a []string) error {
 		}
 		sources = append(sources, src)
 	}
+	if ba.addr != "" {
+		src, err := ba.source(ctx, env, crawl)
+		if err != nil {
+			return err
+		}
+		sources = append(sources, src)
+	}
 	if *matterURL != "" {
 		src, err := matterSource(env, *matterURL)
 		if err != nil {
@@ -73,7 +82,7 @@ func runScan(ctx context.Context, env *Env, a []string) error {
 		sources = append(sources, src)
 	}
 	if len(sources) == 0 {
-		return usagef("usage: threadmap scan (--sim N | --sim-scenario FILE | --tmf PREFIX | --otbr URL | --matter-server URL) [--json]")
+		return usagef("usage: threadmap scan (--sim N | --sim-scenario FILE | --tmf PREFIX | --border-agent HOST:PORT (--pskc HEX | --passphrase P | --ephemeral-key KEY) | --otbr URL | --matter-server URL) [--json]")
 	}
 	var parts []*topology.Snapshot
 	var failed []string

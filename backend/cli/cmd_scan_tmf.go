@@ -20,6 +20,10 @@ func tmfSource(env *Env, prefix string, crawl crawlOptions) (topology.Source, er
 	return &tmfScan{env: env, res: res, prefix: res.String(), crawl: crawl}, nil
 }
 
+// noTMFHint explains a TMF crawl nobody answered.
+const noTMFHint = "no Thread node answered TMF from this host: OpenThread nodes drop TMF a LAN host sends through the border router (\"untrusted origin\"). " +
+	"Map the mesh through the Border Agent instead: threadmap scan --border-agent HOST:PORT --pskc HEX (threadmap discover lists border agents and their ports; ot-ctl pskc prints the PSKc)"
+
 // tmfScan opens the TMF endpoint only while it collects.
 type tmfScan struct {
 	env    *Env
@@ -46,7 +50,8 @@ func (s *tmfScan) Collect(ctx context.Context) (*topology.Snapshot, error) {
 	}
 	snap, err := c.Collect(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("crawl %s: %w", s.prefix, err)
+		// The crawl fails only when no start node answered at all.
+		return nil, fmt.Errorf("crawl %s: %w\n%s", s.prefix, err, noTMFHint)
 	}
 	return snap, nil
 }

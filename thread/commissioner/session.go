@@ -46,6 +46,8 @@ const (
 	// ACK_TIMEOUT and MAX_RETRANSMIT, as OpenThread's CoAP uses them.
 	DefaultAckTimeout    = 2 * time.Second
 	DefaultMaxRetransmit = 4
+	// DefaultHandshakeTimeout bounds the DTLS handshake.
+	DefaultHandshakeTimeout = 30 * time.Second
 )
 
 // Conn is the secure datagram session a Session speaks over: one CoAP
@@ -70,6 +72,10 @@ type Config struct {
 	// Border Agent (defaults 2 s and 4).
 	AckTimeout    time.Duration
 	MaxRetransmit int
+	// HandshakeTimeout bounds the DTLS handshake (default 30 s: DTLS
+	// retransmits its flights at 1, 2, 4, 8 and 16 s, so a Border Agent that
+	// never answers is told apart from a slow one).
+	HandshakeTimeout time.Duration
 	// Proxy configures the UDP proxy transport (see ProxyConfig).
 	Proxy ProxyConfig
 	// Logf receives debug lines; nil drops them. Keys never reach it.
@@ -91,6 +97,9 @@ func (c *Config) fill() error {
 	}
 	if c.MaxRetransmit <= 0 {
 		c.MaxRetransmit = DefaultMaxRetransmit
+	}
+	if c.HandshakeTimeout <= 0 {
+		c.HandshakeTimeout = DefaultHandshakeTimeout
 	}
 	if c.Logf == nil {
 		c.Logf = func(string, ...any) {}
@@ -177,7 +186,9 @@ func DialConn(ctx context.Context, nc net.Conn, cred Credential, cfg Config) (*S
 		return nil, err
 	}
 	start := time.Now()
-	dc, err := dtls.Client(ctx, nc, &dtls.Config{PSK: cred.password(), Logf: cfg.Logf})
+	hctx, cancel := context.WithTimeout(ctx, cfg.HandshakeTimeout)
+	defer cancel()
+	dc, err := dtls.Client(hctx, nc, &dtls.Config{PSK: cred.password(), Logf: cfg.Logf})
 	if err != nil {
 		return nil, &HandshakeError{Addr: addr, Kind: cred.Kind(), Err: err}
 	}
