@@ -663,3 +663,60 @@ func udpEncap(u *tlv.UDPEncapsulation) []byte {
 	out = binary.BigEndian.AppendUint16(out, u.DestinationPort)
 	return append(out, u.Payload...)
 }
+
+// Advert is border router n's `_meshcop._udp` advert as OpenThread's
+// border agent publishes it (border_agent_txt_data.cpp: rv, id, tv, sb, nn,
+// xp, xa, at, pt, omr, vn, mn), for a Border Agent on port with state
+// bitmap sb, at addrs.
+func (m *Mesh) Advert(n *Node, port int, sb meshcop.StateBitmap, addrs []netip.Addr) meshcop.BorderRouterAdvert {
+	br := n.BorderRouter
+	if br == nil {
+		br = &BorderRouter{}
+	}
+	ext := n.ExtAddr.Bytes()
+	var xp [8]byte
+	binary.BigEndian.PutUint64(xp[:], m.Network.ExtPanID)
+	var omr [16]byte
+	copy(omr[:8], br.OMRPrefix[:])
+	omrPrefix := netip.PrefixFrom(netip.AddrFrom16(omr), 64)
+	pid := m.Network.PartitionID
+	return meshcop.BorderRouterAdvert{
+		Instance:  br.Instance,
+		Port:      port,
+		Addresses: addrs,
+		Record: meshcop.Record{
+			RecordVersion: "1", AgentID: append(meshcop.HexBytes{}, br.AgentID[:]...), ThreadVersion: br.ThreadVersion, State: &sb,
+			NetworkName: m.Network.Name, ExtPanID: xp[:], ExtAddr: ext[:],
+			ActiveTimestamp: &meshcop.Timestamp{Seconds: 1}, PartitionID: &pid, OMRPrefix: &omrPrefix,
+			VendorName: br.Vendor, ModelName: br.Model,
+		},
+	}
+}
+
+// roleOf is n's role in the state bitmap.
+func (m *Mesh) roleOf(n *Node) meshcop.ThreadRole {
+	switch {
+	case n == m.Leader:
+		return meshcop.RoleLeader
+	case n.IsRouter():
+		return meshcop.RoleRouter
+	}
+	return meshcop.RoleChild
+}
+
+// Advert is this Border Agent's `_meshcop._udp` advert as border router n
+// (its port, its state bitmap with n's role), at addrs.
+func (b *BorderAgent) Advert(n *Node, addrs []netip.Addr) meshcop.BorderRouterAdvert {
+	return b.sim.mesh.Advert(n, int(b.addr.Port()), b.StateBitmap(b.sim.mesh.roleOf(n)), addrs)
+}
+
+// EphemeralAdvert is the `_meshcop-e._udp` advert (same instance, the
+// ephemeral key's port, no TXT) while an ephemeral key is active.
+func (b *BorderAgent) EphemeralAdvert(n *Node, addrs []netip.Addr) (meshcop.BorderRouterAdvert, bool) {
+	a, ok := b.EphemeralKeyAddr()
+	if !ok {
+		return meshcop.BorderRouterAdvert{}, false
+	}
+	adv := b.Advert(n, addrs)
+	return meshcop.BorderRouterAdvert{Type: meshcop.EphemeralServiceType, Instance: adv.Instance, Port: int(a.Port()), Addresses: addrs}, true
+}
