@@ -90,14 +90,14 @@ type discoverBorderRouterJSON struct {
 	EphemeralKeyPort int `json:"ephemeral_key_port,omitempty"`
 }
 
-func printDiscoverJSON(env *Env, nets []meshcop.Network, eph map[string]int) error {
+func printDiscoverJSON(env *Env, nets []meshcop.Network, eph ephemeralPorts) error {
 	out := discoverJSON{Networks: nets, BorderRouters: []discoverBorderRouterJSON{}}
 	if out.Networks == nil {
 		out.Networks = []meshcop.Network{}
 	}
 	for _, n := range nets {
 		for _, s := range n.BorderRouters {
-			out.BorderRouters = append(out.BorderRouters, discoverBorderRouterJSON{meshcop.ToBorderRouter(s), n.Key, eph[s.Instance]})
+			out.BorderRouters = append(out.BorderRouters, discoverBorderRouterJSON{meshcop.ToBorderRouter(s), n.Key, eph.port(s)})
 		}
 	}
 	enc := json.NewEncoder(env.Stdout)
@@ -106,7 +106,7 @@ func printDiscoverJSON(env *Env, nets []meshcop.Network, eph map[string]int) err
 	return enc.Encode(out)
 }
 
-func printDiscoverTable(env *Env, nets []meshcop.Network, eph map[string]int, ifaces []string, timeout time.Duration) error {
+func printDiscoverTable(env *Env, nets []meshcop.Network, eph ephemeralPorts, ifaces []string, timeout time.Duration) error {
 	if len(nets) == 0 {
 		fmt.Fprintf(env.Stdout, "no border routers answered on %s within %v\n", strings.Join(ifaces, ", "), timeout)
 		return nil
@@ -136,7 +136,7 @@ func printDiscoverTable(env *Env, nets []meshcop.Network, eph map[string]int, if
 			if s.DecodeError != "" {
 				fmt.Fprintf(tw, "  \t! %s\n", s.DecodeError)
 			}
-			if p := eph[s.Instance]; p != 0 {
+			if p := eph.port(s); p != 0 {
 				fmt.Fprintf(tw, "  \tephemeral key active (_meshcop-e._udp): --border-agent %s:%d --ephemeral-key KEY\n", s.Host, p)
 			}
 		}
