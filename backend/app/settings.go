@@ -40,6 +40,9 @@ type SettingsView struct {
 	OTBR            []string                   `json:"otbr"`
 	MatterServer    string                     `json:"matter_server"`
 	TMF             []string                   `json:"tmf"`
+	// BorderAgentCredentials shows "set" for every network with a Border
+	// Agent credential; PATCH sets or (null) removes them (sources_ba.go).
+	BorderAgentCredentials map[string]string `json:"border_agent_credentials"`
 	// Source says where each field came from (config.Origin* values).
 	Source map[string]string `json:"source"`
 	// APIShadowed lists fields changed through the API that a flag or
@@ -278,7 +281,7 @@ func (m *settingsManager) viewLocked() SettingsView {
 	v := SettingsView{Interval: c.Interval, NetworkInterval: copyIntervals(c.NetworkInterval), MaxBackoff: c.MaxBackoff,
 		ScanTimeout: c.ScanTimeout, RetainCount: c.RetainCount, RetainAge: c.RetainAge,
 		OTBR: append([]string{}, c.OTBR...), MatterServer: c.MatterServer, TMF: append([]string{}, c.TMF...),
-		Source: map[string]string{}}
+		BorderAgentCredentials: m.a.ba.view(), Source: map[string]string{}}
 	for _, s := range runtimeSettings() {
 		_, byAPI := m.api[s.key]
 		switch {
@@ -312,6 +315,12 @@ func (m *settingsManager) Patch(body []byte) (any, error) {
 	known := map[string]runtimeSetting{}
 	for _, s := range runtimeSettings() {
 		known[s.key] = s
+	}
+	if raw, ok := patch[baCredentialsKey]; ok {
+		if err := m.a.ba.patch(raw); err != nil {
+			return nil, err
+		}
+		delete(patch, baCredentialsKey)
 	}
 	keys := make([]string, 0, len(patch))
 	for k := range patch {
