@@ -12,10 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/threadmap/threadmap/backend/collect"
+	"github.com/threadmap/threadmap/backend/sources"
 	"github.com/threadmap/threadmap/thread/commissioner"
 	"github.com/threadmap/threadmap/thread/meshcop"
-	"github.com/threadmap/threadmap/thread/tmf"
-	"github.com/threadmap/threadmap/thread/topology"
 )
 
 // baFlags are scan's Border Agent flags: --border-agent HOST:PORT with one
@@ -27,7 +27,6 @@ type baFlags struct {
 	addr, pskc, passphrase, ephemeral string
 	networkName, extPanID, commissID  string
 	mdnsIfaces                        stringList
-	handshake                         time.Duration
 }
 
 func registerBAFlags(fs *flag.FlagSet) *baFlags {
@@ -40,12 +39,12 @@ func registerBAFlags(fs *flag.FlagSet) *baFlags {
 	fs.StringVar(&f.extPanID, "ext-pan-id", "", "Border Agent with --passphrase: the ext PAN ID, 16 hex digits (default: from the border router's advert)")
 	fs.StringVar(&f.commissID, "commissioner-id", commissioner.DefaultCommissionerID, "Border Agent: the commissioner ID the petition gives")
 	fs.Var(&f.mdnsIfaces, "mdns-iface", "Border Agent with --passphrase: browse here for the border router's advert (network name, ext PAN ID); env THREADMAP_MDNS_IFACE")
-	fs.DurationVar(&f.handshake, "handshake-timeout", commissioner.DefaultHandshakeTimeout, "Border Agent: give up on the DTLS handshake after this long")
 	return f
 }
 
-// baSource builds the Border Agent source from the flags.
-func (f *baFlags) source(ctx context.Context, env *Env, crawl crawlOptions) (topology.Source, error) {
+// target builds the Border Agent source from the flags.
+func (f *baFlags) target(ctx context.Context, env *Env, crawl sources.Crawl) (collect.Target, error) {
+	var none collect.Target
 	getenv := func(k string) string {
 		if env.Getenv == nil {
 			return ""
@@ -54,7 +53,7 @@ func (f *baFlags) source(ctx context.Context, env *Env, crawl crawlOptions) (top
 	}
 	addr, err := parseBAAddr(f.addr)
 	if err != nil {
-		return nil, usagef("--border-agent: %v", err)
+		return none, usagef("--border-agent: %v", err)
 	}
 	pskcHex, pass, eph := firstOf(f.pskc, getenv("THREADMAP_PSKC")), firstOf(f.passphrase, getenv("THREADMAP_PASSPHRASE")),
 		firstOf(f.ephemeral, getenv("THREADMAP_EPHEMERAL_KEY"))
@@ -65,7 +64,7 @@ func (f *baFlags) source(ctx context.Context, env *Env, crawl crawlOptions) (top
 		}
 	}
 	if n != 1 {
-		return nil, usagef("--border-agent needs exactly one of --pskc HEX, --passphrase P or --ephemeral-key KEY")
+		return none, usagef("--border-agent needs exactly one of --pskc HEX, --passphrase P or --ephemeral-key KEY")
 	}
 	var cred commissioner.Credential
 	switch {
@@ -79,31 +78,15 @@ func (f *baFlags) source(ctx context.Context, env *Env, crawl crawlOptions) (top
 	if err != nil {
 		var ue *UsageError
 		if errors.As(err, &ue) {
-			return nil, err
+			return none, err
 		}
-		return nil, usagef("%v", err)
+		return none, usagef("%v", err)
 	}
-	progress, done := progressLine(env)
-	src, err := commissioner.NewSource(commissioner.SourceConfig{Addr: addr.String(), Credential: cred,
-		Session: commissioner.Config{CommissionerID: f.commissID, HandshakeTimeout: f.handshake},
-		Crawl:   tmf.Config{Children: crawl.Children, Detail: crawl.Detail, Progress: progress}})
+	src, err := sources.BorderAgent(addr.String(), cred, f.commissID, crawl)
 	if err != nil {
-		return nil, usagef("--border-agent: %v", err)
+		return none, usagef("--border-agent: %v", err)
 	}
-	return &baScan{src: src, done: done}, nil
-}
-
-// baScan ends the progress line when the crawl does.
-type baScan struct {
-	src  *commissioner.Source
-	done func()
-}
-
-func (s *baScan) Name() string { return s.src.Name() }
-
-func (s *baScan) Collect(ctx context.Context) (*topology.Snapshot, error) {
-	defer s.done()
-	return s.src.Collect(ctx)
+	return collect.Target{ID: "border-agent:" + addr.String(), Source: src}, nil
 }
 
 // parseBAAddr reads HOST:PORT; the port is required (it changes when the

@@ -151,11 +151,7 @@ func TestScanTMFNoAnswerHint(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := netnstest.New(t, m) // namespaces and routes, but no mesh started
-	var errs string
-	var code int
-	netnstest.In(t, p.Host, func() {
-		_, errs, code = runCLI(t, "scan", "--tmf", m.Network.MeshLocalPrefixString(), "--timeout", "3s")
-	})
+	_, errs, code := runInNetns(t, p.Host, "scan", "--tmf", m.Network.MeshLocalPrefixString(), "--timeout", "3s")
 	if code != 1 || !strings.Contains(errs, "OpenThread nodes drop TMF a LAN host sends") || !strings.Contains(errs, "--border-agent HOST:PORT") {
 		t.Errorf("exit %d, stderr %q", code, errs)
 	}

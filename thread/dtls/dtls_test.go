@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -438,5 +439,83 @@ func TestConfigErrors(t *testing.T) {
 	defer l.Close()
 	if _, err := l.Accept(context.Background()); err == nil || !strings.Contains(err.Error(), "PSK") {
 		t.Errorf("Accept on a listener without PSK: %v", err)
+	}
+}
+
+// A deadline set while Read waits ends it with an error wrapping os.ErrDeadlineExceeded, on both
+// sides; closing the listener ends Accept and its sessions' Reads.
+func TestDeadlinesAndClose(t *testing.T) {
+	l, cc := pair(t, &Config{PSK: testPSK})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cli, srv := handshake(ctx, t, l, cc, &Config{PSK: testPSK})
+	if cli.err != nil || srv.err != nil {
+		t.Fatalf("client: %v; server: %v", cli.err, srv.err)
+	}
+	for name, c := range map[string]*Conn{"client": cli.c, "server": srv.c} {
+		errc := make(chan error, 1)
+		go func() {
+			_, err := c.Read(make([]byte, 100))
+			errc <- err
+		}()
+		c.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+		select {
+		case err := <-errc:
+			if !errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Errorf("%s Read: %v, want a deadline error", name, err)
+			}
+		case <-ctx.Done():
+			t.Fatalf("%s Read did not return at its deadline", name)
+		}
+	}
+	srv.c.SetReadDeadline(time.Time{})
+	errc := make(chan error, 1)
+	go func() {
+		_, err := srv.c.Read(make([]byte, 100))
+		errc <- err
+	}()
+	l.Close()
+	if _, err := l.Accept(ctx); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("Accept after Close: %v", err)
+	}
+	select {
+	case err := <-errc:
+		if !errors.Is(err, net.ErrClosed) {
+			t.Errorf("server Read after the listener closed: %v", err)
+		}
+	case <-ctx.Done():
+		t.Fatal("server Read did not end with the listener")
+	}
+	cli.c.Close()
+	if _, err := cli.c.Write([]byte("x")); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("Write after Close: %v", err)
+	}
+}
+
+// BenchmarkHandshakeLoopback: one full handshake (cookie exchange included) between our client
+// and listener over loopback UDP.
+func BenchmarkHandshakeLoopback(b *testing.B) {
+	pc, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	l := Listen(pc, &Config{PSK: testPSK})
+	defer l.Close()
+	ctx := context.Background()
+	for b.Loop() {
+		cc, err := net.DialUDP("udp", nil, pc.LocalAddr().(*net.UDPAddr))
+		if err != nil {
+			b.Fatal(err)
+		}
+		c, err := Client(ctx, cc, &Config{PSK: testPSK})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := l.Accept(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.Close()
+		s.Close()
 	}
 }

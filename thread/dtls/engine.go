@@ -2,9 +2,12 @@ package dtls
 
 import (
 	"context"
+	"crypto/hmac"
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/threadmap/threadmap/thread/ecjpake"
 )
 
 // hs is the state of one handshake in progress: the peer's messages being reassembled, our
@@ -20,9 +23,11 @@ type hs struct {
 	flight      []outMsg
 	rto         time.Duration
 	retransmit  time.Time // when the current flight is next resent
+	sentAt      time.Time // when it was last sent
 	retransmits int
 
 	waiting string // what we wait for, for errors
+	hint    string // the likely cause if it never comes
 
 	// Finished handling: the peer's ChangeCipherSpec must come before its Finished, and a
 	// Finished that does not authenticate means the keys differ (mbedTLS answers bad_record_mac).
@@ -48,7 +53,8 @@ func (h *hs) send(flight ...outMsg) error {
 	h.flight = flight
 	h.rto = h.c.cfg.rto
 	h.retransmits = 0
-	h.retransmit = time.Now().Add(h.rto)
+	h.sentAt = time.Now()
+	h.retransmit = h.sentAt.Add(h.rto)
 	return h.c.sendFlight(flight)
 }
 
@@ -57,7 +63,8 @@ func (h *hs) resend(why string) error {
 		return nil
 	}
 	h.c.cfg.logf("dtls: resending flight (%s) while waiting for %s", why, h.waiting)
-	h.retransmit = time.Now().Add(h.rto)
+	h.sentAt = time.Now()
+	h.retransmit = h.sentAt.Add(h.rto)
 	return h.c.sendFlight(h.flight)
 }
 
@@ -86,7 +93,7 @@ func (h *hs) next(waiting string) (handshakeMsg, error) {
 			return m, nil
 		}
 		if err := h.ctx.Err(); err != nil {
-			return handshakeMsg{}, fmt.Errorf("dtls: handshake stopped waiting for %s: %w", waiting, err)
+			return handshakeMsg{}, fmt.Errorf("dtls: handshake stopped waiting for %s%s: %w", waiting, h.hint, err)
 		}
 		if len(c.queue) == 0 {
 			deadline := h.retransmit
@@ -98,7 +105,7 @@ func (h *hs) next(waiting string) (handshakeMsg, error) {
 		rec, err := c.nextRecordLocked(h.ctx)
 		if err != nil {
 			if h.ctx.Err() != nil {
-				return handshakeMsg{}, fmt.Errorf("dtls: handshake stopped waiting for %s: %w", waiting, h.ctx.Err())
+				return handshakeMsg{}, fmt.Errorf("dtls: handshake stopped waiting for %s%s: %w", waiting, h.hint, h.ctx.Err())
 			}
 			if !isTimeout(err) {
 				return handshakeMsg{}, fmt.Errorf("dtls: handshake, waiting for %s: %w", waiting, err)
@@ -110,7 +117,7 @@ func (h *hs) next(waiting string) (handshakeMsg, error) {
 				return handshakeMsg{}, fmt.Errorf("dtls: no %s", waiting)
 			}
 			if h.retransmits >= maxRetransmissions {
-				return handshakeMsg{}, fmt.Errorf("dtls: no %s after %d retransmissions", waiting, h.retransmits)
+				return handshakeMsg{}, fmt.Errorf("dtls: no %s after %d retransmissions%s", waiting, h.retransmits, h.hint)
 			}
 			h.retransmits++
 			h.rto = min(2*h.rto, maxRetransmitTime)
@@ -180,7 +187,9 @@ func (h *hs) record(rec record) error {
 			}
 			repeated = repeated || old
 		}
-		if repeated {
+		// Answer a repeated flight once, not once per datagram of it: two peers answering every
+		// datagram of each other's repeats would multiply them.
+		if repeated && time.Since(h.sentAt) >= h.c.cfg.rto/2 {
 			return h.resend("peer repeated its flight")
 		}
 	}
@@ -196,3 +205,63 @@ func (h *hs) expect(m handshakeMsg, typ handshakeType) error {
 }
 
 var errNoKKPP = errors.New("no ecjpake_kkpp extension")
+
+// roundTwo reads the peer's EC-JPAKE round two from the next message, of type typ
+// (ServerKeyExchange or ClientKeyExchange), and adds the message to the transcript.
+func (h *hs) roundTwo(jp *ecjpake.Context, typ handshakeType) error {
+	m, err := h.next(typ.String())
+	if err != nil {
+		return err
+	}
+	if err := h.expect(m, typ); err != nil {
+		return err
+	}
+	if err := jp.ReadRoundTwo(m.body); err != nil {
+		return h.fail(AlertIllegalParameter, fmt.Errorf("%v: %w", typ, err))
+	}
+	h.transcript = append(h.transcript, m.transcriptBytes()...)
+	return nil
+}
+
+// installKeys derives the master secret and the record keys of both directions from the
+// premaster secret and installs them for our role; it returns the master secret.
+func (h *hs) installKeys(pms []byte, clientRandom, serverRandom [randomLen]byte) ([]byte, error) {
+	ms := masterSecret(pms, clientRandom, serverRandom)
+	k := deriveKeys(ms, clientRandom, serverRandom)
+	wk, wiv, rk, riv := k.clientKey, k.clientIV, k.serverKey, k.serverIV
+	if !h.c.isClient {
+		wk, wiv, rk, riv = rk, riv, wk, wiv
+	}
+	var err error
+	if h.c.wc, err = newRecordCipher(wk, wiv); err != nil {
+		return nil, err
+	}
+	if h.c.rc, err = newRecordCipher(rk, riv); err != nil {
+		return nil, err
+	}
+	return ms, nil
+}
+
+// peerFinished waits for the peer's Finished, checks it against the transcript and adds it.
+func (h *hs) peerFinished(ms []byte) error {
+	peer := "server"
+	if !h.c.isClient {
+		peer = "client"
+	}
+	m, err := h.next("the " + peer + "'s Finished")
+	if err != nil {
+		return err
+	}
+	if err := h.expect(m, typeFinished); err != nil {
+		return err
+	}
+	got, err := parseFinished(m.body)
+	if err != nil {
+		return h.fail(AlertDecodeError, err)
+	}
+	if want := verifyData(ms, !h.c.isClient, h.transcript); !hmac.Equal(got, want) {
+		return h.fail(AlertDecryptError, fmt.Errorf("the %s's Finished does not match the handshake", peer))
+	}
+	h.transcript = append(h.transcript, m.transcriptBytes()...)
+	return nil
+}

@@ -120,7 +120,7 @@ func (r *reader) extensions() []extension {
 	if r.err != nil {
 		return nil
 	}
-	var out []extension
+	out := []extension{} // present, maybe empty
 	er := reader{msg: r.msg + " extensions", b: block}
 	for er.err == nil && er.off < len(block) {
 		typ := uint16(er.u16("extension type"))
@@ -146,8 +146,10 @@ func appendVec16(b, v []byte) []byte {
 	return append(binary.BigEndian.AppendUint16(b, uint16(len(v))), v...)
 }
 
+// appendExtensions writes the extensions block; nil means no block at all, an empty non-nil
+// slice an empty block.
 func appendExtensions(b []byte, exts []extension) []byte {
-	if len(exts) == 0 {
+	if exts == nil {
 		return b
 	}
 	var block []byte

@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -142,9 +141,10 @@ func (l *Listener) datagram(addr net.Addr, d []byte) {
 	s := l.sessions[key]
 	if s != nil && (ch == nil || ch.random == s.random) {
 		l.mu.Unlock()
-		if s.conn.established.Load() && hasPlainHandshake(d) {
+		if s.conn.established.Load() && onlyHandshake(d) {
 			// The client repeats its last flight: it lacks our Finished. Answer here, so a
-			// session whose owner is not reading yet still completes.
+			// session whose owner is not reading yet still completes, and keep the repeats out
+			// of the session's queue, where they would crowd out application data.
 			s.conn.peerRepeatedFlight()
 			return
 		}
@@ -234,15 +234,20 @@ func (l *Listener) helloVerify(addr net.Addr, msgSeq uint16, recSeq uint64, cook
 	}
 }
 
-// hasPlainHandshake reports whether a datagram carries an epoch-0 handshake record.
-func hasPlainHandshake(d []byte) bool {
-	recs, _ := parseRecords(d)
+// onlyHandshake reports whether a datagram holds records and all are handshake or
+// ChangeCipherSpec records: after the handshake, only a client repeating its last flight sends
+// those.
+func onlyHandshake(d []byte) bool {
+	recs, err := parseRecords(d)
+	if err != nil || len(recs) == 0 {
+		return false
+	}
 	for _, r := range recs {
-		if r.typ == typeHandshake && r.epoch == 0 {
-			return true
+		if r.typ != typeHandshake && r.typ != typeChangeCipherSpec {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // firstClientHello finds a whole ClientHello in the first epoch-0 handshake record of a datagram.
@@ -346,44 +351,21 @@ func (c *Conn) serverHandshake(ctx context.Context, ch *clientHello, first hands
 		return err
 	}
 
-	m, err := h.next("ClientKeyExchange")
-	if err != nil {
+	if err := h.roundTwo(jp, typeClientKeyExchange); err != nil {
 		return err
 	}
-	if err := h.expect(m, typeClientKeyExchange); err != nil {
-		return err
-	}
-	if err := jp.ReadRoundTwo(m.body); err != nil {
-		return h.fail(AlertIllegalParameter, fmt.Errorf("ClientKeyExchange: %w", err))
-	}
-	h.transcript = append(h.transcript, m.transcriptBytes()...)
 	pms, err := jp.PremasterSecret()
 	if err != nil {
 		return h.fail(AlertIllegalParameter, err)
 	}
-	ms := masterSecret(pms, ch.random, sh.random)
-	k := deriveKeys(ms, ch.random, sh.random)
-	if c.wc, err = newRecordCipher(k.serverKey, k.serverIV); err != nil {
-		return err
-	}
-	if c.rc, err = newRecordCipher(k.clientKey, k.clientIV); err != nil {
+	ms, err := h.installKeys(pms, ch.random, sh.random)
+	if err != nil {
 		return err
 	}
 	h.expectFinished = true
-	if m, err = h.next("the client's Finished"); err != nil {
+	if err := h.peerFinished(ms); err != nil {
 		return err
 	}
-	if err := h.expect(m, typeFinished); err != nil {
-		return err
-	}
-	got, err := parseFinished(m.body)
-	if err != nil {
-		return h.fail(AlertDecodeError, err)
-	}
-	if want := verifyData(ms, true, h.transcript); !hmac.Equal(got, want) {
-		return h.fail(AlertDecryptError, errors.New("the client's Finished does not match the handshake"))
-	}
-	h.transcript = append(h.transcript, m.transcriptBytes()...)
 	fin := h.msg(typeFinished, verifyData(ms, false, h.transcript))
 	c.lastFlight = []outMsg{{ccs: true}, {msg: fin, epoch: 1}}
 	c.established.Store(true)
@@ -424,25 +406,36 @@ func (t *sessionTransport) read(ctx context.Context) ([]byte, error) {
 		deadline := t.deadline
 		t.mu.Unlock()
 		var timeout <-chan time.Time
+		var tm *time.Timer
 		if !deadline.IsZero() {
 			d := time.Until(deadline)
 			if d <= 0 {
 				return nil, errTimeout
 			}
-			tm := time.NewTimer(d)
-			defer tm.Stop()
+			tm = time.NewTimer(d)
 			timeout = tm.C
 		}
+		var (
+			d   []byte
+			err error
+			got bool
+		)
 		select {
-		case d := <-t.in:
-			return d, nil
+		case d = <-t.in:
+			got = true
 		case <-timeout:
-			return nil, errTimeout
+			err = errTimeout
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			err = ctx.Err()
 		case <-t.done:
-			return nil, net.ErrClosed
-		case <-t.wake:
+			err = net.ErrClosed
+		case <-t.wake: // the deadline moved: look again
+		}
+		if tm != nil {
+			tm.Stop()
+		}
+		if got || err != nil {
+			return d, err
 		}
 	}
 }
