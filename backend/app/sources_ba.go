@@ -14,6 +14,7 @@ import (
 	"github.com/threadmap/threadmap/backend/config"
 	"github.com/threadmap/threadmap/backend/scheduler"
 	"github.com/threadmap/threadmap/backend/server"
+	"github.com/threadmap/threadmap/backend/sources"
 	"github.com/threadmap/threadmap/thread/commissioner"
 	"github.com/threadmap/threadmap/thread/meshcop"
 )
@@ -273,6 +274,6 @@ func baSourceFor(svc meshcop.Service, cred config.BorderAgentCredential) (*commi
 	}
 	addr := probeOrder(svc.Addresses)[0].Unmap() // a link-local one keeps its zone
 	hostport := net.JoinHostPort(addr.String(), strconv.Itoa(svc.Port))
-	src, err := commissioner.NewSource(commissioner.SourceConfig{Addr: hostport, Credential: c})
+	src, err := sources.BorderAgent(hostport, c, "", sources.Crawl{})
 	return src, hostport, err
 }

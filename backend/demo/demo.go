@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/threadmap/threadmap/backend/sources"
 	"github.com/threadmap/threadmap/matter/matterclient"
 	"github.com/threadmap/threadmap/matter/mattersim"
 	"github.com/threadmap/threadmap/thread/commissioner"
@@ -294,8 +295,7 @@ func (d *Demo) serveBorderAgent(ctx context.Context, m *threadsim.Mesh, r *runni
 	if d.o.Progress != nil {
 		progress = func(p tmf.Progress) { d.o.Progress(baTarget, p.Done, p.Answered) }
 	}
-	r.baSource, err = commissioner.NewSource(commissioner.SourceConfig{Addr: r.ba.Addr().String(), Credential: commissioner.PSKc(k),
-		Crawl: tmf.Config{Progress: progress}})
+	r.baSource, err = sources.BorderAgent(r.ba.Addr().String(), commissioner.PSKc(k), "", sources.Crawl{Progress: progress})
 	if err != nil {
 		return fmt.Errorf("demo: border agent source: %w", err)
 	}
