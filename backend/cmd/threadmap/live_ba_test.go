@@ -39,7 +39,7 @@ var liveBin = sync.OnceValues(func() (string, error) {
 	return bin, nil
 })
 
-func needBin(t *testing.T) string {
+func needBin(t testing.TB) string {
 	t.Helper()
 	bin, err := liveBin()
 	if err != nil {
@@ -50,7 +50,7 @@ func needBin(t *testing.T) string {
 
 // runInLAN runs threadmap with args in the lab's LAN namespace and returns
 // stdout, stderr, exit status and how long it ran.
-func runInLAN(t *testing.T, lab *otlab.Lab, timeout time.Duration, env []string, args ...string) (string, string, int, time.Duration) {
+func runInLAN(t testing.TB, lab *otlab.Lab, timeout time.Duration, env []string, args ...string) (string, string, int, time.Duration) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -75,7 +75,7 @@ func runInLAN(t *testing.T, lab *otlab.Lab, timeout time.Duration, env []string,
 // liveTruth is every node's own view in threadmap's words; an FTD child's
 // role follows what the code gives one whose router eligibility TMF
 // cannot tell.
-func liveTruth(t *testing.T, lab *otlab.Lab) topology.Shape {
+func liveTruth(t testing.TB, lab *otlab.Lab) topology.Shape {
 	t.Helper()
 	ftd := topology.ChildRole(topology.Mode{RxOnWhenIdle: true, FullThreadDevice: true, FullNetworkData: true})
 	sh, err := lab.MustTruth(t).Shape(otlab.ShapeOptions{FTDChildRole: ftd})
@@ -87,7 +87,7 @@ func liveTruth(t *testing.T, lab *otlab.Lab) topology.Shape {
 
 func baAddr(port int) string { return net.JoinHostPort(otlab.BorderRouterAddr, strconv.Itoa(port)) }
 
-func decodeScan(t *testing.T, out, errs string) *topology.Snapshot {
+func decodeScan(t testing.TB, out, errs string) *topology.Snapshot {
 	t.Helper()
 	snap, err := topology.DecodeJSON(strings.NewReader(out))
 	if err != nil {
@@ -281,6 +281,41 @@ func TestLiveScanBorderRouterStopped(t *testing.T) {
 		t.Errorf("the scan took %v to notice", took)
 	}
 	t.Logf("ended %v after the border router stopped: %s", took.Round(time.Millisecond), lastLine(errs.String()))
+}
+
+// BenchmarkLiveBorderAgentVsOTBR times, on the lab's real mesh and from its
+// LAN namespace, `scan --border-agent` (DTLS handshake with OpenThread's
+// Border Agent, petition, the crawl through its UDP proxy, resign) against
+// `scan --otbr` (otbr-agent's REST API, one diagnostic task per device) in
+// the same run, and reports both and their ratio. Both maps must equal the
+// nodes' own view.
+func BenchmarkLiveBorderAgentVsOTBR(b *testing.B) {
+	needBin(b)
+	lab := otlab.Need(b)
+	port, pskc := lab.BAPort(b), lab.PSKc(b)
+	want := liveTruth(b, lab)
+	var dBA, dREST time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, args := range [][]string{{"--border-agent", baAddr(port), "--pskc", pskc}, {"--otbr", lab.RESTURL()}} {
+			out, errs, code, took := runInLAN(b, lab, 5*time.Minute, nil, append(append([]string{"scan"}, args...), "--json")...)
+			if code != 0 {
+				b.Fatalf("scan %s: exit %d: %s", args[0], code, errs)
+			}
+			if diff := want.Diff(decodeScan(b, out, errs).Shape()); len(diff) > 0 {
+				b.Fatalf("scan %s differs from the nodes' own view: %v", args[0], diff)
+			}
+			if args[0] == "--otbr" {
+				dREST += took
+			} else {
+				dBA += took
+			}
+		}
+	}
+	f := float64(b.N)
+	b.ReportMetric(dBA.Seconds()/f, "border-agent-s")
+	b.ReportMetric(dREST.Seconds()/f, "otbr-rest-s")
+	b.ReportMetric(dREST.Seconds()/dBA.Seconds(), "otbr-rest/border-agent")
 }
 
 // scanCROrLF splits progress lines (\r) and lines (\n) alike.
