@@ -21,7 +21,9 @@ import (
 	"github.com/threadmap/threadmap/backend/config"
 	"github.com/threadmap/threadmap/backend/events"
 	"github.com/threadmap/threadmap/store"
+	"github.com/threadmap/threadmap/thread/meshcop"
 	"github.com/threadmap/threadmap/thread/threadsim"
+	"github.com/threadmap/threadmap/thread/threadsim/simtest"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
@@ -85,26 +87,26 @@ func httpDo(t *testing.T, method, url, body string) (int, []byte) {
 	return resp.StatusCode, b
 }
 
+// simAgent serves a simulated mesh and its Border Agent on loopback, and
+// returns the agent's advert as discovery reports it, with its network key.
+func simAgent(t *testing.T, seed int64, nodes int) (*threadsim.Mesh, *threadsim.BorderAgent, meshcop.Service, string) {
+	t.Helper()
+	sim, ba, _ := simtest.BorderAgent(t, threadsim.Options{Seed: seed, Nodes: nodes}, threadsim.ServeOptions{}, threadsim.BorderAgentOptions{})
+	m := sim.Mesh()
+	svc, err := ba.Advert(m.BorderRouters()[0], []netip.Addr{netip.MustParseAddr("127.0.0.1")}).Service(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, ba, svc, svc.NetworkKey()
+}
+
 // TestBorderAgentSource: serve with a discovered border router whose
 // network has a credential set through the settings API maps the mesh
 // through its Border Agent; the credential is stored in the store file
 // (mode 0600), and no API answer, export, event, metric or log line carries
 // it — only "set".
 func TestBorderAgentSource(t *testing.T) {
-	m, err := threadsim.Generate(threadsim.Options{Seed: 41, Nodes: 30})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim, err := m.Start(t.Context(), threadsim.ServeOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
-	ba, err := sim.StartBorderAgent(t.Context(), threadsim.BorderAgentOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ba.Close()
+	m, _, svc, network := simAgent(t, 41, 30)
 	k, err := m.PSKc(threadsim.DefaultPassphrase)
 	if err != nil {
 		t.Fatal(err)
@@ -138,12 +140,6 @@ func TestBorderAgentSource(t *testing.T) {
 	base := "http://" + a.ln.Addr().String() + "/api/v1/"
 
 	// Discovery reports the border router (the advert its agent publishes).
-	node := m.BorderRouters()[0]
-	svc, err := ba.Advert(node, []netip.Addr{netip.MustParseAddr("127.0.0.1")}).Service(time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	network := svc.NetworkKey()
 	a.ba.seen(svc, network)
 	if a.sched.HasNetwork(network) {
 		t.Fatal("a border router without a credential became a source")
@@ -272,26 +268,7 @@ func TestBorderAgentSource(t *testing.T) {
 // passphrase: name and ext PAN ID from the advert) makes the source; the
 // file must be private.
 func TestBorderAgentCredentialsFromConfig(t *testing.T) {
-	m, err := threadsim.Generate(threadsim.Options{Seed: 43, Nodes: 12})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim, err := m.Start(t.Context(), threadsim.ServeOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
-	ba, err := sim.StartBorderAgent(t.Context(), threadsim.BorderAgentOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ba.Close()
-	node := m.BorderRouters()[0]
-	svc, err := ba.Advert(node, []netip.Addr{netip.MustParseAddr("127.0.0.1")}).Service(time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	network := svc.NetworkKey()
+	m, _, svc, network := simAgent(t, 43, 12)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "threadmap.json")
 	body := `{"border_agent": {"` + network + `": {"passphrase": "` + threadsim.DefaultPassphrase + `"}}}`

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,31 +9,14 @@ import (
 	"github.com/threadmap/threadmap/thread/commissioner"
 	"github.com/threadmap/threadmap/thread/threadsim"
 	"github.com/threadmap/threadmap/thread/threadsim/netnstest"
+	"github.com/threadmap/threadmap/thread/threadsim/simtest"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
 // simBorderAgent serves a simulated mesh and its Border Agent on loopback.
 func simBorderAgent(t *testing.T, seed int64, nodes int) (*threadsim.Sim, *threadsim.BorderAgent, string) {
 	t.Helper()
-	m, err := threadsim.Generate(threadsim.Options{Seed: seed, Nodes: nodes})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim, err := m.Start(t.Context(), threadsim.ServeOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sim.Close() })
-	ba, err := sim.StartBorderAgent(t.Context(), threadsim.BorderAgentOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ba.Close() })
-	k, err := m.PSKc(threadsim.DefaultPassphrase)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sim, ba, hex.EncodeToString(k[:])
+	return simtest.BorderAgent(t, threadsim.Options{Seed: seed, Nodes: nodes}, threadsim.ServeOptions{}, threadsim.BorderAgentOptions{})
 }
 
 // scan --border-agent HOST:PORT --pskc HEX --json: the crawl through the

@@ -40,25 +40,9 @@ func BenchmarkTransports(b *testing.B) {
 
 func benchTransports(b *testing.B, opts threadsim.Options) {
 	const hop = 20 * time.Millisecond
-	m, err := threadsim.Generate(opts)
-	if err != nil {
-		b.Fatal(err)
-	}
-	sim, err := m.Start(context.Background(), threadsim.ServeOptions{Radio: &threadsim.Radio{HopLatency: hop}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer sim.Close()
-	ba, err := sim.StartBorderAgent(context.Background(), threadsim.BorderAgentOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ba.Close()
-	k, err := m.PSKc(threadsim.DefaultPassphrase)
-	if err != nil {
-		b.Fatal(err)
-	}
-	baSrc, err := commissioner.NewSource(commissioner.SourceConfig{Addr: ba.Addr().String(), Credential: commissioner.PSKc(k)})
+	sim, ba := simBA(b, opts, threadsim.ServeOptions{Radio: &threadsim.Radio{HopLatency: hop}}, threadsim.BorderAgentOptions{})
+	m := sim.Mesh()
+	baSrc, err := commissioner.NewSource(commissioner.SourceConfig{Addr: ba.Addr().String(), Credential: pskcOf(b, sim)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -114,25 +98,12 @@ func benchTransports(b *testing.B, opts threadsim.Options) {
 // EC-JPAKE handshake, the petition, MGMT_ACTIVE_GET and the resign, with
 // the handshake alone reported beside it.
 func BenchmarkSession(b *testing.B) {
-	m, err := threadsim.Generate(threadsim.Options{Seed: 1, Nodes: 4})
-	if err != nil {
-		b.Fatal(err)
-	}
-	sim, err := m.Start(context.Background(), threadsim.ServeOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer sim.Close()
-	ba, err := sim.StartBorderAgent(context.Background(), threadsim.BorderAgentOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ba.Close()
-	k, _ := m.PSKc(threadsim.DefaultPassphrase)
+	sim, ba := simBA(b, threadsim.Options{Seed: 1, Nodes: 4}, threadsim.ServeOptions{}, threadsim.BorderAgentOptions{})
+	cred := pskcOf(b, sim)
 	var hs time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		s, err := commissioner.Connect(context.Background(), ba.Addr().String(), commissioner.PSKc(k), commissioner.Config{})
+		s, err := commissioner.Connect(context.Background(), ba.Addr().String(), cred, commissioner.Config{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package commissioner
 
 import (
+	"context"
 	"encoding/hex"
 	"net/netip"
 	"testing"
@@ -12,22 +13,24 @@ import (
 
 	"github.com/threadmap/threadmap/thread/diag"
 	"github.com/threadmap/threadmap/thread/meshcop/tlv"
+	"github.com/threadmap/threadmap/thread/tmf"
 )
 
 // fuzzProxy is a proxy whose session never talks: what it would send is
 // dropped, what it receives goes through the real inbound path.
 func fuzzProxy() *Proxy {
 	s := &Session{cfg: Config{Logf: func(string, ...any) {}}, done: make(chan struct{}), closing: make(chan struct{})}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.ep = newEndpoint("border agent", time.Second, 1, s.cfg.Logf)
 	s.ep.send = func(netip.AddrPort, []byte) error { return nil }
-	p := &Proxy{s: s, pending: map[uint16]chan answer{}}
+	p := &Proxy{s: s, pending: map[uint16]chan tmf.Answer{}}
 	p.ep = newEndpoint("proxy", time.Second, 1, s.cfg.Logf)
 	p.ep.send = func(netip.AddrPort, []byte) error { return nil }
 	p.ep.handle = p.handle
 	s.proxy = p
 	s.ep.handle = s.handle
 	// A query waiting for Query ID 0x1234, so answers get delivered.
-	p.pending[0x1234] = make(chan answer, 1024)
+	p.pending[0x1234] = make(chan tmf.Answer, 1024)
 	return p
 }
 
@@ -57,7 +60,7 @@ func FuzzSessionReceive(f *testing.F) {
 		p.ep.receive(netip.MustParseAddrPort("[fd00::1]:61631"), b)
 		select {
 		case a := <-p.pending[0x1234]:
-			if a.msg == nil {
+			if a.Msg == nil {
 				t.Fatal("an answer without a message")
 			}
 		default:
@@ -102,8 +105,8 @@ func TestUDPRxAnswer(t *testing.T) {
 	p.s.ep.receive(netip.AddrPort{}, udpRxAnswer(t, 8))
 	select {
 	case a := <-p.pending[0x1234]:
-		if a.msg.Address16 == nil || *a.msg.Address16 != 0x0400 || a.from.String() != "[fd00:5a11::ff:fe00:400]:61631" {
-			t.Fatalf("answer %+v from %s", a.msg, a.from)
+		if a.Msg.Address16 == nil || *a.Msg.Address16 != 0x0400 || a.From.String() != "[fd00:5a11::ff:fe00:400]:61631" {
+			t.Fatalf("answer %+v from %s", a.Msg, a.From)
 		}
 	default:
 		t.Fatal("the answer did not reach its query")

@@ -64,12 +64,7 @@ type Proxy struct {
 
 	mu      sync.Mutex
 	nextQID uint16
-	pending map[uint16]chan answer
-}
-
-type answer struct {
-	from netip.AddrPort
-	msg  *diag.Message
+	pending map[uint16]chan tmf.Answer
 }
 
 var (
@@ -109,7 +104,7 @@ func (s *Session) Proxy(ctx context.Context) (*Proxy, error) {
 		}
 		prefix = *ds.MeshLocalPrefix
 	}
-	p = &Proxy{s: s, prefix: prefix, cfg: cfg, nextQID: uint16(rand.Uint32()), pending: map[uint16]chan answer{}}
+	p = &Proxy{s: s, prefix: prefix, cfg: cfg, nextQID: uint16(rand.Uint32()), pending: map[uint16]chan tmf.Answer{}}
 	p.ep = newEndpoint("proxy", cfg.AckTimeout, cfg.MaxRetransmit, s.cfg.Logf)
 	p.ep.send = p.send
 	p.ep.handle = p.handle
@@ -174,7 +169,7 @@ func (p *Proxy) handle(from netip.AddrPort, req *message.Message) *message.Messa
 		p.mu.Unlock()
 		if ch != nil {
 			select {
-			case ch <- answer{from: from, msg: m}:
+			case ch <- tmf.Answer{From: from, Msg: m}:
 			default: // a flood beyond the buffer: the query ends incomplete
 			}
 		}
@@ -223,7 +218,7 @@ func (p *Proxy) Reset(ctx context.Context, to topology.Rloc16, types []diag.Type
 	return err
 }
 
-func (p *Proxy) register() (uint16, chan answer) {
+func (p *Proxy) register() (uint16, chan tmf.Answer) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for {
@@ -232,7 +227,7 @@ func (p *Proxy) register() (uint16, chan answer) {
 			break
 		}
 	}
-	ch := make(chan answer, 1024)
+	ch := make(chan tmf.Answer, 1024)
 	p.pending[p.nextQID] = ch
 	return p.nextQID, ch
 }
@@ -252,19 +247,19 @@ func (p *Proxy) Query(ctx context.Context, to topology.Rloc16, types []diag.Type
 	if _, err := p.post(ctx, to, tmf.URIDiagQry, tmf.RequestPayload(types, &qid)); err != nil {
 		return nil, err
 	}
-	var ans tmf.Answers
-	for {
-		select {
-		case a := <-ch:
-			if ans.Add(a.msg) {
-				return ans.Messages(), nil
-			}
-		case <-p.s.Done():
-			return nil, ans.Incomplete(to, p.s.Err())
-		case <-ctx.Done():
-			return nil, ans.Incomplete(to, ctx.Err())
+	// The session's end ends the wait at once, with its reason.
+	wctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stop := context.AfterFunc(p.s.ctx, func() { cancel(p.s.Err()) })
+	defer stop()
+	msgs, err := tmf.WaitAnswers(wctx, ch, to)
+	if err != nil && context.Cause(wctx) != nil && ctx.Err() == nil {
+		var ie *tmf.IncompleteError
+		if errors.As(err, &ie) {
+			ie.Err = context.Cause(wctx)
 		}
 	}
+	return msgs, err
 }
 
 // QueryGroup sends a non-confirmable DIAG_GET.qry for types to a
@@ -285,7 +280,7 @@ func (p *Proxy) QueryGroup(ctx context.Context, group netip.Addr, types []diag.T
 	for {
 		select {
 		case a := <-ch:
-			fn(a.from, tmf.StripQuery(a.msg))
+			fn(a.From, tmf.StripQuery(a.Msg))
 		case <-p.s.Done():
 			return fmt.Errorf("tmf: query %s: %w", group, p.s.Err())
 		case <-ctx.Done():

@@ -129,6 +129,8 @@ type Session struct {
 	kaStop    context.CancelFunc
 
 	done    chan struct{}
+	ctx     context.Context // done when the session ends
+	cancel  context.CancelFunc
 	endOnce sync.Once
 	err     error
 	closing chan struct{}
@@ -224,6 +226,7 @@ func Open(conn Conn, cfg Config) (*Session, error) {
 		return nil, err
 	}
 	s := &Session{conn: conn, cfg: cfg, done: make(chan struct{}), closing: make(chan struct{})}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.ep = newEndpoint("border agent", cfg.AckTimeout, cfg.MaxRetransmit, cfg.Logf)
 	s.ep.send = func(_ netip.AddrPort, b []byte) error {
 		_, err := s.conn.Write(b)
@@ -299,6 +302,7 @@ func (s *Session) end(err error) {
 		p := s.proxy
 		s.mu.Unlock()
 		close(s.done)
+		s.cancel()
 		s.ep.close(err)
 		if p != nil {
 			p.ep.close(err)

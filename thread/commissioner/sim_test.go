@@ -14,6 +14,7 @@ import (
 	"github.com/threadmap/threadmap/thread/commissioner"
 	"github.com/threadmap/threadmap/thread/diag"
 	"github.com/threadmap/threadmap/thread/threadsim"
+	"github.com/threadmap/threadmap/thread/threadsim/simtest"
 	"github.com/threadmap/threadmap/thread/tmf"
 	"github.com/threadmap/threadmap/thread/topology"
 )
@@ -22,20 +23,7 @@ import (
 // Agent (a DTLS EC-JPAKE server from thread/dtls).
 func simBA(t testing.TB, mo threadsim.Options, so threadsim.ServeOptions, bo threadsim.BorderAgentOptions) (*threadsim.Sim, *threadsim.BorderAgent) {
 	t.Helper()
-	m, err := threadsim.Generate(mo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim, err := m.Start(t.Context(), so)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sim.Close() })
-	ba, err := sim.StartBorderAgent(t.Context(), bo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ba.Close() })
+	sim, ba, _ := simtest.BorderAgent(t, mo, so, bo)
 	return sim, ba
 }
 

@@ -1,7 +1,9 @@
 package tmf
 
 import (
+	"context"
 	"encoding/binary"
+	"net/netip"
 
 	"github.com/threadmap/threadmap/thread/diag"
 	"github.com/threadmap/threadmap/thread/topology"
@@ -63,6 +65,29 @@ func (a *Answers) Messages() []*diag.Message {
 // it complete.
 func (a *Answers) Incomplete(to topology.Rloc16, err error) *IncompleteError {
 	return &IncompleteError{To: to, Got: len(a.got), LastSeen: a.seen, Err: err}
+}
+
+// Answer is one DIAG_GET.ans message and who sent it.
+type Answer struct {
+	From netip.AddrPort
+	Msg  *diag.Message
+}
+
+// WaitAnswers gathers the answer of the query to node to from ch until it
+// is complete (in index order, Query ID and Answer TLVs stripped) or ctx
+// ends (an *IncompleteError). Every Transport's Query ends with it.
+func WaitAnswers(ctx context.Context, ch <-chan Answer, to topology.Rloc16) ([]*diag.Message, error) {
+	var ans Answers
+	for {
+		select {
+		case a := <-ch:
+			if ans.Add(a.Msg) {
+				return ans.Messages(), nil
+			}
+		case <-ctx.Done():
+			return nil, ans.Incomplete(to, ctx.Err())
+		}
+	}
 }
 
 // StripQuery re-decodes m without its Query ID and Answer TLVs, so the

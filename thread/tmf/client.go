@@ -166,12 +166,7 @@ type Client struct {
 
 // pendingQuery collects the DIAG_GET.ans messages of one query.
 type pendingQuery struct {
-	ch chan answer
-}
-
-type answer struct {
-	from netip.AddrPort
-	msg  *diag.Message
+	ch chan Answer
 }
 
 // NewClient opens the client's socket and its d/da endpoint.
@@ -350,7 +345,7 @@ func (c *Client) register() (uint16, *pendingQuery, error) {
 			break
 		}
 	}
-	p := &pendingQuery{ch: make(chan answer, 1024)}
+	p := &pendingQuery{ch: make(chan Answer, 1024)}
 	c.pending[c.nextQID] = p
 	return c.nextQID, p, nil
 }
@@ -391,17 +386,7 @@ func (c *Client) Query(ctx context.Context, to topology.Rloc16, types []diag.Typ
 	if _, err := c.post(ctx, to, URIDiagQry, RequestPayload(types, &qid)); err != nil {
 		return nil, err
 	}
-	var ans Answers
-	for {
-		select {
-		case a := <-p.ch:
-			if ans.Add(a.msg) {
-				return ans.Messages(), nil
-			}
-		case <-ctx.Done():
-			return nil, ans.Incomplete(to, ctx.Err())
-		}
-	}
+	return WaitAnswers(ctx, p.ch, to)
 }
 
 // QueryGroup sends a non-confirmable DIAG_GET.qry for types to a
@@ -428,7 +413,7 @@ func (c *Client) QueryGroup(ctx context.Context, group netip.Addr, types []diag.
 	for {
 		select {
 		case a := <-p.ch:
-			fn(a.from, StripQuery(a.msg))
+			fn(a.From, StripQuery(a.Msg))
 		case <-ctx.Done():
 			return nil
 		}
@@ -497,7 +482,7 @@ func (c *Client) handleAnswer(w mux.ResponseWriter, r *mux.Message) {
 	c.mu.Unlock()
 	if p != nil {
 		select {
-		case p.ch <- answer{from: from, msg: m}:
+		case p.ch <- Answer{From: from, Msg: m}:
 		default:
 			// A flood beyond the buffer: the query will time out and retry.
 		}

@@ -10,6 +10,8 @@
 //     TLV) writes one. A TLV is a 1-byte type and a 1-byte length; length
 //     255 means an extended TLV whose real length follows in 2 bytes
 //     (big-endian) — OpenThread writes UDP Encapsulation that way always.
+//     The framing is every Thread TLV's: thread/diag's does it, errors
+//     renamed to MeshCoP's types.
 //   - Messages. Decode(b) (*Message, error) gives one typed field per TLV the
 //     commissioner uses (nil = absent): Channel (0), PAN ID (1), Extended PAN
 //     ID (2), Network Name (3), Mesh-Local Prefix (7), Steering Data (8),

@@ -1,8 +1,10 @@
 package tlv
 
 import (
-	"encoding/binary"
+	"errors"
 	"fmt"
+
+	"github.com/threadmap/threadmap/thread/diag"
 )
 
 // Type is a MeshCoP TLV type.
@@ -129,9 +131,6 @@ type TLV struct {
 	Offset int
 }
 
-// extendedMark is the length byte that announces a 2-byte length.
-const extendedMark = 0xff
-
 // Error is a decoding error naming the TLV and where it starts.
 type Error struct {
 	Type   Type
@@ -147,42 +146,24 @@ func errorf(t Type, off int, format string, a ...any) *Error {
 	return &Error{Type: t, Offset: off, Msg: fmt.Sprintf(format, a...)}
 }
 
-// Split cuts a payload into TLVs. Values alias b.
+// Split cuts a payload into TLVs. Values alias b. MeshCoP TLVs are framed
+// as every Thread TLV is; thread/diag's splitter does it for both.
 func Split(b []byte) ([]TLV, error) {
-	var out []TLV
-	for off := 0; off < len(b); {
-		if len(b)-off < 2 {
-			return out, errorf(Type(b[off]), off, "header truncated: %d byte(s) left, want 2", len(b)-off)
-		}
-		t, n, hdr, ext := Type(b[off]), int(b[off+1]), 2, false
-		if n == extendedMark {
-			if len(b)-off < 4 {
-				return out, errorf(t, off, "extended header truncated: %d byte(s) left, want 4", len(b)-off)
-			}
-			n, hdr, ext = int(binary.BigEndian.Uint16(b[off+2:])), 4, true
-		}
-		if len(b)-off-hdr < n {
-			return out, errorf(t, off, "value of %d bytes runs past the end (%d left)", n, len(b)-off-hdr)
-		}
-		out = append(out, TLV{Type: t, Value: b[off+hdr : off+hdr+n : off+hdr+n], Extended: ext, Offset: off})
-		off += hdr + n
+	dt, err := diag.ParseTLVs(b)
+	out := make([]TLV, len(dt))
+	for i, t := range dt {
+		out[i] = TLV{Type: Type(t.Type), Value: t.Value, Extended: t.Extended, Offset: t.Offset}
 	}
-	return out, nil
+	var de *diag.Error
+	if errors.As(err, &de) {
+		return out, &Error{Type: Type(de.Type), Offset: de.Offset, Msg: de.Msg}
+	}
+	return out, err
 }
 
 // Append writes t to dst: the 2-byte header for values up to 254 bytes
 // (unless t.Extended), else the extended 4-byte header. Values beyond 65535
 // bytes cannot be framed and are cut there.
 func Append(dst []byte, t TLV) []byte {
-	v := t.Value
-	if len(v) > 0xffff {
-		v = v[:0xffff]
-	}
-	if t.Extended || len(v) >= extendedMark {
-		dst = append(dst, byte(t.Type), extendedMark)
-		dst = binary.BigEndian.AppendUint16(dst, uint16(len(v)))
-	} else {
-		dst = append(dst, byte(t.Type), byte(len(v)))
-	}
-	return append(dst, v...)
+	return diag.AppendTLV(dst, diag.TLV{Type: diag.Type(t.Type), Value: t.Value, Extended: t.Extended})
 }

@@ -276,12 +276,12 @@ func TestPetitionRejection(t *testing.T) {
 
 func TestDecodeErrors(t *testing.T) {
 	cases := []struct{ hex, want string }{
-		{"0b01", "CommissionerSessionID(11) at byte 0: value of 1 bytes runs past the end (0 left)"},
+		{"0b01", "CommissionerSessionID(11) at byte 0: length 1 runs past the end (0 bytes left)"},
 		{"0b0112", "CommissionerSessionID(11) at byte 0: value is 1 bytes, want 2"},
 		{"1001011001ff", "State(16) at byte 3: duplicate TLV (first at byte 0)"},
-		{"0a", "CommissionerID(10) at byte 0: header truncated: 1 byte(s) left, want 2"},
-		{"30ff00", "UDPEncapsulation(48) at byte 0: extended header truncated: 3 byte(s) left, want 4"},
-		{"30ff0005f0bf", "UDPEncapsulation(48) at byte 0: value of 5 bytes runs past the end (2 left)"},
+		{"0a", "CommissionerID(10) at byte 0: truncated header: 1 of 2 bytes"},
+		{"30ff00", "UDPEncapsulation(48) at byte 0: truncated extended length: 3 of 4 header bytes"},
+		{"30ff0005f0bf", "UDPEncapsulation(48) at byte 0: length 5 runs past the end (2 bytes left)"},
 		{"0311" + strings.Repeat("41", 17), "NetworkName(3) at byte 0: string is 17 bytes, at most 16 allowed"},
 		{"0a02c328", `CommissionerID(10) at byte 0: string "\xc3(" is not UTF-8`},
 		{"0800", "SteeringData(8) at byte 0: value is 0 bytes, want 1 to 16"},
