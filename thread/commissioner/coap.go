@@ -296,6 +296,10 @@ func (e *endpoint) receive(from netip.AddrPort, b []byte) {
 			x.done(nil, fmt.Errorf("reset by %s", from))
 			return
 		}
+		if m.Code != codes.Empty && string(m.Token) != x.token {
+			e.logf("%s: piggybacked response from %s with a foreign token: dropped", e.name, from)
+			return
+		}
 		x.once.Do(func() { close(x.acked) })
 		if m.Code != codes.Empty {
 			x.done(&m, nil)

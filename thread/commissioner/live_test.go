@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/threadmap/threadmap/thread/commissioner"
+	"github.com/threadmap/threadmap/thread/diag"
 	"github.com/threadmap/threadmap/thread/otlab"
 	"github.com/threadmap/threadmap/thread/threadsim/netnstest"
 	"github.com/threadmap/threadmap/thread/tmf"
@@ -89,13 +92,58 @@ func TestLiveBorderAgent(t *testing.T) {
 	t.Logf("session ID %d; network %+v", sid, nw)
 	snap := crawl(t, ctx, s, tmf.Config{Network: nw})
 	t.Logf("crawl through the proxy: %+v", snap.Scan.Sources)
-	want, err := lab.MustTruth(t).Shape(otlab.ShapeOptions{FTDChildRole: ftdChildRole()})
+	truth := lab.MustTruth(t)
+	want, err := truth.Shape(otlab.ShapeOptions{FTDChildRole: ftdChildRole()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := want.Diff(snap.Shape()); len(diff) > 0 {
 		t.Fatalf("crawl through the real border agent differs from the nodes' own view: %v", diff)
 	}
+	// A multicast DIAG_GET.qry to ff03::2 through the proxy: the Border
+	// Agent sends it into the mesh and every other router's DIAG_GET.ans
+	// comes back as UDP_RX.ntf. The border router itself does not answer
+	// a multicast it sends for the commissioner (OpenThread does not loop
+	// it back to its own TMF agent); it is asked by unicast like any node.
+	routers := map[topology.Rloc16]bool{}
+	for name, n := range truth.Nodes {
+		if name != "br" && n.InMesh() && (n.State == "leader" || n.State == "router") {
+			routers[n.Rloc16] = true
+		}
+	}
+	t.Logf("border router %s", truth.Nodes["br"].Rloc16)
+	p, err := s.Proxy(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	heard := map[topology.Rloc16]bool{}
+	qctx, qcancel := context.WithTimeout(ctx, 10*time.Second)
+	err = p.QueryGroup(qctx, tmf.AllRouters, []diag.Type{diag.TypeExtMacAddress, diag.TypeAddress16}, func(_ netip.AddrPort, m *diag.Message) {
+		mu.Lock()
+		defer mu.Unlock()
+		if m.Address16 != nil {
+			heard[*m.Address16] = true
+		}
+		all := true
+		for r := range routers {
+			all = all && heard[r]
+		}
+		if all {
+			qcancel()
+		}
+	})
+	qcancel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	for r := range routers {
+		if !heard[r] {
+			t.Errorf("router %s did not answer the ff03::2 query through the proxy (heard %v)", r, heard)
+		}
+	}
+	mu.Unlock()
 	if err := s.Close(); err != nil {
 		t.Errorf("close: %v", err)
 	}

@@ -152,8 +152,8 @@ func TestLossyMesh(t *testing.T) {
 }
 
 // TestGroupQuery sends DIAG_GET.qry to ff03::2 through the proxy: every
-// full Thread device answers with a DIAG_GET.ans that comes back as
-// UDP_RX.ntf.
+// full Thread device but the agent's own answers with a DIAG_GET.ans that
+// comes back as UDP_RX.ntf.
 func TestGroupQuery(t *testing.T) {
 	sim, ba := simBA(t, threadsim.Options{Seed: 5, Nodes: 24}, threadsim.ServeOptions{}, threadsim.BorderAgentOptions{})
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
@@ -167,9 +167,12 @@ func TestGroupQuery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every full Thread device but the border router the agent runs on
+	// (OpenThread's does not answer a multicast it sends for the
+	// commissioner; the lab shows it).
 	want := map[topology.Rloc16]bool{}
 	for _, n := range sim.Mesh().Nodes() {
-		if n.Mode.FullThreadDevice {
+		if n.Mode.FullThreadDevice && n != sim.Mesh().BorderRouters()[0] {
 			want[n.Rloc16] = true
 		}
 	}

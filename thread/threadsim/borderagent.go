@@ -47,6 +47,10 @@ type BorderAgentOptions struct {
 	// KeepAliveTimeout is how long the Border Agent and the leader keep a
 	// commissioner without a keep-alive (default 50 s).
 	KeepAliveTimeout time.Duration
+	// Node is the border router the agent runs on (default the mesh's first
+	// border router, else the leader). Like OpenThread's, it does not
+	// answer a multicast query it sends into the mesh for the commissioner.
+	Node topology.Rloc16
 	// Logf receives debug lines; nil drops them.
 	Logf func(format string, args ...any)
 	// Observe, when set, is told of each event as it happens: "session",
@@ -118,6 +122,12 @@ func (s *Sim) StartBorderAgent(ctx context.Context, opts BorderAgentOptions) (*B
 	}
 	if opts.Observe == nil {
 		opts.Observe = func(string) {}
+	}
+	if opts.Node == 0 {
+		opts.Node = s.mesh.Leader.Rloc16
+		if brs := s.mesh.BorderRouters(); len(brs) > 0 {
+			opts.Node = brs[0].Rloc16
+		}
 	}
 	b := &BorderAgent{sim: s, opts: opts, sessions: map[*baSession]bool{}, byAddr: map[netip.AddrPort]netip.Addr{},
 		sessionID: uint16(s.mesh.Network.PartitionID)}
@@ -603,7 +613,13 @@ func (s *baSession) proxyTx(m *tlv.Message) {
 	var to []netip.AddrPort
 	switch {
 	case dst.IsMulticast():
-		to, _ = b.sim.Group(dst)
+		members, _ := b.sim.Group(dst)
+		own, _ := b.sim.Addr(b.opts.Node)
+		for _, a := range members {
+			if a != own { // the agent's own node does not hear what it sends
+				to = append(to, a)
+			}
+		}
 	default:
 		r, ok := topology.LocatorOf(dst)
 		if !ok {
