@@ -2,9 +2,9 @@
 // deterministic (core) CBOR, with history per network, retention and
 // compaction.
 //
-// # File format (schema version 2)
+// # File format (schema version 3)
 //
-// A bbolt file with three top-level buckets:
+// A bbolt file with four top-level buckets:
 //
 //	meta                       "version" → uint64 big-endian schema version
 //	                           "settings" → runtime settings the API changed (an
@@ -18,6 +18,9 @@
 //	  <network key>/snap       time key → snapshot record
 //	  <network key>/sum        time key → summary record
 //	  <network key> "count"    number of snapshots of the network, uint64 big-endian
+//	names                      ext address (8 bytes, big-endian) → the name a user gave
+//	                           the device, UTF-8, 1–64 printable characters (SetName);
+//	                           applied to every snapshot when served, never stored in one
 //
 // A time key is 16 bytes: taken_at as Unix nanoseconds, as uint64 with the
 // sign bit flipped (so keys sort in time order for any year), big-endian,
@@ -49,5 +52,5 @@
 // Open runs, in one read-write transaction, every migration from the file's
 // version up to CurrentVersion (migrations[N] takes version N to N+1).
 // Version 0 is a file without the meta bucket (new or pre-versioning);
-// version 1 had no summary buckets.
+// version 1 had no summary buckets; version 2 had no names bucket.
 package store

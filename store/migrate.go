@@ -8,13 +8,14 @@ import (
 )
 
 // CurrentVersion is the schema version this package writes.
-const CurrentVersion = 2
+const CurrentVersion = 3
 
 // migrations[N] takes a file from version N to N+1, inside the one
 // transaction Open runs them in.
 var migrations = [CurrentVersion]func(tx *bolt.Tx, c *Codec) error{
 	0: migrateCreate,
 	1: migrateSummaries,
+	2: migrateNames,
 }
 
 // migrateCreate: version 0 (a new file) gets the top-level buckets.
@@ -66,6 +67,15 @@ func migrateSummaries(tx *bolt.Tx, c *Codec) error {
 		if err != nil {
 			return fmt.Errorf("network %s: %w", key, err)
 		}
+	}
+	return nil
+}
+
+// migrateNames: version 3 keeps the names users gave devices, by ext
+// address, in their own bucket.
+func migrateNames(tx *bolt.Tx, _ *Codec) error {
+	if _, err := tx.CreateBucketIfNotExists(bucketNames); err != nil {
+		return fmt.Errorf("create bucket %s: %w", bucketNames, err)
 	}
 	return nil
 }

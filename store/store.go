@@ -249,7 +249,8 @@ func (s *Store) prepare(snap *topology.Snapshot) (prepared, error) {
 	snap.TakenAt = snap.TakenAt.UTC()
 	// The id is not stored in the record (its key says it), so the
 	// record can be encoded before the id is known, outside the lock.
-	c := *snap
+	// Names users gave devices live in the names bucket, not in snapshots.
+	c := *topology.WithUserNames(snap, nil)
 	c.ID = ""
 	rec, err := s.codec.encodeSnapshotRecord(&c)
 	if err != nil {

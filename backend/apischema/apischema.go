@@ -402,6 +402,16 @@ func (m *Model) TypeScript(header string) []byte {
 			}
 			continue
 		}
+		if len(s.fields) == 0 && len(s.embeds) > 0 {
+			// Only embedded shapes: an alias (an empty interface that
+			// extends one is the same type, and linters say so).
+			var parts []string
+			for _, e := range s.embeds {
+				parts = append(parts, m.byType[e].ts)
+			}
+			fmt.Fprintf(&b, "export type %s = %s;\n", s.ts, strings.Join(parts, " & "))
+			continue
+		}
 		ext := ""
 		for i, e := range s.embeds {
 			if i == 0 {

@@ -17,6 +17,7 @@ import (
 	"github.com/threadmap/threadmap/backend/server"
 	"github.com/threadmap/threadmap/store"
 	"github.com/threadmap/threadmap/store/diff"
+	"github.com/threadmap/threadmap/store/history"
 	"github.com/threadmap/threadmap/thread/health"
 	"github.com/threadmap/threadmap/thread/topology"
 )
@@ -61,6 +62,16 @@ func APITypes() []apischema.Type {
 		{Go: reflect.TypeFor[events.SnapshotDeletedEvent]()},
 		{Go: reflect.TypeFor[events.BorderRouterAppearedEvent]()},
 		{Go: reflect.TypeFor[events.BorderRouterDisappearedEvent]()},
+		{Go: reflect.TypeFor[events.SourceStatus](), Name: "Source"},
+		{Go: reflect.TypeFor[events.SourceStateEvent]()},
+		{Go: reflect.TypeFor[events.NamesChangedEvent]()},
+		{Go: reflect.TypeFor[server.Sources]()},
+		{Go: reflect.TypeFor[server.Names]()},
+		{Go: reflect.TypeFor[server.Name]()},
+		{Go: reflect.TypeFor[history.Page](), Name: "Changes"},
+		{Go: reflect.TypeFor[history.Change](), Name: "ChangeEvent"},
+		{Go: reflect.TypeFor[history.Timeline](), Name: "NodeHistory"},
+		{Go: reflect.TypeFor[history.Point](), Name: "NodeHistoryPoint"},
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/threadmap/threadmap/backend/archive"
@@ -26,6 +27,7 @@ import (
 	"github.com/threadmap/threadmap/backend/server"
 	"github.com/threadmap/threadmap/backend/sources"
 	"github.com/threadmap/threadmap/store"
+	"github.com/threadmap/threadmap/store/history"
 	"github.com/threadmap/threadmap/thread/tmf"
 	"github.com/threadmap/threadmap/thread/topology"
 )
@@ -90,21 +92,32 @@ func start(ctx context.Context, c config.Config, b Build, log *slog.Logger) (a *
 	if err := c.Check(); err != nil {
 		return nil, err
 	}
-	a = &App{cfg: c, log: log, ctx: ctx}
-	started := a // the error returns below set a to nil
+	// Take the port first: a port in use is the commonest start-up
+	// failure, and it should cost one line, not a demo mesh started and
+	// stopped.
+	ln, err := listen(c.Listen)
+	if err != nil {
+		return nil, err
+	}
+	// The cleanups below close over app, not the named result a, which the
+	// error returns set to nil.
+	app := &App{cfg: c, log: log, ctx: ctx, ln: ln}
+	app.cleanups = append(app.cleanups, func() { app.ln.Close() })
 	defer func() {
 		if err != nil {
-			started.cleanup()
+			app.cleanup()
 		}
 	}()
+	a = app
 	log.Info("starting threadmap", "version", b.Version, "listen", c.Listen, "db", c.DB, "demo", c.Demo,
 		"interval", c.Interval.D(), "otbr", c.OTBR, "matter_server", c.MatterServer, "token", c.Token != "")
 	a.store, err = store.Open(c.DB, store.Options{})
 	if err != nil {
 		return nil, err
 	}
+	st := a.store
 	a.cleanups = append(a.cleanups, func() {
-		if err := a.store.Close(); err != nil {
+		if err := st.Close(); err != nil {
 			log.Error("close store", "error", err)
 		}
 	})
@@ -155,6 +168,7 @@ func start(ctx context.Context, c config.Config, b Build, log *slog.Logger) (a *
 			SourceFailed: func(src string, _ error) { a.metrics.ObserveSourceError(src) },
 		},
 	})
+	hist := history.New(a.store, history.Options{})
 	srv = server.New(server.Options{
 		Store:         a.store,
 		Archive:       a.archive,
@@ -167,6 +181,10 @@ func start(ctx context.Context, c config.Config, b Build, log *slog.Logger) (a *
 		Diff:          differ(),
 		Insights:      insighter(a.store),
 		Settings:      a.settings,
+		Names:         a.store,
+		History:       hist,
+		Sources:       a.sched,
+		Report:        reporter(a.store, hist, b.Version),
 		DecodeCBOR:    store.NewCodec().UnmarshalSnapshot,
 		UI:            b.UI,
 		Logger:        log.With("component", "http"),
@@ -181,10 +199,6 @@ func start(ctx context.Context, c config.Config, b Build, log *slog.Logger) (a *
 	if err := a.addSources(ctx); err != nil {
 		return nil, err
 	}
-	a.ln, err = net.Listen("tcp", c.Listen)
-	if err != nil {
-		return nil, fmt.Errorf("listen %s: %w", c.Listen, err)
-	}
 	a.http = a.srv.HTTPServer(c.Listen)
 	a.bg.Add(1)
 	go func() {
@@ -195,6 +209,19 @@ func start(ctx context.Context, c config.Config, b Build, log *slog.Logger) (a *
 	}()
 	log.Info("listening", "addr", a.ln.Addr().String(), "url", "http://"+a.ln.Addr().String()+"/")
 	return a, nil
+}
+
+// listen opens the HTTP listener; a port in use is said in words a user
+// acts on.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("listen %s: address already in use (is another threadmap running? use --listen)", addr)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w", addr, err)
+	}
+	return ln, nil
 }
 
 // retention is the policy in force: retention changed through the API

@@ -3,13 +3,13 @@ package app
 import (
 	"context"
 	"io"
-	"time"
 
 	"github.com/threadmap/threadmap/backend/server"
 	"github.com/threadmap/threadmap/store"
 	"github.com/threadmap/threadmap/store/diff"
 	"github.com/threadmap/threadmap/store/export"
-	"github.com/threadmap/threadmap/thread/health"
+	"github.com/threadmap/threadmap/store/history"
+	"github.com/threadmap/threadmap/store/report"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
@@ -32,26 +32,26 @@ func differ() server.Differ {
 	return func(from, to *topology.Snapshot) any { return diff.Diff(from, to) }
 }
 
-// historyDepth is how many earlier snapshots insights read for parent churn.
-const historyDepth = 24
-
-// insighter lists health insights (thread/health) of a snapshot and, for
-// parent churn, of the snapshots of its network that precede it.
+// insighter lists health insights (thread/health) of a snapshot with the
+// parent churn of the snapshots before it (store/report.Insights).
 func insighter(st *store.Store) server.Insighter {
 	return func(ctx context.Context, s *topology.Snapshot) (any, error) {
-		page, err := st.List(s.Network.Key(), time.Time{}, s.TakenAt, historyDepth, "")
+		ins, err := report.Insights(ctx, st, s)
 		if err != nil {
 			return nil, err
 		}
-		history := make([]*topology.Snapshot, 0, len(page.Snapshots))
-		for _, sum := range page.Snapshots {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			if h, err := st.Get(sum.ID); err == nil {
-				history = append(history, h)
-			}
+		return map[string]any{"insights": ins}, nil
+	}
+}
+
+// reporter writes the installer report (store/report) of a snapshot.
+func reporter(st *store.Store, log *history.Log, version string) server.Reporter {
+	return func(ctx context.Context, w io.Writer, r server.ReportRequest) error {
+		in, err := report.Build(ctx, st, log, r.Network, r.Snapshot, r.Since)
+		if err != nil {
+			return err
 		}
-		return map[string]any{"insights": health.AnalyzeWithHistory(s, history)}, nil
+		in.Version = version
+		return report.Write(w, in)
 	}
 }

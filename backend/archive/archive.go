@@ -19,6 +19,7 @@ import (
 type Store interface {
 	Put(s *topology.Snapshot) (string, error)
 	Retain(p store.Policy) (int, error)
+	Networks() ([]store.NetworkInfo, error)
 }
 
 // Publisher receives snapshot.new (*events.Bus).
@@ -75,6 +76,11 @@ func (a *Archive) Save(ctx context.Context, s *topology.Snapshot, o Origin) (str
 		return "", fmt.Errorf("save snapshot: %w", errors.New("nil snapshot"))
 	}
 	s.ID = ""
+	if o.Imported {
+		if err := a.join(s); err != nil {
+			return "", err
+		}
+	}
 	id, err := a.o.Store.Put(s)
 	if err != nil {
 		return "", err
@@ -102,4 +108,27 @@ func (a *Archive) Save(ctx context.Context, s *topology.Snapshot, o Origin) (str
 			ScanID: o.ScanID, Imported: o.Imported, Partial: s.Scan.Partial})
 	}
 	return id, nil
+}
+
+// join gives an imported snapshot that names no network (a lone OTBR
+// diagnostics answer knows only the mesh-local prefix) the identity of the
+// stored network with its mesh-local prefix (store.JoinByPrefix), and
+// refuses it when there is none: an import never makes a nameless network.
+func (a *Archive) join(s *topology.Snapshot) error {
+	infos, err := a.o.Store.Networks()
+	if err != nil {
+		return fmt.Errorf("save snapshot: %w", err)
+	}
+	if k := store.JoinByPrefix(infos, s); k != "" {
+		a.log.Info("import joins the network of its mesh-local prefix", "network", k, "prefix", s.Network.MeshLocalPrefix)
+	}
+	if s.Network.Key() != "unknown" {
+		return nil
+	}
+	why := "it has no mesh-local prefix either"
+	if p := s.Network.MeshLocalPrefix; p != "" {
+		why = "no stored network has its mesh-local prefix " + p
+	}
+	return fmt.Errorf("save snapshot: %w: it names no network (no ext PAN ID or network name) and %s; "+
+		"import the border router's /node and dataset answers with it, or scan the network first", store.ErrInvalid, why)
 }

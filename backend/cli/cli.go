@@ -32,14 +32,18 @@ type command struct {
 // commands is the table of subcommands; each lives in cmd_<name>.go.
 func commands() map[string]command {
 	return map[string]command{
-		"serve":    {"discover border routers, scan on a schedule, serve the UI and API", runServe},
-		"scan":     {"take one snapshot and print it", runScan},
-		"import":   {"build a snapshot from files users already have", runImport},
-		"decode":   {"decode Network Diagnostic TLVs or a MeshCoP TXT record", runDecode},
-		"discover": {"list border routers and networks on the LAN", runDiscover},
-		"export":   {"write a stored snapshot in another format", runExport},
-		"sim":      {"run the simulated mesh on its own", runSim},
-		"version":  {"print the version", runVersion},
+		"serve":     {"discover border routers, scan on a schedule, serve the UI and API", runServe},
+		"scan":      {"take one snapshot and print it", runScan},
+		"import":    {"build a snapshot from files users already have", runImport},
+		"decode":    {"decode Network Diagnostic TLVs or a MeshCoP TXT record", runDecode},
+		"discover":  {"list border routers and networks on the LAN", runDiscover},
+		"export":    {"write a stored snapshot in another format", runExport},
+		"snapshots": {"list the stored snapshots of a network", runSnapshots},
+		"changes":   {"list what changed between stored snapshots (parents, roles, link quality, devices)", runChanges},
+		"name":      {"name a device by its ext address (kept in the store, shown everywhere)", runName},
+		"report":    {"write the installer report of a stored snapshot (HTML or PDF)", runReport},
+		"sim":       {"run the simulated mesh on its own", runSim},
+		"version":   {"print the version", runVersion},
 	}
 }
 
@@ -61,12 +65,21 @@ func usagef(format string, a ...any) error { return &UsageError{Msg: fmt.Sprintf
 func Run(ctx context.Context, env *Env, args []string) int {
 	cmds := commands()
 	name := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name, args = args[0], args[1:]
-	}
-	if name == "help" || name == "-h" || name == "--help" {
-		printUsage(env.Stdout, cmds)
-		return 0
+	if len(args) > 0 {
+		switch args[0] {
+		case "help", "-h", "-help", "--help":
+			// threadmap help CMD is CMD -h.
+			if args[0] == "help" && len(args) > 1 {
+				if _, ok := cmds[args[1]]; ok {
+					return Run(ctx, env, []string{args[1], "-h"})
+				}
+			}
+			printUsage(env.Stdout, cmds)
+			return 0
+		}
+		if !strings.HasPrefix(args[0], "-") {
+			name, args = args[0], args[1:]
+		}
 	}
 	c, ok := cmds[name]
 	if !ok {
@@ -83,15 +96,27 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintf(env.Stderr, "threadmap %s: %s\n", name, ue.Msg)
+		fmt.Fprintf(env.Stderr, "threadmap %s: %s\n", name, trimCommand(name, ue.Msg))
 		return 2
 	case errors.As(err, &pe):
 		fmt.Fprintf(env.Stderr, "threadmap %s: %s\n", name, pe.Msg)
 		return 3
 	default:
-		fmt.Fprintf(env.Stderr, "threadmap %s: %v\n", name, err)
+		fmt.Fprintf(env.Stderr, "threadmap %s: %s\n", name, trimCommand(name, err.Error()))
 		return 1
 	}
+}
+
+// trimCommand drops a leading "NAME: " or "NAME " from msg: the line
+// already starts "threadmap NAME: ", and errors from the packages below
+// often say what they were doing in the same word ("import otbr DIR: ...").
+func trimCommand(name, msg string) string {
+	for _, p := range []string{name + ": ", name + " "} {
+		if rest, ok := strings.CutPrefix(msg, p); ok && rest != "" {
+			return rest
+		}
+	}
+	return msg
 }
 
 func printUsage(w io.Writer, cmds map[string]command) {
@@ -102,16 +127,65 @@ func printUsage(w io.Writer, cmds map[string]command) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-9s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "Run 'threadmap <command> -h' for a command's flags.")
 }
 
-// newFlagSet makes a flag set whose parse errors are usage errors.
+// synopses is each command's usage line, as -h prints it above the flags.
+var synopses = map[string]string{
+	"serve":       "threadmap serve [--listen ADDR] [--db FILE] [--demo] [--otbr URL]... [--matter-server URL] [--interval D] [flags]",
+	"scan":        "threadmap scan (--sim N | --sim-scenario FILE | --tmf PREFIX | --otbr URL | --matter-server URL) [--json]",
+	"import":      "threadmap import --from (ot-cli | otbr | matter-dump) PATH [--db FILE] [--json]",
+	"decode diag": "threadmap decode diag (HEX | FILE | -)",
+	"decode txt":  "threadmap decode txt (HEX | FILE | -)",
+	"discover":    "threadmap discover [--timeout D] [--json] [--mdns-iface NAME]...",
+	"export":      "threadmap export [--db FILE] --snapshot (ID | latest) [--network KEY] --format (json|cbor|graphml|dot|csv) [--redact] [-o FILE]",
+	"sim":         "threadmap sim [--nodes N | --scenario FILE] [--listen HOST:PORT]",
+	"snapshots":   "threadmap snapshots [--db FILE] [--network KEY] [--since TIME] [--limit N] [--json]",
+	"changes":     "threadmap changes [--db FILE] [--network KEY] [--since TIME] [--limit N] [--json]",
+	"name":        "threadmap name [--db FILE] EXT_ADDR NAME  |  name [--db FILE] --clear EXT_ADDR  |  name [--db FILE] --list",
+	"report":      "threadmap report [--db FILE] [--network KEY] [--snapshot ID] [--since ID] -o FILE.html|FILE.pdf",
+	"version":     "threadmap version",
+}
+
+// helpSink is a flag set's output: the flag package's own messages are
+// dropped (parseFlags returns them as usage errors, which Run prints once),
+// and -h prints the synopsis and flags to w, the command's stdout.
+type helpSink struct{ w io.Writer }
+
+func (helpSink) Write(b []byte) (int, error) { return len(b), nil }
+
+// newFlagSet makes a flag set whose parse errors are usage errors and
+// whose -h prints the command's synopsis and flags on stdout.
 func newFlagSet(env *Env, name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("threadmap "+name, flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+	fs.SetOutput(helpSink{env.Stdout})
+	fs.Usage = func() {}
 	return fs
+}
+
+// printHelp writes fs's synopsis and flags to its command's stdout.
+func printHelp(fs *flag.FlagSet) {
+	hs, ok := fs.Output().(helpSink)
+	if !ok {
+		return
+	}
+	name := strings.TrimPrefix(fs.Name(), "threadmap ")
+	syn := synopses[name]
+	if syn == "" {
+		syn = fs.Name() + " [flags]"
+	}
+	fmt.Fprintf(hs.w, "usage: %s\n", syn)
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n == 0 {
+		return
+	}
+	fmt.Fprintln(hs.w, "flags:")
+	fs.SetOutput(hs.w)
+	fs.PrintDefaults()
+	fs.SetOutput(hs)
 }
 
 // parseFlags parses args, turning flag errors into usage errors and
@@ -124,9 +198,10 @@ func parseFlags(fs *flag.FlagSet, args []string, maxArgs int) ([]string, error) 
 	for {
 		if err := fs.Parse(rest); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				printHelp(fs)
 				return nil, err
 			}
-			return nil, usagef("%v", err)
+			return nil, usagef("%v (%s -h lists the flags)", err, fs.Name())
 		}
 		if fs.NArg() == 0 {
 			break

@@ -2,14 +2,12 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"time"
 
-	bolterrors "go.etcd.io/bbolt/errors"
+	"github.com/mattn/go-isatty"
 
 	"github.com/threadmap/threadmap/store"
 	"github.com/threadmap/threadmap/store/export"
@@ -29,7 +27,9 @@ func runExport(ctx context.Context, env *Env, a []string) error {
 	network := fs.String("network", "", "network key for --snapshot latest (ext PAN ID or name:NAME)")
 	format := fs.String("format", "json", "json, cbor, graphml, dot or csv")
 	redact := fs.Bool("redact", false, "replace ext addresses with pseudonyms and drop IPv6 addresses, names and network identity, for sharing")
-	out := fs.String("out", "", "output file (csv: a .zip, or an existing directory for nodes.csv and links.csv); default stdout")
+	var out string
+	fs.StringVar(&out, "out", "", "output file (csv: a .zip, or an existing directory for nodes.csv and links.csv); default stdout")
+	fs.StringVar(&out, "o", "", "the same as --out")
 	if _, err := parseFlags(fs, a, 0); err != nil {
 		return err
 	}
@@ -38,69 +38,88 @@ func runExport(ctx context.Context, env *Env, a []string) error {
 		return usagef("%v", err)
 	}
 	if *id == "" {
-		return usagef("usage: threadmap export --db FILE --snapshot ID --format (json|cbor|graphml|dot|csv) [--redact] [--out FILE]")
+		return usagef("usage: %s", synopses["export"])
 	}
-	path := *db
-	if path == "" && env.Getenv != nil {
-		path = env.Getenv("THREADMAP_DB")
+	if out == "" && (f == export.CBOR || f == export.CSV) && isTerminal(env.Stdout) {
+		return usagef("--format %s is binary (%s); give -o FILE, or redirect stdout to a file", f, map[export.Format]string{export.CBOR: "CBOR", export.CSV: "a zip of nodes.csv and links.csv"}[f])
 	}
-	if path == "" {
-		if path, err = store.DefaultPath(); err != nil {
-			return err
-		}
+	path, err := dbPath(env, *db)
+	if err != nil {
+		return err
 	}
 	snap, err := loadSnapshot(path, *id, *network)
 	if err != nil {
 		return err
 	}
+	if err := applyNames(path, snap); err != nil {
+		return err
+	}
 	opts := export.Options{Redact: *redact}
-	if *out != "" && f == export.CSV {
-		if st, err := os.Stat(*out); err == nil && st.IsDir() {
-			return writeCSVDir(*out, snap, opts)
+	if out != "" && f == export.CSV {
+		if st, err := os.Stat(out); err == nil && st.IsDir() {
+			return writeCSVDir(out, snap, opts)
 		}
 	}
 	b, err := export.Bytes(snap, f, opts)
 	if err != nil {
 		return err
 	}
-	if *out == "" {
+	if out == "" {
 		_, err = env.Stdout.Write(b)
 		return err
 	}
-	if err := os.WriteFile(*out, b, 0o644); err != nil {
+	if err := os.WriteFile(out, b, 0o644); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	return nil
 }
 
-// loadSnapshot opens the store read-only and reads one snapshot.
+// loadSnapshot opens the store read-only and reads one snapshot: id, or
+// with id "latest" the newest of network.
 func loadSnapshot(path, id, network string) (*topology.Snapshot, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("export: no snapshot store at %s: %w", path, err)
-	}
-	// A running serve holds bbolt's exclusive lock for its whole life, so
-	// waiting long would not help.
-	st, err := store.Open(path, store.Options{ReadOnly: true, Timeout: 300 * time.Millisecond})
-	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("export: %s is in use by a running threadmap serve; export through its API instead (GET /api/v1/snapshots/ID/export?format=...): %w", path, err)
-	}
+	st, err := openStore(path, false, "GET /api/v1/snapshots/ID/export?format=...")
 	if err != nil {
-		return nil, fmt.Errorf("export: %w", err)
+		return nil, err
 	}
 	defer st.Close()
 	var snap *topology.Snapshot
 	if id == "latest" {
-		snap, err = st.Latest(network)
-	} else {
-		if _, perr := store.ParseID(id); perr != nil {
-			return nil, usagef("--snapshot: %v", perr)
+		key, err := resolveNetwork(st, network)
+		if err != nil {
+			return nil, err
 		}
-		snap, err = st.Get(id)
+		snap, err = st.Latest(key)
+		if err != nil {
+			return nil, err
+		}
+		return snap, nil
 	}
+	if _, perr := store.ParseID(id); perr != nil {
+		return nil, usagef("--snapshot: %v", perr)
+	}
+	return st.Get(id)
+}
+
+// applyNames sets the names users gave devices (the store's names) on snap.
+func applyNames(path string, snap *topology.Snapshot) error {
+	st, err := openStore(path, false, "GET /api/v1/names")
 	if err != nil {
-		return nil, fmt.Errorf("export: %w", err)
+		return err
 	}
-	return snap, nil
+	defer st.Close()
+	names, err := st.Names()
+	if err != nil {
+		return err
+	}
+	*snap = *topology.WithUserNames(snap, names)
+	return nil
+}
+
+// isTerminal reports whether w is a terminal (not merely a character
+// device: /dev/null is one too).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && isatty.IsTerminal(f.Fd())
 }
 
 func writeCSVDir(dir string, snap *topology.Snapshot, opts export.Options) error {

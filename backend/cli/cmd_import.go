@@ -2,25 +2,35 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/threadmap/threadmap/backend/archive"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
-// import --from (ot-cli | otbr | matter-dump) PATH [--json]. Each importer
-// lives in its own file: importOTCLI (cmd_import_otcli.go), importOTBR
-// (cmd_import_otbr.go), importMatterDump (cmd_import_matter.go).
+// import --from (ot-cli | otbr | matter-dump) PATH [--db FILE] [--json].
+// Each importer lives in its own file: importOTCLI (cmd_import_otcli.go),
+// importOTBR (cmd_import_otbr.go), importMatterDump (cmd_import_matter.go).
+// An import that finds no device is a failed run naming what it looked
+// for. With --db the snapshot is also stored; one without a network
+// identity of its own (a single OTBR diagnostics answer has only the
+// mesh-local prefix) joins the stored network with the same mesh-local
+// prefix (store.JoinByPrefix), and is refused when there is none, rather
+// than stored as a nameless network.
 func runImport(ctx context.Context, env *Env, a []string) error {
 	fs := newFlagSet(env, "import")
 	from := fs.String("from", "", "what the files are: ot-cli, otbr or matter-dump")
 	asJSON := fs.Bool("json", false, "print canonical topology JSON")
+	db := fs.String("db", "", "also store the snapshot in this store (a file without network identity joins the stored network of its mesh-local prefix)")
 	pos, err := parseFlags(fs, a, 1)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("usage: threadmap import --from (ot-cli | otbr | matter-dump) PATH [--json]")
+		return usagef("usage: %s", synopses["import"])
 	}
 	var snap *topology.Snapshot
 	switch *from {
@@ -38,7 +48,65 @@ func runImport(ctx context.Context, env *Env, a []string) error {
 	if err != nil {
 		return err
 	}
+	if len(snap.Nodes) == 0 {
+		return nothingFound(*from, pos[0], snap)
+	}
+	if *db != "" {
+		if err := storeImport(ctx, env, *db, pos[0], snap); err != nil {
+			return err
+		}
+	}
 	return printSnapshot(env, snap, *asJSON)
+}
+
+// lookedFor says what each importer reads, for an import that found nothing.
+var lookedFor = map[string]string{
+	"ot-cli":      "ot-ctl output (router table, child table, neighbor table, networkdiagnostic get, meshdiag topology)",
+	"otbr":        "saved OTBR REST answers (GET /diagnostics, /api/diagnostics, /api/devices, /node, /node/dataset/active bodies)",
+	"matter-dump": "Matter server or Home Assistant node dumps (get_nodes answers, diagnostics downloads)",
+}
+
+// nothingFound is the error of an import without a device.
+func nothingFound(from, path string, snap *topology.Snapshot) error {
+	var notes []string
+	for _, r := range snap.Scan.Sources {
+		notes = append(notes, r.Notes...)
+		if r.Error != "" {
+			notes = append(notes, r.Error)
+		}
+	}
+	msg := fmt.Sprintf("no Thread device found in %s: looked for %s", path, lookedFor[from])
+	if len(notes) > 0 {
+		if len(notes) > 5 {
+			notes = append(notes[:5], fmt.Sprintf("and %d more", len(notes)-5))
+		}
+		msg += "; " + strings.Join(notes, "; ")
+	}
+	return errors.New(msg)
+}
+
+// storeImport stores snap in the store at path, joining the stored network
+// of its mesh-local prefix when it has no identity of its own.
+func storeImport(ctx context.Context, env *Env, path, from string, snap *topology.Snapshot) error {
+	st, err := openStore(path, true, "POST /api/v1/import")
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if snap.TakenAt.IsZero() {
+		snap.TakenAt = time.Now().UTC()
+	}
+	joined := snap.Network.Key() == "unknown"
+	id, err := archive.New(archive.Options{Store: st}).Save(ctx, snap, archive.Origin{Imported: true})
+	if err != nil {
+		return fmt.Errorf("%s: not stored: %w", from, err)
+	}
+	how := ""
+	if joined {
+		how = " (joined by its mesh-local prefix " + snap.Network.MeshLocalPrefix + ")"
+	}
+	fmt.Fprintf(env.Stderr, "stored snapshot %s of network %s%s\n", id, snap.Network.Key(), how)
+	return nil
 }
 
 // printSnapshot prints canonical JSON, or the readable table.

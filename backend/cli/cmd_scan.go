@@ -11,6 +11,7 @@ import (
 	"github.com/threadmap/threadmap/backend/config"
 	"github.com/threadmap/threadmap/backend/sources"
 	"github.com/threadmap/threadmap/thread/tmf"
+	"github.com/threadmap/threadmap/thread/topology"
 )
 
 // scan (--sim N | --sim-scenario FILE | --tmf PREFIX | --border-agent HOST:PORT ... | --otbr URL | --matter-server URL) [--json].
@@ -52,41 +53,66 @@ func runScan(ctx context.Context, env *Env, a []string) error {
 			c()
 		}
 	}()
-	// crawlWithProgress gives a crawl its own progress line on stderr.
-	crawlWithProgress := func() sources.Crawl {
+	// Progress on stderr: a lone crawl keeps its own detailed line; with
+	// several sources collecting in parallel, one board shows them all and
+	// gives each a line when it ends.
+	n := len(otbrURLs)
+	for _, on := range []bool{*simN > 0 || *simScenario != "", *tmfPrefix != "", ba.addr != "", *matterURL != ""} {
+		if on {
+			n++
+		}
+	}
+	multi := n > 1
+	board := newProgressBoard(env)
+	cleanups = append(cleanups, board.Close)
+	// crawlWithProgress gives crawl id its progress report.
+	crawlWithProgress := func(id string) sources.Crawl {
 		c := crawl
+		if multi {
+			c.Progress = board.Crawl(id)
+			return c
+		}
 		var done func()
 		c.Progress, done = progressLine(env)
 		cleanups = append(cleanups, done)
 		return c
 	}
+	// crawlSource puts a crawl on the board when it shares it.
+	crawlSource := func(id string, src topology.Source) topology.Source {
+		if multi {
+			return board.Source(id, src)
+		}
+		return src
+	}
 	if *simN > 0 || *simScenario != "" {
-		t, cleanup, err := simTarget(ctx, *simN, *simScenario, *seed, crawlWithProgress())
+		t, cleanup, err := simTarget(ctx, *simN, *simScenario, *seed, crawlWithProgress("sim"))
 		if err != nil {
 			return err
 		}
 		cleanups = append(cleanups, cleanup)
+		t.Source = crawlSource("sim", t.Source)
 		targets = append(targets, t)
 	}
 	if *tmfPrefix != "" {
-		src, err := sources.TMF(*tmfPrefix, crawlWithProgress())
+		src, err := sources.TMF(*tmfPrefix, crawlWithProgress("tmf "+*tmfPrefix))
 		if err != nil {
 			return usagef("--tmf: %v", err)
 		}
-		targets = append(targets, collect.Target{ID: "tmf:" + *tmfPrefix, Source: src})
+		targets = append(targets, collect.Target{ID: "tmf:" + *tmfPrefix, Source: crawlSource("tmf "+*tmfPrefix, src)})
 	}
 	for _, u := range otbrURLs {
 		src, err := sources.OTBR(u, cfg.OTBRDialect)
 		if err != nil {
 			return usagef("--otbr: %v", err)
 		}
-		targets = append(targets, collect.Target{ID: "otbr:" + strings.TrimRight(u, "/"), Source: src})
+		targets = append(targets, collect.Target{ID: "otbr:" + strings.TrimRight(u, "/"), Source: board.Source("otbr "+u, src)})
 	}
 	if ba.addr != "" {
-		t, err := ba.target(ctx, env, crawlWithProgress())
+		t, err := ba.target(ctx, env, crawlWithProgress("border-agent "+ba.addr))
 		if err != nil {
 			return err
 		}
+		t.Source = crawlSource("border-agent "+ba.addr, t.Source)
 		targets = append(targets, t)
 	}
 	if *matterURL != "" {
@@ -94,7 +120,7 @@ func runScan(ctx context.Context, env *Env, a []string) error {
 		if err != nil {
 			return usagef("--matter-server: %v", err)
 		}
-		targets = append(targets, collect.Target{ID: "matter:" + src.URL(), Source: src})
+		targets = append(targets, collect.Target{ID: "matter:" + src.URL(), Source: board.Source("matter "+src.URL(), src)})
 	}
 	if len(targets) == 0 {
 		return usagef("usage: threadmap scan (--sim N | --sim-scenario FILE | --tmf PREFIX | --border-agent HOST:PORT (--pskc HEX | --passphrase P | --ephemeral-key KEY) | --otbr URL | --matter-server URL) [--json]")

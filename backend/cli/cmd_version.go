@@ -9,6 +9,10 @@ import (
 var Version = "dev"
 
 func runVersion(ctx context.Context, env *Env, a []string) error {
+	fs := newFlagSet(env, "version")
+	if _, err := parseFlags(fs, a, 0); err != nil {
+		return err
+	}
 	fmt.Fprintf(env.Stdout, "threadmap %s\n", Version)
 	return nil
 }

@@ -294,7 +294,8 @@ func registerFlags(fs *flag.FlagSet) *Flags {
 	fs.StringVar(&f.c.LogFormat, "log-format", d.LogFormat, "text or json (env THREADMAP_LOG_FORMAT)")
 	fs.Int64Var(&f.c.DemoSeed, "demo-seed", d.DemoSeed, "random seed of the demo mesh (env THREADMAP_DEMO_SEED)")
 	fs.IntVar(&f.c.DemoNodes, "demo-nodes", d.DemoNodes, "node count of the demo mesh (env THREADMAP_DEMO_NODES)")
-	fs.Var(durationFlag{&f.c.DemoMutate}, "demo-mutate", "how often the demo mesh changes a little, 0 = never (env THREADMAP_DEMO_MUTATE)")
+	fs.Var(durationFlag{&f.c.DemoMutate}, "demo-change-every", "how often the demo mesh changes a little (a child changes parent, then a link's quality moves), 0 = never (env THREADMAP_DEMO_MUTATE)")
+	fs.Var(durationFlag{&f.c.DemoMutate}, "demo-mutate", "the same as --demo-change-every")
 	return f
 }
 
@@ -403,6 +404,9 @@ func (f *Flags) Resolve(getenv func(string) string) (Config, error) {
 	}
 	set := map[string]bool{}
 	f.fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if set["demo-change-every"] {
+		set["demo-mutate"] = true // one setting, two spellings
+	}
 	f.c.OTBR = f.otbr
 	f.c.MDNSIfaces = f.ifaces
 	f.c.AllowedHosts = f.hosts

@@ -18,6 +18,12 @@ const (
 	BorderRouterAppeared = "border_router.appeared"
 	BorderRouterGone     = "border_router.disappeared"
 	SettingsChanged      = "settings.changed"
+	// SourceState carries one source's state (GET /api/v1/sources entry)
+	// whenever it changes.
+	SourceState = "source.state"
+	// NamesChanged carries {"ext_addr", "name"} when a user names a device
+	// (name null when the name was removed).
+	NamesChanged = "names.changed"
 )
 
 // Event is one named event with a JSON payload.

@@ -106,3 +106,46 @@ type BorderRouterDisappearedEvent BorderRouterAppearedEvent
 
 // EventName is border_router.disappeared.
 func (BorderRouterDisappearedEvent) EventName() string { return BorderRouterGone }
+
+// SourceStatus is one scan source with its state: an entry of GET
+// /api/v1/sources and the data of source.state.
+type SourceStatus struct {
+	ID string `json:"id"`
+	// Kind is otbr, tmf, matter, border-agent or sim.
+	Kind string `json:"kind"`
+	// Target is what it asks (a URL without credentials, a prefix, an agent).
+	Target string `json:"target"`
+	// Network is the network key it reaches ("" until known).
+	Network string `json:"network"`
+	// State is idle (not asked yet), scanning (a scan is asking it), ok
+	// (answered last time), failing (failed last time; asked again at the
+	// next scan) or backing-off (failed repeatedly; scheduled scans skip it
+	// until NextAttemptAt).
+	State         string     `json:"state"`
+	LastAttemptAt *time.Time `json:"last_attempt_at"`
+	LastOKAt      *time.Time `json:"last_ok_at"`
+	LastError     string     `json:"last_error"`
+	Failures      int        `json:"failures"`
+	// NextAttemptAt is when it is asked next (nil while scanning).
+	NextAttemptAt *time.Time `json:"next_attempt_at"`
+}
+
+// SourceStateEvent is source.state: a source's state changed (a scan
+// started asking it, it answered, it failed).
+type SourceStateEvent struct {
+	SourceStatus
+}
+
+// EventName is source.state.
+func (SourceStateEvent) EventName() string { return SourceState }
+
+// NamesChangedEvent is names.changed: a user named a device or removed its
+// name.
+type NamesChangedEvent struct {
+	ExtAddr string `json:"ext_addr"`
+	// Name is the new name; nil when the name was removed.
+	Name *string `json:"name"`
+}
+
+// EventName is names.changed.
+func (NamesChangedEvent) EventName() string { return NamesChanged }

@@ -153,8 +153,7 @@ func collectSnapshot(ch chan<- prometheus.Metric, s *topology.Snapshot) {
 	}
 	gauge(descSnapAge, float64(s.TakenAt.Unix()), net)
 	roles := map[topology.Role]int{}
-	for _, r := range []topology.Role{topology.RoleLeader, topology.RoleRouter, topology.RoleREED,
-		topology.RoleEndDevice, topology.RoleSleepyEndDevice, topology.RoleDetached, topology.RoleUnknown} {
+	for _, r := range topology.AllRoles() {
 		roles[r] = 0
 	}
 	children := map[string]int{}

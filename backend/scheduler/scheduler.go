@@ -122,6 +122,107 @@ type sourceState struct {
 	failures int
 	nextTry  time.Time
 	lastErr  string
+	// scanning: a scan is collecting from it now.
+	scanning    bool
+	lastAttempt time.Time
+	lastOK      time.Time
+}
+
+// Source states, as GET /api/v1/sources and the source.state event say them.
+const (
+	SourceIdle       = "idle"        // not asked yet
+	SourceScanning   = "scanning"    // a scan is collecting from it
+	SourceOK         = "ok"          // answered last time
+	SourceFailing    = "failing"     // failed last time; retried at the next scan
+	SourceBackingOff = "backing-off" // failed repeatedly; retried later than the interval
+)
+
+// SourceInfo is one source as the API shows it (GET /api/v1/sources).
+type SourceInfo = events.SourceStatus
+
+// Sources lists every source with its state, by id.
+func (s *Scheduler) Sources() []SourceInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]SourceInfo, 0, len(s.sources))
+	for _, st := range s.sources {
+		out = append(out, s.infoLocked(st))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// infoLocked is st as the API shows it; s.mu is held.
+func (s *Scheduler) infoLocked(st *sourceState) SourceInfo {
+	kind, target, _ := strings.Cut(st.t.ID, ":")
+	if target == "" {
+		kind, target = st.t.Source.Name(), st.t.ID
+	}
+	if kind == "ba" || kind == "commissioner" {
+		kind = "border-agent"
+	}
+	info := SourceInfo{ID: redactURL(st.t.ID), Kind: kind, Target: redactURL(target), Failures: st.failures, LastError: st.lastErr}
+	if k := st.key(); !strings.HasPrefix(k, "pending:") {
+		info.Network = k
+	}
+	at := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		u := t.UTC()
+		return &u
+	}
+	info.LastAttemptAt, info.LastOKAt = at(st.lastAttempt), at(st.lastOK)
+	next := st.nextTry
+	if ns := s.nets[st.key()]; ns != nil && ns.running == nil && ns.nextDue.After(next) {
+		next = ns.nextDue
+	}
+	switch {
+	case st.scanning:
+		info.State = SourceScanning
+	case st.failures > 0 && st.nextTry.Sub(st.lastAttempt) > s.interval(st.key()):
+		info.State = SourceBackingOff
+	case st.failures > 0:
+		info.State = SourceFailing
+	case st.lastAttempt.IsZero():
+		info.State = SourceIdle
+	default:
+		info.State = SourceOK
+	}
+	if !st.scanning {
+		info.NextAttemptAt = at(next)
+	}
+	return info
+}
+
+// redactURL drops the user information (credentials) of a URL-shaped string.
+func redactURL(s string) string {
+	i := strings.Index(s, "://")
+	if i < 0 {
+		return s
+	}
+	rest := s[i+3:]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
+		return s[:i+3] + rest[at+1:]
+	}
+	return s
+}
+
+// publishSource sends a source.state event for target id.
+func (s *Scheduler) publishSource(id string) {
+	s.mu.Lock()
+	st := s.sources[id]
+	if st == nil {
+		s.mu.Unlock()
+		return
+	}
+	info := s.infoLocked(st)
+	s.mu.Unlock()
+	s.o.Events.Publish(events.SourceStateEvent{SourceStatus: info})
 }
 
 func (s *sourceState) key() string {
@@ -457,6 +558,12 @@ func (s *Scheduler) run(parent context.Context, info *ScanInfo, targets []*sourc
 		}
 		byID[st.t.ID] = st
 		asked = append(asked, collect.Target{ID: st.t.ID, Source: st.t.Source})
+		s.mu.Lock()
+		if live := s.sources[st.t.ID]; live != nil {
+			live.scanning = true
+		}
+		s.mu.Unlock()
+		s.publishSource(st.t.ID)
 	}
 	res := collect.Run(parent, asked, collect.Options{Budget: timeout, Network: info.Network, Now: s.o.Now,
 		Done: func(src collect.Source) {
@@ -629,8 +736,12 @@ func (s *Scheduler) account(st *sourceState, r collect.Source) {
 		s.mu.Unlock()
 		return
 	}
+	defer s.publishSource(st.t.ID)
+	live.scanning = false
+	live.lastAttempt = s.o.Now()
 	if !failed {
 		live.failures, live.nextTry, live.lastErr = 0, time.Time{}, ""
+		live.lastOK = live.lastAttempt
 		s.mu.Unlock()
 		return
 	}
@@ -640,7 +751,7 @@ func (s *Scheduler) account(st *sourceState, r collect.Source) {
 		wait *= 2
 	}
 	wait = min(wait, s.o.MaxBackoff)
-	live.nextTry = s.o.Now().Add(wait)
+	live.nextTry = live.lastAttempt.Add(wait)
 	live.lastErr = errText
 	st.failures, st.nextTry, st.lastErr = live.failures, live.nextTry, live.lastErr
 	s.mu.Unlock()

@@ -370,6 +370,68 @@ func TestSetTimingShortensTheNextScan(t *testing.T) {
 	}
 }
 
+// Each source's state is visible in Sources and published as source.state:
+// scanning while it collects, ok or failing (with the error and the next
+// try) when done, backing-off after repeated failures; credentials in a
+// target URL are not shown.
+func TestSourceStates(t *testing.T) {
+	bad := &gatedSource{name: "otbr", ext: "cc00000000000004", err: errors.New("dial tcp 127.0.0.1:1: connection refused")}
+	good := &gatedSource{name: "matter", ext: "cc00000000000004", gate: make(chan struct{})}
+	_, sub, s := newScheduler(t, Options{Interval: time.Hour, MaxBackoff: 8 * time.Hour})
+	s.Add(Target{ID: "otbr:http://user:secret@127.0.0.1:1", Network: "cc00000000000004", Source: bad})
+	s.Add(Target{ID: "matter:ws://127.0.0.1:2/ws", Network: "cc00000000000004", Source: good})
+	byID := func() map[string]SourceInfo {
+		out := map[string]SourceInfo{}
+		for _, si := range s.Sources() {
+			out[si.ID] = si
+		}
+		return out
+	}
+	if got := byID()["matter:ws://127.0.0.1:2/ws"]; got.State != SourceIdle || got.Kind != "matter" || got.Network != "cc00000000000004" {
+		t.Errorf("before any scan: %+v", got)
+	}
+	stop := run(s)
+	defer stop()
+	// The failing source is reported failing while the other still scans.
+	var failing SourceInfo
+	for failing.State != SourceFailing {
+		ev := next(t, sub, events.SourceState)
+		var si SourceInfo
+		if err := json.Unmarshal(ev.Data, &si); err != nil {
+			t.Fatal(err)
+		}
+		if si.Kind == "otbr" {
+			failing = si
+		}
+	}
+	if failing.ID != "otbr:http://127.0.0.1:1" || failing.Target != "http://127.0.0.1:1" || failing.Failures != 1 ||
+		!strings.Contains(failing.LastError, "connection refused") || failing.LastAttemptAt == nil || failing.NextAttemptAt == nil || failing.LastOKAt != nil {
+		t.Errorf("failing source: %+v", failing)
+	}
+	if got := byID()["matter:ws://127.0.0.1:2/ws"]; got.State != SourceScanning || got.NextAttemptAt != nil {
+		t.Errorf("source still collecting: %+v", got)
+	}
+	close(good.gate)
+	next(t, sub, events.ScanFinished)
+	if got := byID()["matter:ws://127.0.0.1:2/ws"]; got.State != SourceOK || got.LastOKAt == nil || got.LastError != "" {
+		t.Errorf("answered source: %+v", got)
+	}
+	// A second failure doubles the wait beyond the interval: backing off.
+	if _, err := s.Trigger("cc00000000000004"); err != nil {
+		t.Fatal(err)
+	}
+	next(t, sub, events.ScanFinished)
+	got := byID()["otbr:http://127.0.0.1:1"]
+	if got.State != SourceBackingOff || got.Failures != 2 || got.NextAttemptAt.Sub(*got.LastAttemptAt) < 2*time.Hour-time.Minute {
+		t.Errorf("after two failures: %+v", got)
+	}
+	for _, si := range s.Sources() {
+		if strings.Contains(si.ID+si.Target, "secret") {
+			t.Errorf("credentials shown: %+v", si)
+		}
+	}
+}
+
 // A scan in which nodes did not answer is stored with what did answer,
 // and marked partial in the snapshot, the scan report and the events.
 func TestPartialScanIsStoredAndMarked(t *testing.T) {

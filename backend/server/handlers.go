@@ -84,17 +84,20 @@ func (s *Server) resolveNetwork(c *gin.Context) (string, error) {
 			return want, nil
 		}
 	}
+	if given {
+		infos, err := s.o.Store.Networks()
+		if err != nil {
+			return "", err
+		}
+		key, err := store.MatchNetwork(infos, want)
+		if err != nil {
+			return "", notFound(strings.TrimSuffix(err.Error(), ": "+store.ErrNotFound.Error()))
+		}
+		return key, nil
+	}
 	keys, err := s.storedNetworks()
 	if err != nil {
 		return "", err
-	}
-	if given {
-		for _, k := range keys {
-			if k == want {
-				return want, nil
-			}
-		}
-		return "", notFound(fmt.Sprintf("network %q: no snapshot stored (known: %s)", want, listOrNone(keys)))
 	}
 	switch len(keys) {
 	case 0:
@@ -258,7 +261,7 @@ func (s *Server) getSnapshot(c *gin.Context) {
 		s.abort(c, err)
 		return
 	}
-	writeJSON(c, http.StatusOK, snap)
+	writeJSON(c, http.StatusOK, s.named(snap))
 }
 
 func (s *Server) deleteSnapshot(c *gin.Context) {
@@ -321,7 +324,7 @@ func (s *Server) exportSnapshot(c *gin.Context) {
 		return
 	}
 	var buf bytes.Buffer
-	ctype, ext, err := s.o.Export(&buf, snap, format, redact)
+	ctype, ext, err := s.o.Export(&buf, s.named(snap), format, redact)
 	if err != nil {
 		s.abort(c, fmt.Errorf("export %s as %s: %w", snap.ID, format, err))
 		return
@@ -461,6 +464,8 @@ func (s *Server) importSnapshot(c *gin.Context) {
 		return
 	}
 	topology.Normalize(snap)
+	// A snapshot that names no network joins the stored one of its
+	// mesh-local prefix, or is refused (archive.Save).
 	id, err := s.o.Archive.Save(c.Request.Context(), snap, archive.Origin{Imported: true})
 	if err != nil {
 		s.abort(c, storeFailure("import", err))
@@ -495,12 +500,8 @@ func (s *Server) patchSettings(c *gin.Context) {
 		s.abort(c, unavailable("settings are not available in this configuration"))
 		return
 	}
-	body, err := io.ReadAll(c.Request.Body)
+	body, err := readBody(c)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if !errors.As(err, &mbe) {
-			err = badRequest("read body: " + err.Error())
-		}
 		s.abort(c, err)
 		return
 	}
@@ -510,4 +511,18 @@ func (s *Server) patchSettings(c *gin.Context) {
 		return
 	}
 	writeJSON(c, http.StatusOK, v)
+}
+
+// readBody reads a request body within its route's limit; a body over the
+// limit stays a *http.MaxBytesError (413), others are bad requests.
+func readBody(c *gin.Context) ([]byte, error) {
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if !errors.As(err, &mbe) {
+			err = badRequest("read body: " + err.Error())
+		}
+		return nil, err
+	}
+	return body, nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/threadmap/threadmap/backend/routers"
 	"github.com/threadmap/threadmap/backend/scheduler"
 	"github.com/threadmap/threadmap/store"
+	"github.com/threadmap/threadmap/store/history"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
@@ -104,6 +105,12 @@ type Options struct {
 	Diff          Differ    // nil: /diff answers 503
 	Insights      Insighter // nil: /insights answers 503
 	Settings      Settings  // nil: /settings answers 503
+	Names         NameStore // nil: /names answers 503 and nodes carry no user_name
+	History       *history.Log
+	// Sources lists the scan sources and their state (nil: /sources is empty).
+	Sources SourceLister
+	// Report renders the installer report (nil: /report answers 503).
+	Report Reporter
 	// DecodeCBOR reads a CBOR export (import); nil refuses CBOR.
 	DecodeCBOR func([]byte) (*topology.Snapshot, error)
 	UI         fs.FS // the built UI (frontend.Dist()); nil or without index.html: a how-to-build page
@@ -135,6 +142,9 @@ type Server struct {
 
 	mu     sync.Mutex
 	latest map[string]*cached // by network key
+
+	namesMu sync.Mutex
+	names   map[string]string // nil: not read yet
 
 	done     chan struct{} // closed by Close: SSE streams end
 	doneOnce sync.Once
@@ -209,7 +219,7 @@ func (s *Server) SnapshotStored(id string, snap *topology.Snapshot) {
 func (s *Server) remember(id string, snap *topology.Snapshot) {
 	c := *snap
 	c.ID = id
-	b, err := encodeJSON(&c)
+	b, err := encodeJSON(s.named(&c))
 	if err != nil {
 		return
 	}

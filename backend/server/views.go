@@ -95,3 +95,19 @@ type ErrorDetail struct {
 	Code    ErrorCode `json:"code"`
 	Message string    `json:"message"`
 }
+
+// Names is GET /api/v1/names: the names users gave devices, by ext address.
+type Names struct {
+	Names map[string]string `json:"names"`
+}
+
+// Name is PUT /api/v1/names/{ext}: the name as stored.
+type Name struct {
+	ExtAddr string `json:"ext_addr"`
+	Name    string `json:"name"`
+}
+
+// Sources is GET /api/v1/sources: every scan source with its state, by id.
+type Sources struct {
+	Sources []scheduler.SourceInfo `json:"sources"`
+}

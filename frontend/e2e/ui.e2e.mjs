@@ -50,30 +50,53 @@ async function until(what, fn, timeoutMs = 60000, everyMs = 250) {
 }
 
 async function startServer(extra = [], interval = '2s') {
+  return startServe(['--demo', ...(interval ? ['--interval', interval] : []), '--demo-mutate', '1s', ...extra]);
+}
+
+/** Starts `threadmap serve --no-discovery` with args on a free port (or `at.port`) with a temp --db (or `at.tmp`'s). */
+async function startServe(args, at = {}) {
   assert.ok(BIN, 'THREADMAP_BIN must name the threadmap binary (scripts/e2e builds it)');
-  const port = await freePort();
-  const tmp = mkdtempSync(join(tmpdir(), 'threadmap-e2e-'));
-  const args = ['serve', '--demo', '--no-discovery', '--listen', `127.0.0.1:${port}`, '--db', join(tmp, 'e2e.db'), ...(interval ? ['--interval', interval] : []), '--demo-mutate', '1s', ...extra];
-  const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const s = { proc, base: `http://127.0.0.1:${port}`, tmp, log: '' };
+  const port = at.port ?? (await freePort());
+  const tmp = at.tmp ?? mkdtempSync(join(tmpdir(), 'threadmap-e2e-'));
+  const all = ['serve', '--no-discovery', '--listen', `127.0.0.1:${port}`, '--db', join(tmp, 'e2e.db'), ...args];
+  const proc = spawn(BIN, all, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const s = { proc, base: `http://127.0.0.1:${port}`, tmp, port, args, log: '' };
   proc.stdout.on('data', (d) => (s.log += d));
   proc.stderr.on('data', (d) => (s.log += d));
   proc.on('exit', (code, sig) => (s.log += `\n[threadmap exited: code ${code} signal ${sig}]\n`));
   return s;
 }
 
-async function stopServer(s) {
+/** Ends a server by its PID (SIGKILL when `kill`, else SIGTERM then SIGKILL after 5 s); keeps its --db when `keep`. */
+async function stopServer(s, { kill = false, keep = false } = {}) {
   if (!s) return;
   if (s.proc.exitCode === null && s.proc.signalCode === null) {
     const gone = new Promise((r) => s.proc.once('exit', r));
-    process.kill(s.proc.pid, 'SIGTERM');
+    process.kill(s.proc.pid, kill ? 'SIGKILL' : 'SIGTERM');
     const t = setTimeout(() => {
       if (s.proc.exitCode === null) process.kill(s.proc.pid, 'SIGKILL');
     }, 5000);
     await gone;
     clearTimeout(t);
   }
-  rmSync(s.tmp, { recursive: true, force: true });
+  if (!keep) rmSync(s.tmp, { recursive: true, force: true });
+}
+
+/** Waits for a page to have drawn a snapshot. */
+async function ready(p, timeout = 60000) {
+  await p.waitForFunction(() => window.__threadmap?.ready === true && window.__threadmap.state().snapshot !== '', null, { timeout });
+}
+
+/** Text of a PDF (pdf.js), pages joined. */
+async function pdfText(buf) {
+  const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const doc = await getDocument({ data: new Uint8Array(buf), useSystemFonts: false, isEvalSupported: false }).promise;
+  const out = [];
+  for (let i = 1; i <= doc.numPages; i++) {
+    const page = await doc.getPage(i);
+    out.push((await page.getTextContent()).items.map((x) => x.str).join(' '));
+  }
+  return { pages: doc.numPages, text: out.join('\n') };
 }
 
 async function shot(p, name) {
@@ -128,12 +151,17 @@ async function checkStable(fromId, toId, pos0, pos1, tol) {
   assert.ok(same > 0, 'some nodes are in both snapshots');
 }
 
-async function openPage(viewport, colorScheme = 'light') {
+/** The demo mesh's network key (not the imported sample's). */
+async function demoNetwork() {
+  return (await api('/api/v1/networks')).networks.find((n) => n.ext_pan_id !== 'dead00beef00cafe').key;
+}
+
+async function openPage(viewport, colorScheme = 'light', path = '/') {
   const p = await browser.context.newPage();
   await p.setViewportSize(viewport);
   await p.emulateMedia({ colorScheme });
   p.on('pageerror', (e) => pageErrors.push(String(e)));
-  await p.goto(server.base + '/');
+  await p.goto(server.base + path);
   await p.waitForFunction(() => window.__threadmap?.ready === true && window.__threadmap.state().snapshot !== '', null, { timeout: 60000 });
   return p;
 }
@@ -542,9 +570,322 @@ it('serves the UI and draws as many nodes as the API has', async () => {
     await phone.close();
   });
 
+  it('keeps a parent change in the change log across later scans, and shows the device\'s timeline', async () => {
+    // The demo re-attaches a child every other second (--demo-mutate 1s): the log must name one, and keep it.
+    const p = await openPage({ width: 1280, height: 800 }, 'light', `/?network=${await demoNetwork()}`);
+    await p.evaluate(() => (document.getElementById('changelog-box').open = true));
+    const first = await p
+      .waitForFunction(() => {
+        const li = document.querySelector('#changelog li[data-kind="parent-changed"]');
+        return li ? { text: li.textContent, snapshot: li.dataset.snapshot } : null;
+      }, null, { timeout: 60000 })
+      .then((h) => h.jsonValue());
+    assert.match(first.text, /parent .+ → .+/);
+    await p.evaluate(() => document.getElementById('changelog-box').scrollIntoView());
+    await shot(p, '21-change-log');
+    const st0 = await p.evaluate(() => Number(window.__threadmap.state().snapshot));
+    await p.waitForFunction((s0) => Number(window.__threadmap.state().snapshot) >= s0 + 2, st0, { timeout: 60000 });
+    await p.waitForFunction((snap) => [...document.querySelectorAll('#changelog li[data-kind="parent-changed"]')].some((li) => li.dataset.snapshot === snap), first.snapshot, { timeout: 15000 });
+    const api1 = await api(`/api/v1/changes?network=${encodeURIComponent(await p.evaluate(() => window.__threadmap.state().network))}&limit=200`);
+    assert.ok(api1.changes.some((c) => c.kind === 'parent-changed' && c.snapshot_id === first.snapshot), 'the API still lists it');
+    // The line opens the device, whose timeline names the parent change.
+    await p.click(`#changelog li[data-kind="parent-changed"][data-snapshot="${first.snapshot}"] button`);
+    await p.waitForSelector('#timeline h3', { timeout: 15000 });
+    assert.match(await p.textContent('#timeline'), /parent .+ → /);
+    await p.evaluate(() => document.getElementById('timeline').scrollIntoView());
+    await shot(p, '22-timeline');
+    await p.close();
+  });
+
+  it('keeps a chosen baseline (URL and localStorage) and diffs live snapshots against it', async () => {
+    const p = await openPage({ width: 1280, height: 800 }, 'light', `/?network=${await demoNetwork()}`);
+    const hist = await p.evaluate(() => window.__threadmap.state().history);
+    assert.ok(hist >= 2);
+    const base = await p.evaluate(() => [...document.querySelectorAll('#compare option')].map((o) => o.value).filter((v) => /^\d+$/.test(v)).at(-1));
+    await p.selectOption('#compare', base);
+    await p.waitForFunction((b) => new URL(location.href).searchParams.get('baseline') === b && document.getElementById('diff').textContent.includes(`From #${b} `), base, { timeout: 15000 });
+    assert.equal(await p.evaluate((k) => localStorage.getItem(k), `threadmap.baseline.${await p.evaluate(() => window.__threadmap.state().network)}`), base);
+    const s0 = Number(await p.evaluate(() => window.__threadmap.state().snapshot));
+    await p.waitForFunction((x) => Number(window.__threadmap.state().snapshot) > x.s0 && document.getElementById('diff').textContent.includes(`From #${x.base} `), { s0, base }, { timeout: 30000 });
+    assert.match(await p.textContent('#baseline-label'), new RegExp(`baseline #${base}`));
+    await shot(p, '23-baseline');
+    // A shared URL opens the same view: network, baseline and node.
+    const node = await p.evaluate(() => window.__threadmap.cy.nodes('.role-router')[0].id());
+    const net = await p.evaluate(() => window.__threadmap.state().network);
+    const q = await browser.context.newPage();
+    q.on('pageerror', (e) => pageErrors.push(String(e)));
+    await q.goto(`${server.base}/?network=${net}&baseline=${base}&node=${node}`);
+    await ready(q);
+    await q.waitForSelector(`#details h2[data-node="${node}"]`, { timeout: 15000 });
+    assert.equal(await q.evaluate(() => document.getElementById('compare').value), base);
+    await q.close();
+    await p.selectOption('#compare', 'prev');
+    await p.close();
+  });
+
+  it('prints the installer report to PDF with map, legend and tables', async () => {
+    const st = await page.evaluate(() => window.__threadmap.state());
+    const href = await page.evaluate(() => document.getElementById('report-link').href);
+    assert.match(href, new RegExp(`/api/v1/report\\?network=${st.network}&snapshot=\\d+`));
+    const p = await browser.context.newPage();
+    await p.goto(href);
+    await p.emulateMedia({ media: 'print' });
+    await shot(p, '24-report');
+    const pdf = await p.pdf({ format: 'A4', printBackground: true });
+    const { pages, text } = await pdfText(pdf);
+    assert.ok(pages >= 1);
+    for (const want of ['Map', 'Devices', 'Insights', 'Leader', 'Router', 'RLOC16']) assert.ok(text.includes(want), `the report PDF says ${want}: ${text.slice(0, 400)}`);
+    assert.match(text, /Border router/i, 'legend entries are in the PDF');
+    const snap = await api(`/api/v1/snapshots/${st.snapshot}`);
+    const named = snap.nodes.find((n) => n.rloc16);
+    assert.ok(text.includes(named.rloc16), `device table lists ${named.rloc16}`);
+    await p.close();
+  });
+
+  it('exports PNG and SVG with title, network, time and legend', async () => {
+    await page.evaluate(() => (document.getElementById('export-menu').open = true));
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 15000 }), page.click('#export-svg')]);
+    const path = join(SHOTS, `framed-${dl.suggestedFilename()}`);
+    await dl.saveAs(path);
+    const svg = readFileSync(path, 'utf8');
+    const st = await page.evaluate(() => window.__threadmap.state());
+    const snap = await api(`/api/v1/snapshots/${st.snapshot}`);
+    assert.match(svg, /threadmap — /);
+    if (snap.network.name) assert.ok(svg.includes(snap.network.name), 'the network is named');
+    assert.match(svg, />Legend</);
+    assert.match(svg, /Router link, LQ 3/);
+    assert.match(svg, new RegExp(`snapshot #${st.snapshot}`));
+    await page.evaluate(() => (document.getElementById('export-menu').open = true));
+    const [png] = await Promise.all([page.waitForEvent('download', { timeout: 15000 }), page.click('#export-png')]);
+    const pngPath = join(SHOTS, `framed-${png.suggestedFilename()}`);
+    await png.saveAs(pngPath);
+    const bytes = readFileSync(pngPath);
+    assert.equal(bytes.subarray(0, 8).toString('hex'), '89504e470d0a1a0a');
+    // Wider than the graph alone: the legend column is in the picture.
+    assert.ok(bytes.readUInt32BE(16) > 600, `PNG width ${bytes.readUInt32BE(16)}`);
+  });
+
+  it('prints the app without the panel overlapping the graph', async () => {
+    await page.emulateMedia({ media: 'print' });
+    const r = await page.evaluate(() => ({ g: document.getElementById('graph-wrap').getBoundingClientRect().toJSON(), s: document.getElementById('side').getBoundingClientRect().toJSON() }));
+    await page.emulateMedia({ media: 'screen' });
+    assert.ok(r.s.top >= r.g.bottom - 1, `panel below the graph: ${JSON.stringify(r)}`);
+  });
+
   it('made no requests beyond the server and threw no page errors', () => {
     assert.deepEqual(outside, []);
     assert.deepEqual(pageErrors, []);
+  });
+});
+
+/** A demo server with a first snapshot and a page of br showing it (page errors go to errors). */
+async function demoPage(br, errors) {
+  const srv = await startServer([], '2s');
+  server = srv;
+  await until('the API', async () => (await api('/api/v1/info')).schema === SCHEMA);
+  await until('a first snapshot', async () => (await api('/api/v1/networks')).networks?.some((n) => n.latest_snapshot_id));
+  const p = await br.context.newPage();
+  p.on('pageerror', (e) => errors.push(String(e)));
+  await p.goto(srv.base + '/');
+  await ready(p);
+  return { srv, p };
+}
+
+describe('Honest states: an unreachable border router, a server that goes away', { concurrency: false }, () => {
+  let br;
+  const errors = [];
+  before(async () => {
+    br = await launch({ width: 1280, height: 800 });
+  });
+  after(async () => {
+    await br?.close();
+  });
+
+  it('shows an unreachable border router\'s error within one scan', async () => {
+    const srv = await startServe(['--otbr', 'http://127.0.0.1:1', '--interval', '5s']);
+    server = srv;
+    try {
+      await until('the API', async () => (await api('/api/v1/info')).schema === SCHEMA);
+      const p = await br.context.newPage();
+      p.on('pageerror', (e) => errors.push(String(e)));
+      await p.goto(srv.base + '/');
+      await p.waitForFunction(() => !document.getElementById('source-alert').hidden, null, { timeout: 20000 });
+      const alert = await p.textContent('#source-alert');
+      assert.match(alert, /otbr http:\/\/127\.0\.0\.1:1 (failing|backing off): .*connection refused/);
+      assert.match(await p.textContent('#sources'), /backing off|failing/);
+      assert.match(await p.textContent('#sources'), /never ok yet/);
+      assert.match(await p.textContent('#status'), /no source has answered/, 'not only "waiting"');
+      await shot(p, '20-unreachable-border-router');
+      await p.close();
+    } finally {
+      await stopServer(srv);
+    }
+  });
+
+  it('says offline within 10 s when the server is killed, marks the map stale, and recovers', async () => {
+    const { srv, p } = await demoPage(br, errors);
+    await p.waitForFunction(() => document.getElementById('graph').dataset.connection === 'live', null, { timeout: 15000 });
+    const killedAt = Date.now();
+    await stopServer(srv, { kill: true, keep: true });
+    await p.waitForFunction(() => !document.getElementById('conn').hidden && /Offline/.test(document.getElementById('conn').textContent), null, { timeout: 10000 });
+    const took = Date.now() - killedAt;
+    assert.ok(took <= 10000, `offline shown after ${took} ms`);
+    assert.match(await p.textContent('#conn'), /reconnecting/);
+    assert.equal(await p.evaluate(() => document.getElementById('graph-wrap').classList.contains('stale')), true);
+    assert.equal(await p.textContent('#live'), '○ Offline');
+    await shot(p, '25-offline');
+    // The server comes back on the same port and database: the page follows without a reload.
+    const again = await startServe(srv.args, { port: srv.port, tmp: srv.tmp });
+    server = again;
+    try {
+      await p.waitForFunction(() => document.getElementById('graph').dataset.connection === 'live' && !document.getElementById('graph-wrap').classList.contains('stale'), null, { timeout: 20000 });
+      assert.notEqual(await p.textContent('#live'), '○ Offline');
+      await shot(p, '26-back-online');
+      await p.close();
+    } finally {
+      await stopServer(again);
+    }
+  });
+
+  it('names a device, and the name survives a restart of serve on the same --db', async () => {
+    const { srv, p } = await demoPage(br, errors);
+    const id = await p.evaluate(() => window.__threadmap.cy.nodes('.role-router').filter((n) => n.data('ext'))[0].id());
+    await p.evaluate((x) => window.__threadmap.cy.getElementById(x).emit('tap'), id);
+    await p.waitForFunction(() => !!document.getElementById('rename'), null, { timeout: 5000 });
+    await p.evaluate(() => document.getElementById('rename').click());
+    await p.waitForSelector('#rename-input', { timeout: 5000 });
+    await p.fill('#rename-input', 'Hallway router');
+    await p.keyboard.press('Enter');
+    await p.waitForFunction((x) => (window.__threadmap.cy.getElementById(x).data('label') ?? '').startsWith('Hallway router'), id, { timeout: 15000 });
+    assert.match(await p.textContent('#details h2'), /Hallway router/);
+    await p.fill('#search', 'hallway');
+    await p.waitForFunction(() => /^1 found$/.test(document.getElementById('search-count').textContent), null, { timeout: 5000 });
+    await shot(p, '27-named');
+    const ext = await p.evaluate((x) => window.__threadmap.cy.getElementById(x).data('ext'), id);
+    await stopServer(srv, { keep: true });
+    const again = await startServe(srv.args, { port: srv.port, tmp: srv.tmp });
+    server = again;
+    try {
+      await until('the API again', async () => (await api('/api/v1/info')).schema === SCHEMA);
+      assert.equal((await api('/api/v1/names')).names[ext], 'Hallway router');
+      await p.goto(`${again.base}/?node=${id}`);
+      await ready(p);
+      await p.waitForFunction((x) => (window.__threadmap.cy.getElementById(x).data('label') ?? '').startsWith('Hallway router'), id, { timeout: 15000 });
+      await shot(p, '28-named-after-restart');
+      await p.close();
+    } finally {
+      await stopServer(again);
+    }
+    assert.deepEqual(errors, []);
+  });
+});
+
+describe('A 250-node mesh', { concurrency: false }, () => {
+  let srv;
+  let br;
+  let p;
+  const errors = [];
+  before(async () => {
+    srv = await startServe(['--demo', '--demo-nodes', '250', '--interval', '30s', '--demo-mutate', '0']);
+    server = srv;
+    await until('the API', async () => (await api('/api/v1/info')).schema === SCHEMA);
+    await until('a first snapshot', async () => (await api('/api/v1/networks')).networks?.some((n) => n.latest_snapshot_id), 90000);
+    br = await launch({ width: 1280, height: 800 });
+    p = await br.context.newPage();
+    p.on('pageerror', (e) => errors.push(String(e)));
+    await p.goto(srv.base + '/');
+    await ready(p, 90000);
+  });
+  after(async () => {
+    await br?.close();
+    await stopServer(srv);
+  });
+
+  it('opens as a router-level overview with children folded into counts, and no error lines', async () => {
+    const m = await p.evaluate(() => {
+      const cy = window.__threadmap.cy;
+      return {
+        overview: document.getElementById('overview').getAttribute('aria-pressed'),
+        nodes: cy.nodes().length,
+        visible: cy.nodes(':visible').length,
+        routers: cy.nodes('.role-router, .role-leader').length,
+        folded: cy.nodes('.has-collapsed').length,
+        label: cy.nodes('.has-collapsed')[0]?.data('display') ?? '',
+      };
+    });
+    assert.equal(m.overview, 'true');
+    assert.ok(m.nodes >= 250, JSON.stringify(m));
+    assert.ok(m.visible < m.nodes / 2 && m.visible >= m.routers, JSON.stringify(m));
+    assert.ok(m.folded > 0);
+    assert.match(m.label, /▸ \d+ child/);
+    const errs = await p.evaluate(() => ({
+      status: document.getElementById('status').classList.contains('error') ? document.getElementById('status').textContent : '',
+      scanErrors: [...document.querySelectorAll('#last-scan .scan-error')].map((e) => e.textContent),
+      alert: document.getElementById('source-alert').hidden ? '' : document.getElementById('source-alert').textContent,
+      scanLine: document.getElementById('scan-status').classList.contains('error') ? document.getElementById('scan-status').textContent : '',
+    }));
+    assert.deepEqual(errs, { status: '', scanErrors: [], alert: '', scanLine: '' });
+    await shot(p, '30-250-overview');
+  });
+
+  it('unfolds a router on click and focuses on its neighbourhood', async () => {
+    const t = await p.evaluate(() => {
+      const cy = window.__threadmap.cy;
+      const n = cy.nodes('.has-collapsed').sort((a, b) => b.data('kids') - a.data('kids'))[0];
+      const box = document.getElementById('graph').getBoundingClientRect();
+      const r = n.renderedPosition();
+      return { id: n.id(), kids: n.data('kids'), x: box.left + r.x, y: box.top + r.y };
+    });
+    await p.mouse.click(t.x, t.y);
+    await p.waitForSelector(`#details h2[data-node="${t.id}"]`, { timeout: 5000 });
+    const m = await p.evaluate((id) => {
+      const cy = window.__threadmap.cy;
+      const n = cy.getElementById(id);
+      const kids = cy.nodes().filter((x) => x.data('parentId') === id);
+      return {
+        shown: kids.filter((x) => !x.hasClass('collapsed')).length,
+        near: kids.filter((x) => x.hasClass('near')).length,
+        dim: cy.nodes('.dim').length,
+        selfNear: n.hasClass('near'),
+        button: document.getElementById('toggle-children')?.textContent ?? '',
+      };
+    }, t.id);
+    assert.equal(m.shown, t.kids, JSON.stringify(m));
+    assert.equal(m.near, t.kids);
+    assert.ok(m.dim > 0 && m.selfNear, JSON.stringify(m));
+    assert.match(m.button, /^Fold its \d+ child/);
+    await shot(p, '31-250-router-unfolded');
+    // Keyboard: '-' folds it again, '+' unfolds.
+    await p.evaluate(() => document.activeElement?.blur());
+    await p.keyboard.press('-');
+    assert.equal(await p.evaluate((id) => window.__threadmap.cy.nodes().filter((x) => x.data('parentId') === id && !x.hasClass('collapsed')).length, t.id), 0);
+    await p.keyboard.press('+');
+    assert.equal(await p.evaluate((id) => window.__threadmap.cy.nodes().filter((x) => x.data('parentId') === id && !x.hasClass('collapsed')).length, t.id), t.kids);
+  });
+
+  it('groups the insights by kind with counts', async () => {
+    const groups = await p.evaluate(() => [...document.querySelectorAll('#insights li.insight-group')].map((g) => ({ kind: g.dataset.kind, n: g.querySelectorAll('li.insight').length, summary: g.querySelector('summary').textContent })));
+    assert.ok(groups.length > 0);
+    for (const g of groups) assert.match(g.summary, new RegExp(`\\(${g.n}\\)`));
+    await p.evaluate(() => document.getElementById('insights-box').scrollIntoView());
+    await shot(p, '32-250-insights');
+  });
+
+  it('keeps router labels readable at the fitted zoom on a phone', async () => {
+    const ph = await br.context.newPage();
+    await ph.setViewportSize({ width: 390, height: 844 });
+    ph.on('pageerror', (e) => errors.push(String(e)));
+    await ph.goto(srv.base + '/');
+    await ready(ph, 90000);
+    await ph.evaluate(() => window.__threadmap.cy.fit(window.__threadmap.cy.nodes(':visible'), 30));
+    await ph.waitForFunction(() => {
+      const cy = window.__threadmap.cy;
+      const r = cy.nodes('.role-router')[0];
+      return r && parseFloat(r.data('fs')) * cy.zoom() >= 11;
+    }, null, { timeout: 5000 });
+    await shot(ph, '33-250-phone');
+    await ph.close();
+    assert.deepEqual(errors, []);
   });
 });
 

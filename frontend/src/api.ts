@@ -1,5 +1,6 @@
 // The HTTP API client (docs/API.md). Same-origin, relative URLs: the UI is
 // served by `threadmap serve` at / and the API under /api/v1/.
+import type { ChangePage, NodeHistory, SourceState } from './apitypes';
 import type { ScanInfo } from './scan';
 import type { Settings } from './settings';
 import type { BorderRouter, Diff, Info, Insight, NetworkSummary, Snapshot, SnapshotSummary } from './types';
@@ -37,9 +38,9 @@ export class Api {
     return (await res.json()) as T;
   }
 
-  /** GET /info. */
-  info(): Promise<Info> {
-    return this.get('/info');
+  /** GET /info (the connection probe passes a signal to bound it). */
+  info(signal?: AbortSignal): Promise<Info> {
+    return this.get('/info', signal);
   }
 
   /** GET /networks. */
@@ -154,7 +155,52 @@ export class Api {
       }
       throw new ApiError(res.status, code, msg);
     }
-    return (await res.json()) as T;
+    // DELETE may answer 204 without a body.
+    const text = await res.text();
+    return (text ? JSON.parse(text) : null) as T;
+  }
+
+  /** GET /sources: every scan source with its state, last error and next attempt. */
+  async sources(): Promise<SourceState[]> {
+    return (await this.get<{ sources: SourceState[] | null }>('/sources')).sources ?? [];
+  }
+
+  /** GET /changes: one page of a network's change log, newest first (cursor from the previous page). */
+  async changes(network: string, limit = 50, cursor = ''): Promise<ChangePage> {
+    const q = new URLSearchParams({ network, limit: String(limit) });
+    if (cursor) q.set('cursor', cursor);
+    const r = await this.get<ChangePage>(`/changes?${q}`);
+    return { changes: r.changes ?? [], next_cursor: r.next_cursor ?? '' };
+  }
+
+  /** GET /nodes/{id}/history: a device's timeline over the stored snapshots, oldest first. */
+  async nodeHistory(network: string, id: string, limit = 200): Promise<NodeHistory> {
+    const q = new URLSearchParams({ network, limit: String(limit) });
+    const r = await this.get<NodeHistory>(`/nodes/${encodeURIComponent(id)}/history?${q}`);
+    return { ...r, points: r.points ?? [] };
+  }
+
+  /** GET /names: the names users gave devices, by ext address. */
+  async names(): Promise<Record<string, string>> {
+    return (await this.get<{ names: Record<string, string> | null }>('/names')).names ?? {};
+  }
+
+  /** PUT /names/{ext}: names a device (1–64 printable characters); throws ApiError like the other mutating calls. */
+  async putName(ext: string, name: string, token = ''): Promise<unknown> {
+    return this.send(`/names/${encodeURIComponent(ext)}`, 'PUT', token, { name });
+  }
+
+  /** DELETE /names/{ext}: removes a device's name. */
+  async deleteName(ext: string, token = ''): Promise<unknown> {
+    return this.send(`/names/${encodeURIComponent(ext)}`, 'DELETE', token);
+  }
+
+  /** URL of the installer report of a network, at a snapshot, with the changes since another. */
+  reportUrl(network: string, snapshot = '', since = ''): string {
+    const q = new URLSearchParams({ network });
+    if (snapshot) q.set('snapshot', snapshot);
+    if (since) q.set('since', since);
+    return `${this.base}/report?${q}`;
   }
 
   /** URL of a snapshot export. */

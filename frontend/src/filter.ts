@@ -1,4 +1,5 @@
 // Search and filters over a snapshot. Pure.
+import { userName } from './apitypes';
 import { edgeId, isWeak } from './graph';
 import type { Role, Snapshot, TopoNode } from './types';
 
@@ -26,7 +27,7 @@ export const UNKNOWN_VENDOR = '(unknown)';
 export function matchesQuery(n: TopoNode, query: string): boolean {
   const q = query.trim().toLowerCase();
   if (!q) return false;
-  const hay = [n.name, n.vendor, n.model, n.ext_addr, n.id, n.rloc16, n.rloc16?.replace(/^0x/, '')]
+  const hay = [userName(n), n.name, n.vendor, n.model, n.ext_addr, n.id, n.rloc16, n.rloc16?.replace(/^0x/, '')]
     .filter((v): v is string => !!v)
     .map((v) => v.toLowerCase());
   const qs = q.replace(/:/g, '');
@@ -39,7 +40,7 @@ export function search(s: Snapshot, query: string): string[] {
   if (!q) return [];
   const hits = s.nodes.filter((n) => matchesQuery(n, q));
   const exact = (n: TopoNode) =>
-    [n.name?.toLowerCase(), n.ext_addr, n.rloc16, n.rloc16?.replace(/^0x/, '')].includes(q) ? 0 : 1;
+    [userName(n).toLowerCase() || undefined, n.name?.toLowerCase(), n.ext_addr, n.rloc16, n.rloc16?.replace(/^0x/, '')].includes(q) ? 0 : 1;
   return hits.sort((a, b) => exact(a) - exact(b) || a.id.localeCompare(b.id)).map((n) => n.id);
 }
 

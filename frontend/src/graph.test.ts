@@ -54,7 +54,9 @@ describe('labels and link text', () => {
     [{ name: 'Plug', vendor: 'Eve', rloc16: '0x0400' }, 'Plug\nEve'],
     [{ name: 'Plug', rloc16: '0x0400' }, 'Plug'],
     [{ rloc16: '0x0400' }, '0x0400'],
-    [{ rloc16: '0x0400', vendor: 'Eve' }, '0x0400\nEve'],
+    [{ rloc16: '0x0400', vendor: 'Eve' }, 'Eve\n0x0400'],
+    [{ rloc16: '0x0400', vendor: 'Eve', model: 'Energy' }, 'Eve Energy\n0x0400'],
+    [{ name: 'Plug', vendor: 'Eve', user_name: 'Kitchen plug' }, 'Kitchen plug\nEve'],
     [{ id: 'rloc:0x0401' }, '0x0401'],
     [{}, 'aa'],
   ])('nodeLabel(%o) = %j', (over, want) => {
@@ -131,7 +133,7 @@ describe('status badges and crowded children', () => {
     const parent = '2222222222222222';
     const before = childCounts(s).get(parent) ?? 0;
     expect(toElements(s).nodes.find((n) => n.data.id === '4444444444444444')?.classes).not.toContain('crowded');
-    const kids = Array.from({ length: CROWDED_CHILDREN + 1 }, (_, i) => ({ id: `kid${i}`, role: 'end-device', router_id: null, parent: i % 2 ? parent : null, border_router: false, sources: ['tmf'] }) as TopoNode);
+    const kids = Array.from({ length: CROWDED_CHILDREN + 1 }, (_, i) => ({ id: `kid${i}`, role: 'end-device', router_id: null, parent: i % 2 ? parent : null, border_router: false, sources: ['tmf'] }) satisfies TopoNode);
     s.nodes.push(...kids);
     // Half name the parent in their parent field, half only through a child link.
     s.links.push(...kids.filter((_, i) => i % 2 === 0).map((k) => ({ kind: 'child' as const, a: parent, b: k.id })));

@@ -1,4 +1,5 @@
 // API JSON → Cytoscape elements. Pure functions, no DOM: unit-tested.
+import { userName } from './apitypes';
 import type { LinkKind, Role, Snapshot, TopoLink, TopoNode } from './types';
 
 /** Data carried by a node element. */
@@ -61,11 +62,22 @@ export function edgeId(kind: LinkKind, a: string, b: string): string {
   return `${kind}:${a}|${b}`;
 }
 
-/** The text under a node: name and vendor when known, otherwise RLOC16 (else the id). */
+/**
+ * What a node is called everywhere (labels, search, tables): the name its
+ * user gave it, else its own name, else vendor and model, else its RLOC16,
+ * else its id.
+ */
+export function nodeName(n: TopoNode): string {
+  const vm = [n.vendor, n.model].filter(Boolean).join(' ');
+  return userName(n) || n.name || vm || n.rloc16 || (n.id.startsWith('rloc:') ? n.id.slice(5) : n.id);
+}
+
+/** The text under a node: its nodeName, then the vendor (beside a name) or the RLOC16 (beside vendor and model). */
 export function nodeLabel(n: TopoNode): string {
-  if (n.name) return n.vendor ? `${n.name}\n${n.vendor}` : n.name;
-  if (n.rloc16) return n.vendor ? `${n.rloc16}\n${n.vendor}` : n.rloc16;
-  return n.id.startsWith('rloc:') ? n.id.slice(5) : n.id;
+  const name = nodeName(n);
+  if (userName(n) || n.name) return n.vendor ? `${name}\n${n.vendor}` : name;
+  if (n.vendor || n.model) return n.rloc16 ? `${name}\n${n.rloc16}` : name;
+  return name;
 }
 
 /** The worst known link quality of a link, -1 when none is known. */
@@ -160,7 +172,7 @@ export function toElements(s: Snapshot): Elements {
         role: n.role,
         rloc16: n.rloc16 ?? '',
         ext: n.ext_addr ?? '',
-        name: n.name ?? '',
+        name: userName(n) || n.name || '',
         vendor: n.vendor ?? '',
         parentId: n.parent ?? '',
         br: n.border_router,
@@ -253,4 +265,9 @@ export function modeString(m: TopoNode['mode']): string {
   if (!m) return '';
   const s = (m.rx_on_when_idle ? 'r' : '') + (m.full_thread_device ? 'd' : '') + (m.full_network_data ? 'n' : '');
   return s || '-';
+}
+
+/** The hover text of a node: name (vendor), role, RLOC16, ext address. */
+export function nodeTip(d: Pick<NodeData, 'name' | 'vendor' | 'role' | 'rloc16' | 'ext'>, roleLabel: (role: string) => string): string {
+  return [d.name && `${d.name}${d.vendor ? ` (${d.vendor})` : ''}`, roleLabel(d.role), `RLOC16 ${d.rloc16 || '?'}`, `ext ${d.ext || 'unknown'}`].filter(Boolean).join('\n');
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { borderRoutersHtml, detailsHtml, displayName, esc, lastScanHtml, networkHtml } from './html';
+import { borderRoutersHtml, counterGroups, countersHtml, detailsHtml, displayName, esc, lastScanHtml, networkHtml } from './html';
 import { snapA } from './testdata';
 
 describe('panels', () => {
@@ -15,13 +15,41 @@ describe('panels', () => {
   it('shows everything known about a node', () => {
     const s = snapA();
     const html = detailsHtml(s, s.nodes[0]);
-    for (const want of ['Living room hub', '0x4400', '1a2b3c4d5e6f7081', 'Leader', 'border router', 'rdn', 'Apple', 'fd11:22::ff:fe00:4400', 'if_in_ucast_pkts: 120', 'tmf, meshcop', 'answered', 'Neighbors (2)']) {
+    for (const want of ['Living room hub', '0x4400', '1a2b3c4d5e6f7081', 'Leader', 'border router', 'rdn', 'Apple', 'fd11:22::ff:fe00:4400', '<th scope="row">if_in_ucast_pkts</th><td>120</td>', 'IPv6 interface (', 'tmf, meshcop', 'answered', 'Neighbors (2)']) {
       expect(html).toContain(want);
     }
     const router = detailsHtml(s, s.nodes[1]);
     expect(router).toContain('2 of 10');
     expect(router).toContain('data-select="4444444444444444"');
     expect(detailsHtml(s, s.nodes[6], true)).toContain('removed');
+  });
+
+  it('leads with role, parent and its link quality, children and last seen; counters grouped and collapsed', () => {
+    const s = snapA();
+    const html = detailsHtml(s, s.nodes[3]);
+    const lead = /<table class="kv lead">([\s\S]*?)<\/table>/.exec(html)![1];
+    expect(lead.indexOf('Role')).toBeLessThan(lead.indexOf('Parent'));
+    expect(lead).toMatch(/data-select="2222222222222222"/);
+    expect(lead).toMatch(/LQ in \d \/ out (\d|–)/);
+    const hub = detailsHtml(s, s.nodes[0]);
+    expect(hub.indexOf('Counters (')).toBeGreaterThan(hub.indexOf('Ext address'));
+    expect(counterGroups({ mle_child_role: 3, mac_tx_total: 9, mac_rx_total: 1, weird: 2 }).map((g) => [g.label, g.rows.map(([k]) => k)])).toEqual([
+      ['MAC', ['mac_rx_total', 'mac_tx_total']],
+      ['MLE', ['mle_child_role']],
+      ['other', ['weird']],
+    ]);
+    expect(countersHtml(undefined)).toBe('');
+    expect(countersHtml({ mac_tx_total: 1 })).toMatch(/^<details class="counters"><summary>Counters \(1\)/);
+  });
+
+  it('offers to name a device with an ext address, and shows the name given', () => {
+    const s = snapA();
+    const n = { ...s.nodes[1], user_name: 'Hall <router>' };
+    const html = detailsHtml(s, n);
+    expect(html).toContain('Hall &lt;router&gt;');
+    expect(html).toContain('id="rename"');
+    expect(displayName(n, n.id)).toBe('Hall <router>');
+    expect(detailsHtml(s, s.nodes[1])).toContain('Name this device');
   });
 
   it('names nodes by name, RLOC16 or id', () => {

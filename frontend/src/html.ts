@@ -1,14 +1,31 @@
 // Small HTML builders for the panels. Every value from the API goes through
 // esc(): the panels never interpret data as markup.
-import { childrenOf, modeString, neighborsOf } from './graph';
+import { childrenOf, modeString, neighborsOf, nodeName } from './graph';
 import { ROLE_LOOK } from './style';
 import { scanRows, scanSummary } from './scan';
 import { netDataRows, publicationsOf } from './netdata';
-import type { BorderRouter, Network, Snapshot, TopoNode } from './types';
+import { userName } from './apitypes';
+import type { BorderRouter, Network, Snapshot, TopoLink, TopoNode } from './types';
+
+/** A value as text: strings as they are, numbers and booleans printed, objects as JSON, nothing for the rest. */
+function text(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+      return v;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(v);
+    case 'object':
+      return v === null ? '' : JSON.stringify(v);
+    default:
+      return '';
+  }
+}
 
 /** Escapes text for HTML element content and attribute values. */
 export function esc(v: unknown): string {
-  return String(v ?? '')
+  return text(v)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -23,10 +40,10 @@ export function when(t: string | undefined): string {
   return Number.isNaN(d.getTime()) ? t : d.toLocaleString();
 }
 
-/** A node's display name: name, else RLOC16, else id. */
+/** A node's display name (graph.ts nodeName); for a node not at hand, its id (an rloc: id as the RLOC16). */
 export function displayName(n: TopoNode | undefined, id: string): string {
   if (!n) return id.startsWith('rloc:') ? id.slice(5) : id;
-  return n.name || n.rloc16 || id;
+  return nodeName(n);
 }
 
 /** A button that selects node id in the graph. */
@@ -64,12 +81,7 @@ export function detailsHtml(s: Snapshot, n: TopoNode, removed = false): string {
         `<tr><td>${nodeButton(s, x.id)}</td><td>${esc(x.relation)}</td><td>${q(x.lqIn)}</td><td>${x.kind === 'router' ? q(x.lqOut) : '–'}</td><td>${q(x.cost)}</td></tr>`,
     )
     .join('');
-  const counters = n.counters
-    ? Object.entries(n.counters)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([k, v]) => `${esc(k)}: ${esc(v)}`)
-        .join('<br>')
-    : '';
+  const counters = countersHtml(n.counters);
   const conn = n.connectivity
     ? Object.entries(n.connectivity)
         .map(([k, v]) => `${esc(k)}: ${esc(v)}`)
@@ -81,17 +93,26 @@ export function detailsHtml(s: Snapshot, n: TopoNode, removed = false): string {
         .join('<br>')
     : '';
   const look = ROLE_LOOK[n.role] ?? ROLE_LOOK.unknown;
+  const up = parentLink(s, n.id);
+  const parentId = n.parent ?? up?.a ?? '';
+  const lq = up ? `LQ in ${q(up.lq_in)} / out ${q(up.lq_out)}` : '';
+  const own = userName(n);
   return `
     <h2 class="details-title" data-node="${esc(n.id)}">${esc(displayName(n, n.id))}${removed ? ' <span class="sev sev-critical">removed</span>' : ''}</h2>
-    <table class="kv"><tbody>
+    <table class="kv lead"><tbody>
       ${row('Role', esc(look.label) + (n.border_router ? ' · border router' : ''))}
+      ${row('Parent', parentId ? `${nodeButton(s, parentId)}${lq ? ` <span class="parent-lq">${esc(lq)}</span>` : ''}` : '')}
+      ${row('Children', children.length ? `${children.length}${n.max_children ? ` of ${esc(n.max_children)}` : ''}: ${children.map((c) => nodeButton(s, c)).join(', ')}` : n.max_children ? `0 of ${esc(n.max_children)}` : '')}
+      ${row('Last seen', esc(when(n.last_seen)))}
       ${row('RLOC16', txt(n.rloc16))}
+    </tbody></table>
+    <div class="name-row" data-ext="${esc(n.ext_addr ?? '')}"><span class="muted">Your name:</span> <span class="user-name">${own ? esc(own) : '<span class="muted">none</span>'}</span>${n.ext_addr && !removed ? ` <button type="button" class="linkish" id="rename" data-ext="${esc(n.ext_addr)}">${own ? 'Rename' : 'Name this device'}</button>` : ''}<div id="rename-box"></div></div>
+    <div id="timeline" class="timeline" data-node="${esc(n.id)}"></div>
+    <table class="kv"><tbody>
       ${row('Ext address', txt(n.ext_addr))}
       ${row('Router ID', txt(n.router_id))}
       ${row('Mode', m ? `<code>${esc(modeString(m))}</code> ${esc(modeWords)}` : '')}
       ${row('Publishes', publicationsOf(s.network.network_data, n.id).map(esc).join('; '))}
-      ${row('Parent', n.parent ? nodeButton(s, n.parent) : '')}
-      ${row('Children', children.length ? `${children.length}${n.max_children ? ` of ${esc(n.max_children)}` : ''}: ${children.map((c) => nodeButton(s, c)).join(', ')}` : n.max_children ? `0 of ${esc(n.max_children)}` : '')}
       ${row('Name', txt(n.name))}
       ${row('Vendor', txt(n.vendor))}
       ${row('Model', txt(n.model))}
@@ -109,17 +130,53 @@ export function detailsHtml(s: Snapshot, n: TopoNode, removed = false): string {
       ${row('Sources', (n.sources ?? []).map(esc).join(', '))}
       ${row('Field sources', fieldSources)}
       ${row('First seen', esc(when(n.first_seen)))}
-      ${row('Last seen', esc(when(n.last_seen)))}
       ${row('IPv6', (n.ipv6 ?? []).map(esc).join('<br>'))}
       ${row('Connectivity', conn)}
-      ${row('Counters', counters)}
     </tbody></table>
+    ${counters}
     ${
       neigh.length
         ? `<h3 class="details-title">Neighbors (${neigh.length})</h3>
       <table class="kv"><thead><tr><th>node</th><th>as</th><th>LQ in</th><th>LQ out</th><th>cost</th></tr></thead><tbody>${neighRows}</tbody></table>`
         : '<p class="muted">No links.</p>'
     }`;
+}
+
+/** The child link naming node id as the child (its link to its parent), if any. */
+export function parentLink(s: Snapshot, id: string): TopoLink | undefined {
+  return s.links.find((l) => l.kind === 'child' && l.b === id);
+}
+
+/** Words for counter groups (the model's counter names start with the layer). */
+const COUNTER_GROUPS: Record<string, string> = { mac: 'MAC', mle: 'MLE', if: 'IPv6 interface', ip: 'IP', ip6: 'IPv6', child: 'Child', router: 'Router', parent: 'Parent', bbr: 'Backbone router' };
+
+/** Counters grouped by their first name part (mac_…, mle_…), each group collapsed with its count. */
+export function counterGroups(c: Record<string, number> | undefined): { group: string; label: string; rows: [string, number][] }[] {
+  const groups = new Map<string, [string, number][]>();
+  for (const [k, v] of Object.entries(c ?? {})) {
+    const g = /^([a-z0-9]+)[_.]/i.exec(k)?.[1].toLowerCase() ?? 'other';
+    const list = groups.get(g) ?? [];
+    list.push([k, v]);
+    groups.set(g, list);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([group, rows]) => ({ group, label: COUNTER_GROUPS[group] ?? group, rows: rows.sort(([a], [b]) => a.localeCompare(b)) }));
+}
+
+/** The counters as collapsed groups ('' when the node has none). */
+export function countersHtml(c: Record<string, number> | undefined): string {
+  const groups = counterGroups(c);
+  if (!groups.length) return '';
+  const n = groups.reduce((a, g) => a + g.rows.length, 0);
+  return `<details class="counters"><summary>Counters (${n})</summary>${groups
+    .map(
+      (g) =>
+        `<details class="counter-group" data-group="${esc(g.group)}"><summary>${esc(g.label)} (${g.rows.length})</summary><table class="kv"><tbody>${g.rows
+          .map(([k, v]) => `<tr><th scope="row">${esc(k)}</th><td>${esc(v)}</td></tr>`)
+          .join('')}</tbody></table></details>`,
+    )
+    .join('')}</details>`;
 }
 
 /** The border routers list. */

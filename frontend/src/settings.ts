@@ -17,7 +17,8 @@ export interface Settings {
   otbr: string[] | null;
   matter_server: string;
   tmf: string[] | null;
-  source: Record<string, SettingSource | string>;
+  /** Each field's SettingSource (a newer server may name others). */
+  source: Record<string, string>;
   api_shadowed?: string[] | null;
 }
 

@@ -17,6 +17,8 @@ export const ROLE_LOOK: Record<Role, RoleLook> = {
   leader: { label: 'Leader', shape: 'star', color: '#f2a900', size: 48 },
   router: { label: 'Router', shape: 'hexagon', color: '#2f7fd8', size: 40 },
   reed: { label: 'REED (router-eligible end device)', shape: 'round-rectangle', color: '#10a3a3', size: 28 },
+  fed: { label: 'FED (full end device, not router-eligible)', shape: 'round-rectangle', color: '#5f8f9e', size: 26 },
+  'ftd-child': { label: 'FTD child (router eligibility unknown)', shape: 'round-rectangle', color: '#3b9a9a', size: 27 },
   'end-device': { label: 'End device (MED)', shape: 'ellipse', color: '#3aa657', size: 24 },
   'sleepy-end-device': { label: 'Sleepy end device (SED)', shape: 'ellipse', color: '#9a62d0', size: 20 },
   detached: { label: 'Detached', shape: 'diamond', color: '#8a8f98', size: 22 },
@@ -28,6 +30,20 @@ export const LQ_COLOR = ['#d1242f', '#e5534b', '#d4a72c', '#2ea043'];
 const LQ_UNKNOWN = '#8b949e';
 const LQ_WIDTH = [2, 2.5, 4, 6];
 const BR_COLOR = '#ff7a1a';
+const WEAK_CHILD_COLOR = '#c98a00';
+const COLLAPSED_COLOR = '#6e40c9';
+
+/** Change colours of the diff view (halo around nodes and links), for the stylesheet and the legend. */
+export const CHANGE_LOOK = {
+  added: { color: '#2ea043', label: 'Joined / link added since the compared snapshot (green halo)' },
+  role: { color: '#2f7fd8', label: 'Role changed (blue halo)' },
+  rloc: { color: '#9a62d0', label: 'RLOC16 changed (purple halo)' },
+  parent: { color: '#ff7a1a', label: 'Parent changed (orange halo)' },
+  removed: { color: '#d1242f', label: 'Gone since the compared snapshot (faded, red dashed)' },
+  lqUp: { color: '#2ea043', label: 'Link quality better (green halo on the link)' },
+  lqDown: { color: '#d1242f', label: 'Link quality worse (red halo on the link)' },
+  changed: { color: '#d4a72c', label: 'Link cost changed (amber halo on the link)' },
+} as const;
 
 /** Badges for nodes the map is not sure about (graph.ts nodeBadge): text, colour, legend words. */
 export const STATUS_BADGE = {
@@ -68,7 +84,7 @@ export function stylesheet(t: Theme): cytoscape.StylesheetJson {
     {
       selector: 'node',
       style: {
-        label: 'data(label)',
+        label: 'data(display)',
         'text-wrap': 'wrap',
         'text-max-width': '120px',
         'font-size': 10,
@@ -90,8 +106,11 @@ export function stylesheet(t: Theme): cytoscape.StylesheetJson {
     });
   }
   s.push(
+    // Router labels keep a readable size on screen however far out the view is (GraphView.scaleLabels sets fs).
+    { selector: 'node.role-router, node.role-leader', style: { 'font-size': 'data(fs)', 'text-max-width': '400px', 'min-zoomed-font-size': 0, 'font-weight': 'bold' } },
     {
-      selector: 'node.role-reed, node.role-end-device, node.role-sleepy-end-device, node.role-detached, node.role-unknown',
+      selector:
+        'node.role-reed, node.role-fed, node.role-ftd-child, node.role-end-device, node.role-sleepy-end-device, node.role-detached, node.role-unknown',
       style: { 'font-size': 8.5, 'text-max-width': '90px', 'text-margin-y': 2 },
     },
     { selector: 'node.role-sleepy-end-device', style: { 'border-style': 'dashed', 'border-color': t.text, 'border-width': 1.5 } },
@@ -119,6 +138,12 @@ export function stylesheet(t: Theme): cytoscape.StylesheetJson {
     // Children of a crowded parent: label on hover, selection or zoom only.
     { selector: 'node.crowded', style: { 'min-zoomed-font-size': 15 } },
     { selector: 'node.crowded:selected, node.crowded.hover', style: { 'min-zoomed-font-size': 0, 'z-index': 20 } },
+    // Level of detail in a big mesh: child labels when zoomed in, under an expanded parent, or next to the selection.
+    { selector: 'node.lod', style: { 'min-zoomed-font-size': 11 } },
+    { selector: 'node.lod-show, node.lod.near, node.lod:selected, node.lod.hover', style: { 'min-zoomed-font-size': 0 } },
+    // Overview: children hidden behind their parent's count.
+    { selector: 'node.collapsed', style: { display: 'none' } },
+    { selector: 'node.has-collapsed', style: { 'border-width': 4, 'border-color': COLLAPSED_COLOR, 'border-style': 'double' } },
     {
       selector: 'edge',
       style: { 'curve-style': 'straight', width: 2, 'line-color': LQ_UNKNOWN, opacity: 0.9 },
@@ -143,9 +168,10 @@ export function stylesheet(t: Theme): cytoscape.StylesheetJson {
     { selector: 'edge.router-link.lq-0', style: { 'line-style': 'dashed' } },
     {
       selector: 'edge.child-link',
-      style: { width: 1.2, 'line-color': t.child, 'line-style': 'dashed', 'line-dash-pattern': [4, 3], opacity: 0.8 },
+      style: { width: 1.4, 'line-color': t.child, 'line-style': 'dashed', 'line-dash-pattern': [1, 3], 'line-cap': 'round', opacity: 0.85 },
     },
-    { selector: 'edge.child-link.weak', style: { 'line-color': LQ_COLOR[1] } },
+    // A weak child link is dotted, amber and thin: never mistaken for a router link (solid, or long red dashes at LQ 0).
+    { selector: 'edge.child-link.weak', style: { 'line-color': WEAK_CHILD_COLOR, width: 2.2, opacity: 1 } },
     { selector: 'edge.derived', style: { opacity: 0.5 } },
     // Selection, search and insight highlights.
     { selector: 'node:selected', style: { 'underlay-color': t.hl, 'underlay-opacity': 0.6, 'underlay-padding': 8, 'underlay-shape': 'ellipse' } },
@@ -153,16 +179,19 @@ export function stylesheet(t: Theme): cytoscape.StylesheetJson {
     { selector: 'node.hl', style: { 'underlay-color': t.hl, 'underlay-opacity': 0.7, 'underlay-padding': 10, 'underlay-shape': 'ellipse' } },
     { selector: 'edge.hl', style: { 'underlay-color': t.hl, 'underlay-opacity': 0.7, 'underlay-padding': 5 } },
     { selector: '.filtered', style: { display: 'none' } },
+    // Focus on the selection: its links, parent, children and neighbours stay, the rest dims.
+    { selector: '.dim', style: { opacity: 0.18, 'text-opacity': 0.25 } },
+    { selector: 'edge.near', style: { opacity: 1, 'z-index': 10 } },
     // Diff classes.
-    { selector: 'node.diff-added', style: { 'underlay-color': '#2ea043', 'underlay-opacity': 0.65, 'underlay-padding': 10, 'underlay-shape': 'ellipse' } },
-    { selector: 'node.diff-role', style: { 'underlay-color': '#2f7fd8', 'underlay-opacity': 0.65, 'underlay-padding': 10, 'underlay-shape': 'ellipse' } },
-    { selector: 'node.diff-rloc', style: { 'underlay-color': '#9a62d0', 'underlay-opacity': 0.5, 'underlay-padding': 10, 'underlay-shape': 'ellipse' } },
-    { selector: 'node.diff-parent', style: { 'underlay-color': '#ff7a1a', 'underlay-opacity': 0.65, 'underlay-padding': 10, 'underlay-shape': 'ellipse' } },
+    { selector: 'node.diff-added', style: { 'underlay-color': CHANGE_LOOK.added.color, 'underlay-opacity': 0.65, 'underlay-padding': 10, 'underlay-shape': 'ellipse' } },
+    { selector: 'node.diff-role', style: { 'underlay-color': CHANGE_LOOK.role.color, 'underlay-opacity': 0.65, 'underlay-padding': 10, 'underlay-shape': 'ellipse' } },
+    { selector: 'node.diff-rloc', style: { 'underlay-color': CHANGE_LOOK.rloc.color, 'underlay-opacity': 0.5, 'underlay-padding': 10, 'underlay-shape': 'ellipse' } },
+    { selector: 'node.diff-parent', style: { 'underlay-color': CHANGE_LOOK.parent.color, 'underlay-opacity': 0.65, 'underlay-padding': 10, 'underlay-shape': 'ellipse' } },
     { selector: 'node.diff-removed', style: { opacity: 0.45, 'border-color': '#d1242f', 'border-style': 'dashed', 'border-width': 3, 'underlay-color': '#d1242f', 'underlay-opacity': 0.35, 'underlay-padding': 8 } },
-    { selector: 'edge.diff-added', style: { 'underlay-color': '#2ea043', 'underlay-opacity': 0.55, 'underlay-padding': 5 } },
-    { selector: 'edge.diff-lq-up', style: { 'underlay-color': '#2ea043', 'underlay-opacity': 0.45, 'underlay-padding': 6 } },
-    { selector: 'edge.diff-lq-down', style: { 'underlay-color': '#d1242f', 'underlay-opacity': 0.5, 'underlay-padding': 6 } },
-    { selector: 'edge.diff-changed', style: { 'underlay-color': '#d4a72c', 'underlay-opacity': 0.45, 'underlay-padding': 5 } },
+    { selector: 'edge.diff-added', style: { 'underlay-color': CHANGE_LOOK.added.color, 'underlay-opacity': 0.55, 'underlay-padding': 5 } },
+    { selector: 'edge.diff-lq-up', style: { 'underlay-color': CHANGE_LOOK.lqUp.color, 'underlay-opacity': 0.45, 'underlay-padding': 6 } },
+    { selector: 'edge.diff-lq-down', style: { 'underlay-color': CHANGE_LOOK.lqDown.color, 'underlay-opacity': 0.5, 'underlay-padding': 6 } },
+    { selector: 'edge.diff-changed', style: { 'underlay-color': CHANGE_LOOK.changed.color, 'underlay-opacity': 0.45, 'underlay-padding': 5 } },
     { selector: 'edge.diff-removed', style: { 'line-color': '#d1242f', 'line-style': 'dashed', opacity: 0.45 } },
   );
   return s;
@@ -255,9 +284,33 @@ export function legendHtml(): string {
     `${lineSvg(LQ_COLOR[3], LQ_WIDTH[3])}<span>Router link, LQ 3 (number = link cost)</span>`,
     `${lineSvg(LQ_COLOR[2], LQ_WIDTH[2])}<span>Router link, LQ 2</span>`,
     `${lineSvg(LQ_COLOR[1], LQ_WIDTH[1])}<span>Router link, LQ 1 (weak)</span>`,
-    `${lineSvg(LQ_COLOR[0], LQ_WIDTH[0], '4 3')}<span>Router link, LQ 0</span>`,
-    `${lineSvg('#8b949e', 1.5, '4 3')}<span>Parent–child link</span>`,
+    `${lineSvg(LQ_COLOR[0], LQ_WIDTH[0], '4 3')}<span>Router link, LQ 0 (long red dashes)</span>`,
+    `${lineSvg('#8b949e', 1.5, '1 3')}<span>Parent–child link (grey dots)</span>`,
+    `${lineSvg(WEAK_CHILD_COLOR, 2.2, '1 3')}<span>Parent–child link, weak: LQ ≤ 1 (amber dots)</span>`,
+    `<svg width="22" height="22" viewBox="0 0 22 22" aria-hidden="true"><polygon points="1,11 6,2 16,2 21,11 16,20 6,20" fill="${ROLE_LOOK.router.color}" stroke="${COLLAPSED_COLOR}" stroke-width="3"/></svg><span>Router with its children folded away (label: ▸ N children; click to unfold)</span>`,
+    `<span></span><span class="muted legend-head">Changes (diff view)</span>`,
+    ...Object.values(CHANGE_LOOK).map((c) =>
+      c === CHANGE_LOOK.removed
+        ? `<svg width="22" height="22" viewBox="0 0 22 22" aria-hidden="true"><circle cx="11" cy="11" r="7" fill="#8a8f98" fill-opacity="0.45" stroke="${c.color}" stroke-width="2" stroke-dasharray="3 2"/></svg><span>${c.label}</span>`
+        : c.label.includes('link')
+          ? `<svg width="26" height="12" viewBox="0 0 26 12" aria-hidden="true"><line x1="1" y1="6" x2="25" y2="6" stroke="${c.color}" stroke-opacity="0.5" stroke-width="9"/><line x1="1" y1="6" x2="25" y2="6" stroke="#8b949e" stroke-width="2"/></svg><span>${c.label}</span>`
+          : `<svg width="22" height="22" viewBox="0 0 22 22" aria-hidden="true"><circle cx="11" cy="11" r="10" fill="${c.color}" fill-opacity="0.55"/><circle cx="11" cy="11" r="5" fill="#8a8f98"/></svg><span>${c.label}</span>`,
+    ),
     `<span></span><span class="muted">Around a router with more than ${CROWDED_CHILDREN} children, child labels show on hover, selection or zoom.</span>`,
   );
   return `<div class="legend">${rows.join('')}</div>`;
+}
+
+/** One legend entry: its icon (an inline SVG, '' for a heading or note) and its words. */
+export interface LegendItem {
+  icon: string;
+  label: string;
+}
+
+/** The legend's entries, as legendHtml shows them (for exported images and reports). */
+export function legendItems(): LegendItem[] {
+  const out: LegendItem[] = [];
+  const re = /(<svg[\s\S]*?<\/svg>|<span><\/span>)<span[^>]*>([\s\S]*?)<\/span>/g;
+  for (const m of legendHtml().matchAll(re)) out.push({ icon: m[1].startsWith('<svg') ? m[1] : '', label: m[2] });
+  return out;
 }

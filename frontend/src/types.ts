@@ -11,6 +11,8 @@ export interface Snapshot {
   network: Network;
   nodes: TopoNode[];
   links: TopoLink[];
+  /** NotSeen lists devices a source knows of that this scan did not see: no router's table lists them and they did not answer (FlagInventoryOnly on every view). They are not on the map; LastSeen, when a source knows it, says when one was last seen. Normalize keeps them here, sorted, so Nodes holds only live nodes. */
+  not_seen?: TopoNode[];
   border_routers?: BorderRouter[];
   scan?: ScanReport;
 }
@@ -107,11 +109,15 @@ export interface TopoNode {
   ext_addr?: string;
   rloc16?: string;
   role: Role;
+  /** RouterEligible is whether the node may become a router, when a source knows it (ot-cli `routereligible`, Matter RoutingRole); it decides reed or fed for an rx-on FTD child (ChildRoleOf). */
+  router_eligible?: boolean;
   router_id: number | null;
   parent: string | null;
   mode?: Mode;
   border_router: boolean;
   name?: string;
+  /** UserName is the name a user gave the device, kept apart by ext address (store names) and set only on snapshots as they are served; it is never stored in a snapshot. */
+  user_name?: string;
   vendor?: string;
   model?: string;
   sw_version?: string;
@@ -140,10 +146,10 @@ export interface TopoNode {
 }
 
 /** Role is a node's Thread role, in the exact words of the canonical JSON. */
-export type Role = 'leader' | 'router' | 'reed' | 'end-device' | 'sleepy-end-device' | 'detached' | 'unknown';
+export type Role = 'leader' | 'router' | 'reed' | 'fed' | 'ftd-child' | 'end-device' | 'sleepy-end-device' | 'detached' | 'unknown';
 
 /** Every Role, in declaration order. */
-export const ROLES: readonly Role[] = ['leader', 'router', 'reed', 'end-device', 'sleepy-end-device', 'detached', 'unknown'];
+export const ROLES: readonly Role[] = ['leader', 'router', 'reed', 'fed', 'ftd-child', 'end-device', 'sleepy-end-device', 'detached', 'unknown'];
 
 /** Mode is the MLE device mode (Thread spec 4.5.2): the three bits a user cares about. */
 export interface Mode {
@@ -517,3 +523,95 @@ export type BorderRouterAppearedEvent = BorderRouterEntry;
 
 /** BorderRouterDisappearedEvent is border_router.disappeared, with the border router as it was last known. */
 export type BorderRouterDisappearedEvent = BorderRouterEntry;
+
+/** SourceStatus is one scan source with its state: an entry of GET /api/v1/sources and the data of source.state. */
+export interface Source {
+  id: string;
+  /** Kind is otbr, tmf, matter, border-agent or sim. */
+  kind: string;
+  /** Target is what it asks (a URL without credentials, a prefix, an agent). */
+  target: string;
+  /** Network is the network key it reaches ("" until known). */
+  network: string;
+  /** State is idle (not asked yet), scanning (a scan is asking it), ok (answered last time), failing (failed last time; asked again at the next scan) or backing-off (failed repeatedly; scheduled scans skip it until NextAttemptAt). */
+  state: string;
+  last_attempt_at: string | null;
+  last_ok_at: string | null;
+  last_error: string;
+  failures: number;
+  /** NextAttemptAt is when it is asked next (nil while scanning). */
+  next_attempt_at: string | null;
+}
+
+/** SourceStateEvent is source.state: a source's state changed (a scan started asking it, it answered, it failed). */
+export type SourceStateEvent = Source;
+
+/** NamesChangedEvent is names.changed: a user named a device or removed its name. */
+export interface NamesChangedEvent {
+  ext_addr: string;
+  /** Name is the new name; nil when the name was removed. */
+  name: string | null;
+}
+
+/** Sources is GET /api/v1/sources: every scan source with its state, by id. */
+export interface Sources {
+  sources?: Source[] | null;
+}
+
+/** Names is GET /api/v1/names: the names users gave devices, by ext address. */
+export interface Names {
+  names?: Record<string, string> | null;
+}
+
+/** Name is PUT /api/v1/names/{ext}: the name as stored. */
+export interface Name {
+  ext_addr: string;
+  name: string;
+}
+
+/** Page is one page of changes, newest first. */
+export interface Changes {
+  changes?: ChangeEvent[] | null;
+  /** NextCursor continues the listing; empty on the last page. */
+  next_cursor: string;
+}
+
+/** Change is one thing that changed between two consecutive snapshots of a network. */
+export interface ChangeEvent {
+  /** At is when the newer snapshot was taken. */
+  at: string;
+  snapshot_id: string;
+  prev_snapshot_id: string;
+  kind: string;
+  /** Node is the device the change is about (its node id); empty for a router link, which names both ends in Link. */
+  node: string;
+  /** From and To are the value before and after: a role, an RLOC16, a parent's node id, a link quality 0-3; nil where there was none. */
+  from: string | null;
+  to: string | null;
+  link: DiffLink | null;
+  /** Detail says it in words, naming devices by their own names or RLOC16. */
+  detail: string;
+}
+
+/** Timeline is one device across the snapshots of its network. */
+export interface NodeHistory {
+  node: string;
+  /** Name is the device's own name in the newest snapshot that holds it (the API puts a user's name here when one is set). */
+  name: string;
+  /** Points are oldest first. */
+  points?: NodeHistoryPoint[] | null;
+}
+
+/** Point is one device in one snapshot. */
+export interface NodeHistoryPoint {
+  snapshot_id: string;
+  taken_at: string;
+  /** Present is false when the snapshot does not hold the device; the fields below are then empty. */
+  present: boolean;
+  rloc16?: string;
+  role?: string;
+  parent: string | null;
+  /** ParentLQIn is the parent's view of the child's link (0-3), ParentLQOut the other direction where a source reported it. */
+  parent_lq_in: number | null;
+  parent_lq_out: number | null;
+}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/threadmap/threadmap/matter/meshbuild"
 	"github.com/threadmap/threadmap/matter/nodedump"
 	"github.com/threadmap/threadmap/thread/topology"
 )
@@ -289,8 +290,12 @@ func buildNodes(s *topology.Snapshot, nodeIDFor func(key string) uint64) ([]*nod
 		a.set("0/53/11", 120)
 		a.set("0/53/12", 200)
 		a.set("0/53/13", net.leaderRID)
+		// Counters as the node counts them (threadsim's plausible ones in the
+		// demo), under the attribute each model counter name comes from.
 		for id := 14; id <= 55; id++ {
-			a.set(fmt.Sprintf("0/53/%d", id), (uint64(id)*7919+nodeID*104729)%100000)
+			if v, ok := n.Counters[meshbuild.ModelCounter(id)]; ok {
+				a.set(fmt.Sprintf("0/53/%d", id), v)
+			}
 		}
 		a.set("0/53/56", 1)
 		a.set("0/53/59", map[string]any{"0": 672, "1": 8335})

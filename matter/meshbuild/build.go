@@ -216,6 +216,37 @@ func buildNetwork(key string, members []member) (*topology.Snapshot, []string) {
 	return snap, notes
 }
 
+// modelCounters are the model's names (topology.Counter*) of the Thread
+// Network Diagnostics counter attributes, indexed by attribute ID (14–55):
+// the MLE counts are OpenThread's otMleCounters (TMF's MLE Counters TLV),
+// the MAC counts its otMacCounters.
+var modelCounters = [...]string{
+	14: topology.CounterMLEDetachedRole, 15: topology.CounterMLEChildRole, 16: topology.CounterMLERouterRole,
+	17: topology.CounterMLELeaderRole, 18: topology.CounterMLEAttachAttempts, 19: topology.CounterMLEPartitionIDChanges,
+	20: topology.CounterMLEBetterPartitionAttachAttempt, 21: topology.CounterMLEParentChanges,
+	22: topology.CounterMACTxTotal, 23: topology.CounterMACTxUnicast, 24: topology.CounterMACTxBroadcast,
+	25: topology.CounterMACTxAckRequested, 26: topology.CounterMACTxAcked, 27: topology.CounterMACTxNoAckRequested,
+	28: topology.CounterMACTxData, 29: topology.CounterMACTxDataPoll, 30: topology.CounterMACTxBeacon,
+	31: topology.CounterMACTxBeaconRequest, 32: topology.CounterMACTxOther, 33: topology.CounterMACTxRetry,
+	34: topology.CounterMACTxDirectMaxRetryExpiry, 35: topology.CounterMACTxIndirectMaxRetryExpiry,
+	36: topology.CounterMACTxErrCca, 37: topology.CounterMACTxErrAbort, 38: topology.CounterMACTxErrBusyChannel,
+	39: topology.CounterMACRxTotal, 40: topology.CounterMACRxUnicast, 41: topology.CounterMACRxBroadcast,
+	42: topology.CounterMACRxData, 43: topology.CounterMACRxDataPoll, 44: topology.CounterMACRxBeacon,
+	45: topology.CounterMACRxBeaconRequest, 46: topology.CounterMACRxOther, 47: topology.CounterMACRxAddressFiltered,
+	48: topology.CounterMACRxDestAddrFiltered, 49: topology.CounterMACRxDuplicated, 50: topology.CounterMACRxErrNoFrame,
+	51: topology.CounterMACRxErrUnknownNeighbor, 52: topology.CounterMACRxErrInvalidSrcAddr, 53: topology.CounterMACRxErrSec,
+	54: topology.CounterMACRxErrFcs, 55: topology.CounterMACRxErrOther,
+}
+
+// ModelCounter is the model's name (topology.Counter*) of Thread Network
+// Diagnostics counter attribute id (14–55), or "" for any other id.
+func ModelCounter(id int) string {
+	if id < 0 || id >= len(modelCounters) {
+		return ""
+	}
+	return modelCounters[id]
+}
+
 func ptrInt[T ~uint8 | ~int8 | ~uint16 | ~uint32](v T) *int { x := int(v); return &x }
 
 // nodeView is one node's own view: itself, the neighbors and routers it
@@ -270,11 +301,29 @@ func nodeView(key string, m member) (*topology.Snapshot, []string) {
 	} else {
 		if t.RoutingRole != nil {
 			self.Role = Role(*t.RoutingRole)
+			// RoutingRole says router eligibility: the Matter SDK reports
+			// an rx-on child as REED only when OpenThread says it is router
+			// eligible, else as EndDevice; routers and the leader are
+			// eligible. So EndDevice is "not eligible": with the FTD mode a
+			// parent's neighbor table shows, a FED; with rx-on MTD mode a
+			// MED as before. A sleepy end device's role says nothing.
+			switch *t.RoutingRole {
+			case nodedump.RoleREED, nodedump.RoleRouter, nodedump.RoleLeader:
+				self.RouterEligible = topology.Ptr(true)
+			case nodedump.RoleEndDevice:
+				self.RouterEligible = topology.Ptr(false)
+			}
 		}
-		if len(t.Counters) > 0 {
-			self.Counters = map[string]uint64{}
-			for k, v := range t.Counters {
-				self.Counters[k] = v
+		for id := range modelCounters {
+			name := ModelCounter(id)
+			if name == "" {
+				continue
+			}
+			if v, ok := t.Counters[nodedump.CounterName(id)]; ok {
+				if self.Counters == nil {
+					self.Counters = map[string]uint64{}
+				}
+				self.Counters[name] = v
 			}
 		}
 	}

@@ -95,6 +95,45 @@ func TestDirectoryMergesPerNetwork(t *testing.T) {
 	}
 }
 
+// TestEachDeviceOnce (issue 14): the home network's dumps were read in
+// different partitions; the thermostat's own dump is router 0x6800, the
+// shutter's route table names router 0xd400 with its ext address, and the
+// shutter switch's (another partition) names routers 0x6800 and 0xd400
+// without one. Those are the same two routers, drawn once each; no
+// RLOC16 is on the map twice.
+func TestEachDeviceOnce(t *testing.T) {
+	home := Build(loadAll(t), time.Now()).Largest()
+	seen := map[topology.Rloc16]string{}
+	for _, n := range home.Nodes {
+		if n.Rloc16 == nil {
+			continue
+		}
+		if other, dup := seen[*n.Rloc16]; dup {
+			t.Errorf("RLOC16 %s twice: %s and %s", n.Rloc16, other, n.ID)
+		}
+		seen[*n.Rloc16] = n.ID
+	}
+	for rloc, want := range map[topology.Rloc16]string{0x6800: "92983076cde4174b", 0xd400: "6253edc59d155d04"} {
+		if seen[rloc] != want {
+			t.Errorf("router %s is %q, want %s", rloc, seen[rloc], want)
+		}
+	}
+	// The shutter switch: a REED by its own RoutingRole, child of 0xd400.
+	sw := home.Node("8601b706a1209fef")
+	if sw == nil || sw.Role != topology.RoleREED || sw.RouterEligible == nil || !*sw.RouterEligible ||
+		sw.Parent == nil || *sw.Parent != "6253edc59d155d04" {
+		t.Errorf("shutter switch: %+v", sw)
+	}
+	// Counters under the model's names, whatever Matter calls them.
+	th := home.Node("92983076cde4174b")
+	if _, ok := th.Counters[topology.CounterMLEChildRole]; !ok || th.Counters["child_role_count"] != 0 {
+		t.Errorf("thermostat counters %v", th.Counters)
+	}
+	if th.Counters[topology.CounterMACTxTotal] < th.Counters[topology.CounterMACTxAcked] {
+		t.Errorf("tx total %d < acked %d", th.Counters[topology.CounterMACTxTotal], th.Counters[topology.CounterMACTxAcked])
+	}
+}
+
 // A Wi-Fi device (Home Assistant's device_diagnostics shape: 0/51/0 type 1,
 // every 0/53 attribute null) is listed, not mapped.
 func TestWiFiDeviceListed(t *testing.T) {
@@ -149,4 +188,33 @@ func FuzzBuild(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestRoutingRoleSaysEligibility: the Matter SDK reports an rx-on child as
+// REED only when it is router eligible, else as EndDevice. With the FTD
+// mode its parent's neighbor table shows, EndDevice is a FED, REED a REED;
+// a child with no dump of its own stays the neutral ftd-child.
+func TestRoutingRoleSaysEligibility(t *testing.T) {
+	xp := uint64(0x1111222233334444)
+	part := uint32(42)
+	thread := func(role nodedump.RoutingRole, ext uint64, rloc uint16, nbs ...nodedump.NeighborEntry) *nodedump.Node {
+		r := role
+		e, rl := ext, rloc
+		return &nodedump.Node{NodeID: ext, Available: true, Thread: &nodedump.ThreadNetworkDiagnostics{RoutingRole: &r,
+			ExtendedPanID: &xp, PartitionID: &part, ExtAddress: &e, Rloc16: &rl, NeighborTable: nbs}}
+	}
+	ftdChild := func(ext uint64, rloc uint16) nodedump.NeighborEntry {
+		return nodedump.NeighborEntry{ExtAddress: ext, Rloc16: rloc, LQI: 3, RxOnWhenIdle: true, FullThreadDevice: true,
+			FullNetworkData: true, IsChild: true}
+	}
+	router := thread(nodedump.RoleLeader, 0xa0, 0x0400, ftdChild(0xb1, 0x0401), ftdChild(0xb2, 0x0402), ftdChild(0xb3, 0x0403))
+	res := Build([]Input{{Node: router}, {Node: thread(nodedump.RoleEndDevice, 0xb1, 0x0401)},
+		{Node: thread(nodedump.RoleREED, 0xb2, 0x0402)}}, time.Unix(0, 0))
+	s := res.Largest()
+	for ext, want := range map[uint64]topology.Role{0xb1: topology.RoleFED, 0xb2: topology.RoleREED, 0xb3: topology.RoleFTDChild} {
+		n := s.Node(topology.ExtAddress(ext).String())
+		if n == nil || n.Role != want || n.Parent == nil {
+			t.Errorf("child %x: %+v, want %s", ext, n, want)
+		}
+	}
 }

@@ -32,8 +32,10 @@ const (
 	AttrRloc16                       = 64 // cluster revision 3
 )
 
-// CounterNames are attributes 14–55 (MLE role and attach counts, MAC
-// counters), named as threadmap's Node.Counters keys.
+// counterNames are attributes 14–55 (MLE role and attach counts, MAC
+// counters), named after their Matter attributes in snake_case
+// (ChildRoleCount → child_role_count); matter/meshbuild maps them onto the
+// model's counter names (topology.Counter*).
 var counterNames = [...]string{
 	14: "detached_role_count", 15: "child_role_count", 16: "router_role_count", 17: "leader_role_count",
 	18: "attach_attempt_count", 19: "partition_id_change_count", 20: "better_partition_attach_attempt_count",

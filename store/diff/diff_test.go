@@ -41,7 +41,9 @@ func mesh(id string, nodes []nodeSpec, links []linkSpec, brs ...topology.BorderR
 		if err != nil {
 			panic(err)
 		}
-		s.Nodes = append(s.Nodes, topology.Node{ID: n.ext, ExtAddr: n.ext, Rloc16: topology.Ptr(n.rloc), Mode: &m, BorderRouter: n.br, Sources: []string{"test"}})
+		// Router-eligible: an rdn child is a REED.
+		s.Nodes = append(s.Nodes, topology.Node{ID: n.ext, ExtAddr: n.ext, Rloc16: topology.Ptr(n.rloc), Mode: &m, RouterEligible: topology.Ptr(true),
+			BorderRouter: n.br, Sources: []string{"test"}})
 	}
 	for _, l := range links {
 		s.Links = append(s.Links, topology.Link{Kind: topology.LinkRouter, A: l.a, B: l.b, LQIn: topology.Ptr(l.lqIn), LQOut: topology.Ptr(l.lqO)})

@@ -35,9 +35,12 @@ func ptrStr(p *string) string {
 	return *p
 }
 
-// label is how a graph shows a node: name, else RLOC16, else id.
+// label is how a graph shows a node: the name a user gave it, else its
+// own name, else RLOC16, else id.
 func label(n topology.Node) string {
 	switch {
+	case n.UserName != "":
+		return n.UserName
 	case n.Name != "":
 		return n.Name
 	case n.Rloc16 != nil:
@@ -79,6 +82,8 @@ var nodeAttrs = []attr[topology.Node]{
 	{"status", "string", func(n topology.Node) string { return string(n.Status) }},
 	{"flags", "string", func(n topology.Node) string { return strings.Join(n.Flags, " ") }},
 	{"sources", "string", func(n topology.Node) string { return strings.Join(n.Sources, " ") }},
+	// Last, so that CSV columns read by position keep their place.
+	{"user_name", "string", func(n topology.Node) string { return n.UserName }},
 }
 
 var linkAttrs = []attr[topology.Link]{
@@ -153,6 +158,8 @@ var dotStyle = map[topology.Role][2]string{
 	topology.RoleLeader:          {"doubleoctagon", "#f4a261"},
 	topology.RoleRouter:          {"octagon", "#e9c46a"},
 	topology.RoleREED:            {"box", "#a8dadc"},
+	topology.RoleFED:             {"box", "#cfe3e4"},
+	topology.RoleFTDChild:        {"box", "#bcdfe1"},
 	topology.RoleEndDevice:       {"ellipse", "#cdeac0"},
 	topology.RoleSleepyEndDevice: {"ellipse", "#e0e0e0"},
 }

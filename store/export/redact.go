@@ -58,7 +58,7 @@ func Redact(s *topology.Snapshot, key []byte) *topology.Snapshot {
 		if n.Parent != nil {
 			n.Parent = topology.Ptr(p.nodeID(*n.Parent))
 		}
-		n.Name, n.EUI64, n.IPv6, n.MatterNodeID, n.StatusDetail = "", "", nil, 0, ""
+		n.Name, n.UserName, n.EUI64, n.IPv6, n.MatterNodeID, n.StatusDetail = "", "", "", nil, 0, ""
 		if n.FieldSources != nil {
 			for _, f := range []string{"name", "eui64", "matter_node_id"} {
 				delete(n.FieldSources, f)

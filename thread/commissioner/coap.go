@@ -193,7 +193,8 @@ func (e errNoAck) Is(target error) bool { return target == context.DeadlineExcee
 
 // request sends a POST to path and waits for its response: a confirmable
 // request is retransmitted at most maxRetransmit times (RFC 7252 4.2:
-// ACK_TIMEOUT × [1, 1.5), doubling) until acknowledged, and the response may
+// ACK_TIMEOUT × [1, 1.5), doubling) until acknowledged — with
+// maxRetransmit 0 it is sent once and waits for ctx — and the response may
 // come piggybacked or separately (matched by token); a non-confirmable one
 // is sent once. It returns the response (any code) or an error when ctx
 // ends, the retransmissions run out, the peer resets the exchange or the
@@ -220,7 +221,18 @@ func (e *endpoint) request(ctx context.Context, to netip.AddrPort, confirmable b
 	}
 	var retransmit <-chan time.Time
 	var timer *time.Timer
-	if confirmable {
+	if confirmable && e.maxRetransmit == 0 {
+		// One transmission: wait for the acknowledgement or the deadline.
+		select {
+		case <-x.acked:
+		case r := <-x.resp:
+			return r, nil
+		case err := <-x.fail:
+			return fail(err)
+		case <-ctx.Done():
+			return fail(ctx.Err())
+		}
+	} else if confirmable {
 		wait := e.ackTimeout + time.Duration(mrand.Int64N(int64(e.ackTimeout/2)+1))
 		timer = time.NewTimer(wait)
 		defer timer.Stop()

@@ -27,10 +27,13 @@ type ProxyConfig struct {
 	// UDP Encapsulation TLV's; default 61631, the TMF port, where nodes
 	// also send DIAG_GET.ans).
 	SourcePort uint16
-	// AckTimeout and MaxRetransmit govern the confirmable TMF requests to
-	// nodes (defaults 2 s and 4, as tmf.Client). These are the only
-	// retries the proxy makes: one request's CoAP retransmissions; the
-	// crawler decides whether to ask again.
+	// RequestTimeout bounds each call (Get, Query, Reset) whose context
+	// has no earlier deadline (default tmf.DefaultRequestTimeout, 5 s).
+	RequestTimeout time.Duration
+	// MaxRetransmit, when above 0, lets CoAP retransmit a request to a node
+	// that was not acknowledged within AckTimeout (default 2 s), all within
+	// the call's deadline. Default 0: one transmission per call, as
+	// tmf.Client — the crawler is the one layer that asks again.
 	AckTimeout    time.Duration
 	MaxRetransmit int
 }
@@ -39,11 +42,14 @@ func (c *ProxyConfig) fill() {
 	if c.SourcePort == 0 {
 		c.SourcePort = tmf.Port
 	}
+	if c.RequestTimeout <= 0 {
+		c.RequestTimeout = tmf.DefaultRequestTimeout
+	}
 	if c.AckTimeout <= 0 {
 		c.AckTimeout = DefaultAckTimeout
 	}
-	if c.MaxRetransmit <= 0 {
-		c.MaxRetransmit = DefaultMaxRetransmit
+	if c.MaxRetransmit < 0 {
+		c.MaxRetransmit = 0
 	}
 }
 
@@ -182,6 +188,14 @@ func (p *Proxy) resolve(r topology.Rloc16) netip.AddrPort {
 	return netip.AddrPortFrom(netip.AddrFrom16(topology.RlocAddress(p.prefix, r)), tmf.Port)
 }
 
+// bound gives a call the RequestTimeout unless ctx ends sooner.
+func (p *Proxy) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if d, ok := ctx.Deadline(); ok && time.Until(d) <= p.cfg.RequestTimeout {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, p.cfg.RequestTimeout)
+}
+
 // post sends a confirmable TMF POST through the proxy and returns the
 // response payload.
 func (p *Proxy) post(ctx context.Context, to topology.Rloc16, uri string, payload []byte) ([]byte, error) {
@@ -199,8 +213,10 @@ func (p *Proxy) post(ctx context.Context, to topology.Rloc16, uri string, payloa
 }
 
 // Get sends DIAG_GET.req (d/dg) for types to node to and decodes the answer
-// carried in the response.
+// carried in the response: one exchange, bounded by RequestTimeout.
 func (p *Proxy) Get(ctx context.Context, to topology.Rloc16, types []diag.Type) (*diag.Message, error) {
+	ctx, cancel := p.bound(ctx)
+	defer cancel()
 	body, err := p.post(ctx, to, tmf.URIDiagGet, tmf.RequestPayload(types, nil))
 	if err != nil {
 		return nil, err
@@ -214,6 +230,8 @@ func (p *Proxy) Get(ctx context.Context, to topology.Rloc16, types []diag.Type) 
 
 // Reset sends DIAG_RST (d/dr) for types (e.g. MAC counters) to node to.
 func (p *Proxy) Reset(ctx context.Context, to topology.Rloc16, types []diag.Type) error {
+	ctx, cancel := p.bound(ctx)
+	defer cancel()
 	_, err := p.post(ctx, to, tmf.URIDiagRst, tmf.RequestPayload(types, nil))
 	return err
 }
@@ -242,15 +260,17 @@ func (p *Proxy) unregister(qid uint16) {
 // waits for every DIAG_GET.ans message (Answer TLV indexes 0..last),
 // returned in index order without their Query ID and Answer TLVs.
 func (p *Proxy) Query(ctx context.Context, to topology.Rloc16, types []diag.Type) ([]*diag.Message, error) {
+	ctx, cancel := p.bound(ctx)
+	defer cancel()
 	qid, ch := p.register()
 	defer p.unregister(qid)
 	if _, err := p.post(ctx, to, tmf.URIDiagQry, tmf.RequestPayload(types, &qid)); err != nil {
 		return nil, err
 	}
 	// The session's end ends the wait at once, with its reason.
-	wctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	stop := context.AfterFunc(p.s.ctx, func() { cancel(p.s.Err()) })
+	wctx, end := context.WithCancelCause(ctx)
+	defer end(nil)
+	stop := context.AfterFunc(p.s.ctx, func() { end(p.s.Err()) })
 	defer stop()
 	msgs, err := tmf.WaitAnswers(wctx, ch, to)
 	if err != nil && context.Cause(wctx) != nil && ctx.Err() == nil {

@@ -131,8 +131,9 @@ func TestCrawl250(t *testing.T) {
 
 // TestLossyMesh crawls through the proxy while the simulated radio loses
 // a fifth of the messages reaching nodes (requests and the acknowledgements
-// of their DIAG_GET.ans posts): the proxy's CoAP retransmissions and
-// duplicate detection, and the crawler's own retries, still give the truth.
+// of their DIAG_GET.ans posts): the proxy's CoAP retransmissions (turned on
+// here) and duplicate detection, and the crawler's own retries, still give
+// the truth.
 func TestLossyMesh(t *testing.T) {
 	sim, ba := simBA(t, threadsim.Options{Seed: 11, Nodes: 30},
 		threadsim.ServeOptions{Radio: &threadsim.Radio{Loss: 0.2, Seed: 3}, AckTimeout: 100 * time.Millisecond},
@@ -140,7 +141,7 @@ func TestLossyMesh(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	s, err := commissioner.Connect(ctx, ba.Addr().String(), pskcOf(t, sim),
-		commissioner.Config{Proxy: commissioner.ProxyConfig{AckTimeout: 100 * time.Millisecond}})
+		commissioner.Config{Proxy: commissioner.ProxyConfig{AckTimeout: 100 * time.Millisecond, MaxRetransmit: 3}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,13 +278,13 @@ func TestSecondCommissioner(t *testing.T) {
 	third.Close()
 }
 
-// TestKeepAlive: with keep-alives every 20 ms the session outlives many
-// times the Border Agent's 60 ms timeout; without them the Border Agent
-// drops it and the session ends with a clear reason.
+// TestKeepAlive: with keep-alives every 25 ms the session outlives twice
+// the Border Agent's 400 ms timeout; without them the Border Agent drops it
+// and the session ends with a clear reason.
 func TestKeepAlive(t *testing.T) {
 	kas := make(chan struct{}, 100)
 	sim, ba := simBA(t, threadsim.Options{Seed: 3, Nodes: 8}, threadsim.ServeOptions{},
-		threadsim.BorderAgentOptions{KeepAliveTimeout: 60 * time.Millisecond, Observe: func(ev string) {
+		threadsim.BorderAgentOptions{KeepAliveTimeout: 400 * time.Millisecond, Observe: func(ev string) {
 			if ev == "keep-alive" {
 				select {
 				case kas <- struct{}{}:
@@ -293,11 +294,11 @@ func TestKeepAlive(t *testing.T) {
 		}})
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	s, err := commissioner.Connect(ctx, ba.Addr().String(), pskcOf(t, sim), commissioner.Config{KeepAlive: 20 * time.Millisecond})
+	s, err := commissioner.Connect(ctx, ba.Addr().String(), pskcOf(t, sim), commissioner.Config{KeepAlive: 25 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 12; i++ {
+	for i := 0; i < 32; i++ {
 		select {
 		case <-kas:
 		case <-s.Done():

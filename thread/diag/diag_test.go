@@ -397,7 +397,7 @@ func TestToSnapshot(t *testing.T) {
 	sh := s.Shape()
 	want := map[string]string{
 		"ae983c48b31eb30a": "0x2400 leader", "7a56f2be7e3d0d0b": "0xf000 router", "46ddeb7bff6bb9b4": "0x3800 router",
-		"bad7a8e7b2ca0b48": "0x2402 reed", "rloc:0x2403": "0x2403 sleepy-end-device",
+		"bad7a8e7b2ca0b48": "0x2402 ftd-child", "rloc:0x2403": "0x2403 sleepy-end-device",
 		"rloc:0x3801": "0x3801 end-device", "rloc:0x3802": "0x3802 sleepy-end-device", "rloc:0xf001": "0xf001 end-device",
 	}
 	// Child RLOC16s are whatever the child tables say; compare those we know.
@@ -489,5 +489,60 @@ func TestAddToQueryAnswer(t *testing.T) {
 	s2 := ToSnapshot("tmf", time.Unix(0, 0), []*Message{back})
 	if len(s2.Links) != 0 {
 		t.Errorf("links without a sender: %+v", s2.Links)
+	}
+}
+
+// TestChildTimeout: the one decoding of a child table's timeout exponent
+// (TMF's 5-bit field, OTBR REST's number): 2^(exp-4) seconds, unknown
+// outside 4–35, and an upper bound below twice the child's real timeout
+// for OpenThread's encoding ceil(log2(t)) + 4.
+func TestChildTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		exp  int
+		want uint32
+		ok   bool
+	}{{-1, 0, false}, {0, 0, false}, {3, 0, false}, {4, 1, true}, {5, 2, true}, {12, 256, true},
+		{31, 1 << 27, true}, {35, 1 << 31, true}, {36, 0, false}, {1 << 20, 0, false}} {
+		got, ok := ChildTimeout(tc.exp)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("ChildTimeout(%d) = %d, %v; want %d, %v", tc.exp, got, ok, tc.want, tc.ok)
+		}
+	}
+	for _, timeout := range []uint32{1, 2, 3, 240, 241, 65536, 100000} {
+		exp := 4
+		for uint32(1)<<(exp-4) < timeout {
+			exp++
+		}
+		got, ok := ChildTimeout(exp)
+		if !ok || got < timeout || got >= 2*timeout && timeout > 1 {
+			t.Errorf("timeout %d s encoded as %d decodes to %d", timeout, exp, got)
+		}
+	}
+}
+
+// TestElidedNetworkDataNeverReplacesFull: answers to a group query carry
+// the network data of every node; a sleepy or rx-off child's stable-only
+// copy names no server (RLOC16 0xfffe) and must not hide the full copy,
+// in whichever order the answers came.
+func TestElidedNetworkDataNeverReplacesFull(t *testing.T) {
+	netData := func(rloc string) []byte {
+		// Prefix TLV (stable) fd95:9c6e:cffc:1::/64 with one Border Router entry.
+		b, err := hex.DecodeString("0310" + "0040" + "fd959c6ecffc0001" + "0504" + rloc + "7300")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	full := &Message{NetworkData: netData("c800")}
+	elided := &Message{NetworkData: netData("fffe")}
+	for _, order := range [][]*Message{{full, elided}, {elided, full}} {
+		s := ToSnapshot("tmf", time.Unix(0, 0), order, topology.Ptr(topology.Rloc16(0xc800)), topology.Ptr(topology.Rloc16(0xe003)))
+		nd := s.Network.NetworkData
+		if nd == nil || len(nd.Prefixes) != 1 || nd.Prefixes[0].BorderRouters[0].Rloc16 != 0xc800 {
+			t.Fatalf("network data %+v, want the full copy", nd)
+		}
+		if n := s.NodeByRloc16(0xc800); n == nil || !n.BorderRouter {
+			t.Errorf("border router 0xc800 not marked: %+v", s.Nodes)
+		}
 	}
 }

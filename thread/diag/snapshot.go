@@ -58,7 +58,11 @@ func (m *Message) AddTo(s *topology.Snapshot, source string, sender *topology.Rl
 		s.Network.LeaderRouterID = topology.Ptr(int(m.LeaderData.LeaderRouterID))
 	}
 	if nd, err := m.DecodedNetworkData(); err == nil && nd != nil {
-		s.Network.NetworkData = nd.Model(source)
+		// A sleepy child's stable-only copy (server RLOC16s elided) never
+		// replaces a full copy another answer gave.
+		if md := nd.Model(source); s.Network.NetworkData == nil || !md.Elided() {
+			s.Network.NetworkData = md
+		}
 	}
 	if selfID == "" {
 		return // nothing below can be placed without knowing who said it
@@ -110,8 +114,12 @@ func (m *Message) AddTo(s *topology.Snapshot, source string, sender *topology.Rl
 		mode := e.Mode.Topology()
 		s.Nodes = append(s.Nodes, topology.Node{ID: topology.RlocID(cr), Rloc16: topology.Ptr(cr),
 			Mode: &mode, Role: topology.ChildRole(mode), Sources: []string{source}, PartitionID: m.partition()})
-		s.Links = append(s.Links, topology.Link{Kind: topology.LinkChild, A: selfID, B: topology.RlocID(cr),
-			LQIn: topology.Ptr(int(e.LinkQuality)), Timeout: topology.Ptr(e.TimeoutSeconds()), Sources: []string{source}})
+		l := topology.Link{Kind: topology.LinkChild, A: selfID, B: topology.RlocID(cr),
+			LQIn: topology.Ptr(int(e.LinkQuality)), Sources: []string{source}}
+		if t, ok := ChildTimeout(int(e.TimeoutExp)); ok {
+			l.Timeout = topology.Ptr(t)
+		}
+		s.Links = append(s.Links, l)
 	}
 	childID := map[topology.Rloc16]string{}
 	for _, c := range m.Children {

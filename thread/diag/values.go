@@ -234,13 +234,18 @@ func (c MacCounters) AppendTo(dst []byte) []byte {
 	return dst
 }
 
-// Map is the counters keyed by their snake_case names, for Node.Counters.
+// macCounterNames are the model's names (topology.CounterMAC*) of the
+// MAC Counters TLV's fields, in TLV order.
+var macCounterNames = [...]string{topology.CounterMACIfInUnknownProtos, topology.CounterMACIfInErrors,
+	topology.CounterMACIfOutErrors, topology.CounterMACIfInUcastPkts, topology.CounterMACIfInBroadcastPkts,
+	topology.CounterMACIfInDiscards, topology.CounterMACIfOutUcastPkts, topology.CounterMACIfOutBroadcastPkts,
+	topology.CounterMACIfOutDiscards}
+
+// Map is the counters keyed by the model's names, for Node.Counters.
 func (c MacCounters) Map() map[string]uint64 {
-	names := []string{"if_in_unknown_protos", "if_in_errors", "if_out_errors", "if_in_ucast_pkts",
-		"if_in_broadcast_pkts", "if_in_discards", "if_out_ucast_pkts", "if_out_broadcast_pkts", "if_out_discards"}
-	m := make(map[string]uint64, len(names))
+	m := make(map[string]uint64, len(macCounterNames))
 	for i, f := range c.fields() {
-		m["mac_"+names[i]] = uint64(*f)
+		m[macCounterNames[i]] = uint64(*f)
 	}
 	return m
 }
@@ -255,12 +260,18 @@ type ChildTableEntry struct {
 	Mode        DeviceMode `json:"mode"`
 }
 
-// TimeoutSeconds is 2^(TimeoutExp-4), the expected poll timeout bound.
-func (e ChildTableEntry) TimeoutSeconds() uint32 {
-	if e.TimeoutExp < 4 {
-		return 1
+// ChildTimeout decodes a child table's timeout exponent: a child whose
+// timeout is t seconds is listed with exponent ceil(log2(t)) + 4 (the
+// smallest e with 2^(e-4) ≥ t, OpenThread's encoding), so the exponent
+// stands for 2^(exp-4) seconds, an upper bound of the child's timeout.
+// ok is false for an exponent no child can have: below 4 (t < 1 s) or
+// above 35 (2^32 s does not fit the 32-bit Timeout). TMF's 5-bit field
+// and OTBR REST's JSON number both go through here.
+func ChildTimeout(exp int) (seconds uint32, ok bool) {
+	if exp < 4 || exp > 35 {
+		return 0, false
 	}
-	return 1 << (e.TimeoutExp - 4)
+	return uint32(1) << (exp - 4), true
 }
 
 // Rloc16 is the child's RLOC16 under parent.
@@ -554,9 +565,14 @@ type MleCounters struct {
 // MleCountersLen is the MLE Counters TLV value length.
 const MleCountersLen = 9*2 + 6*8
 
-var mleNames = []string{"disabled_role", "detached_role", "child_role", "router_role", "leader_role",
-	"attach_attempts", "partition_id_changes", "better_partition_attach_attempts", "parent_changes",
-	"tracked_time_ms", "disabled_time_ms", "detached_time_ms", "child_time_ms", "router_time_ms", "leader_time_ms"}
+// mleCounterNames are the model's names (topology.CounterMLE*) of the MLE
+// Counters TLV's fields, in TLV order.
+var mleCounterNames = [...]string{topology.CounterMLEDisabledRole, topology.CounterMLEDetachedRole,
+	topology.CounterMLEChildRole, topology.CounterMLERouterRole, topology.CounterMLELeaderRole,
+	topology.CounterMLEAttachAttempts, topology.CounterMLEPartitionIDChanges,
+	topology.CounterMLEBetterPartitionAttachAttempt, topology.CounterMLEParentChanges,
+	topology.CounterMLETrackedTimeMs, topology.CounterMLEDisabledTimeMs, topology.CounterMLEDetachedTimeMs,
+	topology.CounterMLEChildTimeMs, topology.CounterMLERouterTimeMs, topology.CounterMLELeaderTimeMs}
 
 func (c *MleCounters) fields() ([]*uint16, []*uint64) {
 	return []*uint16{&c.DisabledRole, &c.DetachedRole, &c.ChildRole, &c.RouterRole, &c.LeaderRole,
@@ -592,15 +608,15 @@ func (c MleCounters) AppendTo(dst []byte) []byte {
 	return dst
 }
 
-// Map is the counters keyed "mle_<name>", for Node.Counters.
+// Map is the counters keyed by the model's names, for Node.Counters.
 func (c MleCounters) Map() map[string]uint64 {
-	m := make(map[string]uint64, len(mleNames))
+	m := make(map[string]uint64, len(mleCounterNames))
 	s, l := c.fields()
 	for i, f := range s {
-		m["mle_"+mleNames[i]] = uint64(*f)
+		m[mleCounterNames[i]] = uint64(*f)
 	}
 	for i, f := range l {
-		m["mle_"+mleNames[len(s)+i]] = *f
+		m[mleCounterNames[len(s)+i]] = *f
 	}
 	return m
 }

@@ -3,7 +3,7 @@
 // links, routers whose loss would cut others off, routers near their child
 // capacity, split partitions, the router count against Thread's limit of
 // 32, children that keep changing parent, nodes the derivation flagged and
-// nodes that did not answer.
+// nodes that did not answer, and known devices this scan did not see.
 package health
 
 import (
@@ -44,6 +44,7 @@ const (
 	KindParentChanges     = "parent-changes"
 	KindFlagged           = "flagged" // Kind is "flagged:<flag>", e.g. "flagged:inferred"
 	KindUnanswered        = "unanswered"
+	KindNotSeen           = "not-seen"
 )
 
 // Limits from the Thread specification and OpenThread's defaults.
@@ -94,6 +95,7 @@ func Analyze(s *topology.Snapshot) []Insight {
 	out = append(out, routerCount(g)...)
 	out = append(out, flagged(g)...)
 	out = append(out, unanswered(g)...)
+	out = append(out, notSeen(s)...)
 	Sort(out)
 	return out
 }
@@ -508,6 +510,36 @@ func unanswered(g *graph) []Insight {
 	}
 	in := newInsight(KindUnanswered, sev, fmt.Sprintf("%d node(s) did not answer the scan (%d of them routers): %s", len(nodes), routers, labels(g, nodes)))
 	in.Nodes = nodes
+	return []Insight{in}
+}
+
+// notSeen points out the devices a source knows of that this scan did not
+// see (Snapshot.NotSeen: no router lists them, they did not answer): they
+// are not on the map, and may have left or lost power.
+func notSeen(s *topology.Snapshot) []Insight {
+	if len(s.NotSeen) == 0 {
+		return nil
+	}
+	var parts []string
+	in := newInsight(KindNotSeen, Info, "")
+	for i, n := range s.NotSeen {
+		in.Nodes = append(in.Nodes, n.ID)
+		if i < 5 {
+			label := n.Name
+			if label == "" {
+				label = n.ID
+			}
+			if n.LastSeen != nil {
+				label += " (last seen " + n.LastSeen.UTC().Format("2006-01-02 15:04 UTC") + ")"
+			}
+			parts = append(parts, label)
+		}
+	}
+	if len(s.NotSeen) > 5 {
+		parts = append(parts, fmt.Sprintf("and %d more", len(s.NotSeen)-5))
+	}
+	in.Message = fmt.Sprintf("%d known device(s) not seen in this scan (no router lists them and they did not answer; not on the map): %s",
+		len(s.NotSeen), strings.Join(parts, ", "))
 	return []Insight{in}
 }
 

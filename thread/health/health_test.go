@@ -134,6 +134,12 @@ func TestAnalyze(t *testing.T) {
 		{"unanswered sleepy child only",
 			mesh{routers: []int{1}, children: []string{"1.1:-"}, edit: func(s *topology.Snapshot) { s.Nodes[1].Status = topology.StatusTimedOut }},
 			KindUnanswered, []want{{Info, []string{cid(1, 1)}}}},
+		{"a device only an inventory lists is not seen, not unanswered",
+			mesh{routers: []int{1}, children: []string{"1.1"}, edit: func(s *topology.Snapshot) {
+				s.Nodes = append(s.Nodes, topology.Node{ID: cid(1, 9), ExtAddr: cid(1, 9), Name: "Hall sensor", Status: topology.StatusTimedOut,
+					Flags: []string{topology.FlagInventoryOnly}, Sources: []string{"otbr"}})
+			}},
+			KindNotSeen, []want{{Info, []string{cid(1, 9)}}}},
 		{"unanswered router",
 			mesh{routers: []int{1, 2}, links: []string{"1-2"}, edit: func(s *topology.Snapshot) { s.Nodes[1].Status = topology.StatusError }},
 			KindUnanswered, []want{{Warning, []string{rid(2)}}}},

@@ -38,63 +38,57 @@ func realNetworkData(t testing.TB) [][]byte {
 	return out
 }
 
-func TestBorderRoutersRealCapture(t *testing.T) {
-	for _, nd := range realNetworkData(t) {
-		got, err := BorderRouters(nd)
+// TestBorderRouterEntries: the RLOC16s Decode finds in Border Router and
+// Has Route entries, on the real capture (the OTBR 0xc800, nothing else)
+// and on hand-made data.
+func TestBorderRouterEntries(t *testing.T) {
+	rlocs := func(nd *NetworkData) []uint16 {
+		var out []uint16
+		for _, p := range nd.Prefixes {
+			for _, b := range p.BorderRouters {
+				out = append(out, uint16(b.Rloc16))
+			}
+			for _, r := range p.Routes {
+				out = append(out, uint16(r.Rloc16))
+			}
+		}
+		return out
+	}
+	for _, b := range realNetworkData(t) {
+		nd, err := Decode(b)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(got, []uint16{0xc800}) {
-			t.Errorf("border routers %04x, want [c800] (the OTBR)", got)
+		if got := rlocs(nd); !reflect.DeepEqual(got, []uint16{0xc800, 0xc800}) {
+			t.Errorf("border router and route entries %04x, want the OTBR c800 twice (on-mesh prefix, route)", got)
 		}
 	}
-}
-
-func TestBorderRouters(t *testing.T) {
-	tests := []struct {
+	for _, tt := range []struct {
 		name, hex string
 		want      []uint16
 		err       string
 	}{
-		{"empty", "", nil, ""},
-		{"short border router entry", "030f" + "0040" + "fd00000000000001" + "0503" + "140000", nil, "not a multiple"},
-		{"two routers", "0319" + "0040" + "fd00000000000001" + "0508" + "14003100" + "2c003100" + "0103" + "140000", []uint16{0x1400, 0x2c00}, ""},
-		{"external route only", "030c" + "0000" + "0103" + "500000" + "0103" + "500040", []uint16{0x5000}, ""},
-		{"truncated", "0314", nil, "runs past the end"},
-		{"bad prefix length", "0302" + "00ff", nil, "prefix length 255"},
+		{"two routers", "0319" + "0040" + "fd00000000000001" + "0508" + "14003100" + "2c003100" + "0103" + "140000", []uint16{0x1400, 0x2c00, 0x1400}, ""},
+		{"external route only", "030c" + "0000" + "0103" + "500000" + "0103" + "500040", []uint16{0x5000, 0x5000}, ""},
 		{"prefix past TLV", "0303" + "0040" + "fd", nil, "runs past the TLV"},
 		{"short prefix TLV", "0301" + "00", nil, "shorter than"},
 		{"half header", "03", nil, "truncated header"},
-	}
-	for _, tt := range tests {
+	} {
 		t.Run(tt.name, func(t *testing.T) {
 			b, err := hex.DecodeString(tt.hex)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := BorderRouters(b)
+			nd, err := Decode(b)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("err %v, want %q", err, tt.err)
 				}
 				return
 			}
-			if err != nil || !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("got %04x, %v; want %04x", got, err, tt.want)
+			if err != nil || !reflect.DeepEqual(rlocs(nd), tt.want) {
+				t.Errorf("got %04x, %v; want %04x", rlocs(nd), err, tt.want)
 			}
 		})
 	}
-}
-
-func FuzzBorderRouters(f *testing.F) {
-	for _, nd := range realNetworkData(f) {
-		f.Add(nd)
-	}
-	f.Add([]byte{0x03, 0x0e, 0, 64, 0xfd, 0, 0, 0, 0, 0, 0, 1, 0x05, 0x04, 0x14, 0, 0x31, 0})
-	f.Fuzz(func(t *testing.T, b []byte) {
-		rs, err := BorderRouters(b)
-		if err == nil && len(rs) > len(b)/3 {
-			t.Fatalf("%d routers from %d bytes", len(rs), len(b))
-		}
-	})
 }

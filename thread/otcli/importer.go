@@ -31,12 +31,11 @@ func (n Note) String() string {
 
 // nodeView collects what one transcript says about the node it ran on.
 type nodeView struct {
-	ext     topology.ExtAddress
-	rloc    *topology.Rloc16
-	state   string
-	mode    *topology.Mode
-	node    topology.Node
-	hasSelf bool
+	ext   topology.ExtAddress
+	rloc  *topology.Rloc16
+	state string
+	mode  *topology.Mode
+	node  topology.Node
 }
 
 // importer turns one transcript into a partial snapshot.
@@ -94,7 +93,7 @@ func ImportTranscript(file string, t *Transcript, takenAt time.Time) (*topology.
 		}
 		n.Rloc16 = im.self.rloc
 		n.Mode = im.self.mode
-		n.Role = roleFromState(im.self.state, im.self.mode)
+		n.Role = roleFromState(im.self.state, im.self.mode, n.RouterEligible)
 		n.Status = topology.StatusAnswered
 		im.snap.Nodes = append(im.snap.Nodes, n)
 	}
@@ -111,7 +110,9 @@ func ImportTranscript(file string, t *Transcript, takenAt time.Time) (*topology.
 	return im.snap, im.notes
 }
 
-func roleFromState(state string, mode *topology.Mode) topology.Role {
+// roleFromState is the node's role from its own `state`, `mode` and
+// `routereligible` answers (eligible nil when it gave none).
+func roleFromState(state string, mode *topology.Mode, eligible *bool) topology.Role {
 	switch state {
 	case "leader":
 		return topology.RoleLeader
@@ -119,7 +120,7 @@ func roleFromState(state string, mode *topology.Mode) topology.Role {
 		return topology.RoleRouter
 	case "child":
 		if mode != nil {
-			return topology.ChildRole(*mode)
+			return topology.ChildRoleOf(*mode, eligible)
 		}
 		return topology.RoleUnknown
 	case "detached", "disabled":
@@ -169,6 +170,10 @@ func (im *importer) identity(c Command) {
 		if p, err := strconv.ParseUint(v, 10, 32); err == nil {
 			im.self.node.PartitionID = topology.Ptr(uint32(p))
 		}
+	case "routereligible":
+		if e, ok := routerEligible(v); ok {
+			im.self.node.RouterEligible = &e
+		}
 	case "leaderdata":
 		if p, err := strconv.ParseUint(KeyValues(c)["partition id"], 10, 32); err == nil {
 			im.self.node.PartitionID = topology.Ptr(uint32(p))
@@ -192,6 +197,10 @@ func (im *importer) command(c Command) {
 	}
 	var err error
 	switch name {
+	case "routereligible":
+		if _, ok := routerEligible(firstLine(c)); !ok {
+			err = fmt.Errorf("unreadable answer %q (want Enabled or Disabled)", firstLine(c))
+		}
 	case "extaddr", "rloc16", "state", "mode":
 		if im.selfID() == "" {
 			err = fmt.Errorf("unreadable answer %q", firstLine(c))
@@ -243,10 +252,6 @@ func (im *importer) command(c Command) {
 		err = im.countersMle(c)
 	case "neighbor linkquality":
 		err = im.neighborLinkQuality(c)
-	case "br state":
-		if strings.EqualFold(firstLine(c), "running") {
-			im.setSelf(func(n *topology.Node) { n.BorderRouter = true })
-		}
 	case "networkdiagnostic get":
 		err = im.netdiag(c)
 	case "meshdiag topology":
@@ -266,18 +271,33 @@ func (im *importer) command(c Command) {
 	}
 }
 
-// mleCounterKeys maps "counters mle" lines to the Node.Counters keys the
-// MLE Counters TLV (34) uses, so both sources fill the same counters.
+// routerEligible reads the answer of `routereligible`: "Enabled" or "Disabled".
+func routerEligible(v string) (eligible, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "enabled":
+		return true, true
+	case "disabled":
+		return false, true
+	}
+	return false, false
+}
+
+// mleCounterKeys maps "counters mle" lines to the model's counter names
+// (topology.CounterMLE*), the ones the MLE Counters TLV (34) fills too.
 var mleCounterKeys = map[string]string{
-	"role disabled": "mle_disabled_role", "role detached": "mle_detached_role", "role child": "mle_child_role",
-	"role router": "mle_router_role", "role leader": "mle_leader_role", "attach attempts": "mle_attach_attempts",
-	"partition id changes":             "mle_partition_id_changes",
-	"better partition attach attempts": "mle_better_partition_attach_attempts",
-	"better parent attach attempts":    "mle_better_parent_attach_attempts",
-	"parent changes":                   "mle_parent_changes",
-	"time disabled milli":              "mle_disabled_time_ms", "time detached milli": "mle_detached_time_ms",
-	"time child milli": "mle_child_time_ms", "time router milli": "mle_router_time_ms",
-	"time leader milli": "mle_leader_time_ms", "time tracked milli": "mle_tracked_time_ms",
+	"role disabled": topology.CounterMLEDisabledRole, "role detached": topology.CounterMLEDetachedRole,
+	"role child": topology.CounterMLEChildRole, "role router": topology.CounterMLERouterRole,
+	"role leader": topology.CounterMLELeaderRole, "attach attempts": topology.CounterMLEAttachAttempts,
+	"partition id changes":             topology.CounterMLEPartitionIDChanges,
+	"better partition attach attempts": topology.CounterMLEBetterPartitionAttachAttempt,
+	"better parent attach attempts":    topology.CounterMLEBetterParentAttachAttempts,
+	"parent changes":                   topology.CounterMLEParentChanges,
+	"time disabled milli":              topology.CounterMLEDisabledTimeMs,
+	"time detached milli":              topology.CounterMLEDetachedTimeMs,
+	"time child milli":                 topology.CounterMLEChildTimeMs,
+	"time router milli":                topology.CounterMLERouterTimeMs,
+	"time leader milli":                topology.CounterMLELeaderTimeMs,
+	"time tracked milli":               topology.CounterMLETrackedTimeMs,
 }
 
 func (im *importer) countersMle(c Command) error {
@@ -682,70 +702,21 @@ func (im *importer) dataset(c Command) error {
 	return nil
 }
 
-// netdata marks the RLOC16s that publish on-mesh prefixes or external
-// routes as border routers.
+// netdata reads `netdata show` as the network's network data (from which
+// topology.Normalize derives the border routers). A sleepy child's
+// stable-only copy (server RLOC16s elided) is noted and not used.
 func (im *importer) netdata(c Command) error {
-	section := ""
-	for _, l := range c.Body() {
-		s := strings.TrimSpace(l)
-		if strings.HasSuffix(s, ":") && !strings.Contains(s, " ") {
-			section = strings.ToLower(strings.TrimSuffix(s, ":"))
-			continue
-		}
-		if section != "prefixes" && section != "routes" {
-			continue
-		}
-		f := strings.Fields(s)
-		if len(f) < 2 {
-			continue
-		}
-		r, err := topology.ParseRloc16(f[len(f)-1])
-		if err != nil {
-			return fmt.Errorf("line %q: %w", s, err)
-		}
-		if r == topology.InvalidRloc16 {
-			continue // sleepy children get stable data with the server RLOC16 elided (fffe)
-		}
-		n := im.peerNode(0, r, topology.RoleUnknown)
-		n.BorderRouter = true
-		im.snap.Nodes = append(im.snap.Nodes, n)
-	}
 	nd, err := netdata.ParseShow(c.Body())
 	if err != nil {
 		return err
 	}
 	m := nd.Model(SourceName)
-	if elided(m) {
+	if m.Elided() {
 		im.note(c, "stable-only network data (RLOC16s elided): not used as the network's network data")
 		return nil
 	}
 	im.snap.Network.NetworkData = m
 	return nil
-}
-
-// elided reports whether a sleepy child's stable-only copy of the network
-// data is all we have: server RLOC16s replaced by fffe.
-func elided(nd *topology.NetworkData) bool {
-	for _, p := range nd.Prefixes {
-		for _, b := range p.BorderRouters {
-			if b.Rloc16 == topology.InvalidRloc16 {
-				return true
-			}
-		}
-		for _, r := range p.Routes {
-			if r.Rloc16 == topology.InvalidRloc16 {
-				return true
-			}
-		}
-	}
-	for _, s := range nd.Services {
-		for _, v := range s.Servers {
-			if v.Rloc16 == topology.InvalidRloc16 {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // answerRe is an answer line of "networkdiagnostic get".

@@ -90,8 +90,8 @@ func (im *importer) topologyRecord(c Command, r record) error {
 				switch f {
 				case "leader":
 					n.Role = topology.RoleLeader
-				case "br":
-					n.BorderRouter = true
+					// "br": border routers come from the network data
+					// (topology.Normalize), not from this flag.
 				}
 			}
 		}

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
 
 // TestNetdataShow: the real `netdata show` answers give the network the
@@ -57,5 +59,56 @@ func TestNetdataShow(t *testing.T) {
 				t.Errorf("commissioner session %v", nd.CommissionerSessionID)
 			}
 		})
+	}
+}
+
+// TestBorderRoutersFromCaptures: every capture gives the same border
+// routers as before Normalize became their one source (the sets below
+// were read from the importer when otcli still flagged them itself from
+// `netdata show` lines, meshdiag's "br" and `br state`) — the OTBR and
+// nothing else, and none where the capture holds no network data. The
+// truth's own is_border_router agrees where the summary lists the OTBR.
+func TestBorderRoutersFromCaptures(t *testing.T) {
+	otbr2025 := "1a5142e3cc605c7d 0x1c00"
+	otbrCurrent := "8eb0043d8ac6f721 0xc800"
+	for _, tc := range []struct {
+		dir  string
+		want string // "" = no border router
+	}{
+		{"small", otbr2025},
+		{"small/nodes", ""}, // no border router joined yet
+		{"small/diag", ""},
+		{"small/with-otbr-2025-09", otbr2025},
+		{"small/with-otbr-2025-09/nodes", ""}, // `networkdata show` was not a command there: no network data
+		{"small/with-otbr-2025-09/diag", otbr2025},
+		{"small-current", otbrCurrent},
+		{"small-current/nodes", otbrCurrent},
+		{"small-current/diag", otbrCurrent},
+		{"small-current/otbr-node", otbrCurrent},
+	} {
+		t.Run(tc.dir, func(t *testing.T) {
+			snap, _, err := Load(context.Background(), filepath.Join(otFixtures, filepath.FromSlash(tc.dir)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, n := range snap.Nodes {
+				if n.BorderRouter {
+					got = append(got, n.ID+" "+n.Rloc16.String())
+				}
+			}
+			if strings.Join(got, ",") != tc.want {
+				t.Errorf("border routers %v, want %q", got, tc.want)
+			}
+		})
+	}
+	sum, err := topologytest.ReadSummary(filepath.Join(otFixtures, "small-current", "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range sum.Nodes {
+		if n.BorderRouter != (n.ExtAddr+" "+n.Rloc16 == otbrCurrent) {
+			t.Errorf("truth: %s %s is_border_router %v", n.ExtAddr, n.Rloc16, n.BorderRouter)
+		}
 	}
 }

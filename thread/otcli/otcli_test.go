@@ -145,3 +145,44 @@ func FuzzImport(f *testing.F) {
 		}
 	})
 }
+
+// TestRouterEligibleFromTranscripts: the nodes' own transcripts say which
+// FTD child may become a router (`routereligible`); n4 answers Disabled,
+// so the import calls it a FED — the role the capture README gives it —
+// and the whole mesh equals the truth read with that role. Each of the
+// captures; the MTD builds answer InvalidCommand and stay unknown.
+func TestRouterEligibleFromTranscripts(t *testing.T) {
+	for _, mesh := range []string{"small", "small/with-otbr-2025-09", "small-current"} {
+		t.Run(mesh, func(t *testing.T) {
+			dir := filepath.Join(otFixtures, filepath.FromSlash(mesh))
+			want := topologytest.TruthShape(t, filepath.Join(dir, "summary.json"), topologytest.ShapeOptions{FTDChildRole: topology.RoleFED})
+			snap, _, err := Load(context.Background(), filepath.Join(dir, "nodes"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := want.Diff(snap.Shape()); len(d) > 0 {
+				t.Errorf("differs from the truth (FTD child = fed):\n  %s", strings.Join(d, "\n  "))
+			}
+			sum, err := topologytest.ReadSummary(filepath.Join(dir, "summary.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, n := range sum.Nodes {
+				got := snap.Node(n.ExtAddr)
+				if got == nil || got.Status != topology.StatusAnswered {
+					continue // no transcript of its own here (the border router's is in otbr-node)
+				}
+				switch {
+				case n.Role == "child" && n.Mode == "rdn":
+					if got.RouterEligible == nil || *got.RouterEligible || got.Role != topology.RoleFED || got.FieldSources["role"] != SourceName {
+						t.Errorf("FTD child %s: eligible %v role %s from %q", n.ExtAddr, got.RouterEligible, got.Role, got.FieldSources["role"])
+					}
+				case n.Role != "child":
+					if got.RouterEligible == nil || !*got.RouterEligible {
+						t.Errorf("router %s: eligible %v", n.ExtAddr, got.RouterEligible)
+					}
+				}
+			}
+		})
+	}
+}

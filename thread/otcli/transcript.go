@@ -10,12 +10,14 @@
 // "Error N: Text" status lines. Tables are read by their header names, so
 // added or reordered columns do not break the importer.
 //
-// Understood commands: state, rloc16, extaddr, mode, leaderdata,
+// Understood commands: state, rloc16, extaddr, mode, routereligible (reed
+// or fed for an FTD child), leaderdata,
 // networkname, extpanid, panid, channel, partitionid, eui64, version,
 // thread version, ipaddr (and ipaddr -v / mleid / rloc / linklocal),
 // router table, child table, childip, neighbor table, parent, dataset
 // active (network fields only: the network key and PSKc are never read),
-// netdata show (border routers), br state, networkdiagnostic get …
+// netdata show (the network data; topology.Normalize derives the border
+// routers from it), counters mle, networkdiagnostic get …
 // (decoded with thread/diag, the same code the TMF crawler uses) and
 // meshdiag topology [ip6-addrs] [children], meshdiag childtable,
 // childip6 and routerneighbortable. Anything else is skipped with a note

@@ -53,10 +53,7 @@ func (m *Mesh) fill(out *diag.Message, n *Node, t diag.Type) {
 			out.IPv6Addresses = append(out.IPv6Addresses, netip.MustParseAddr(a))
 		}
 	case diag.TypeMacCounters:
-		r := seeded(n, 9)
-		out.MacCounters = &diag.MacCounters{IfInErrors: r[0] % 40, IfOutErrors: r[1] % 5,
-			IfInUcastPkts: 100 + r[2]%5000, IfInBroadcastPkts: 30 + r[3]%900, IfInDiscards: r[4] % 60,
-			IfOutUcastPkts: 100 + r[5]%5000, IfOutBroadcastPkts: 30 + r[6]%400}
+		out.MacCounters = macCountersTLV(m.Counters(n))
 	case diag.TypeBatteryLevel:
 		if n.Battery >= 0 {
 			out.BatteryLevel = topology.Ptr(uint8(n.Battery))
@@ -133,22 +130,7 @@ func (m *Mesh) fill(out *diag.Message, n *Node, t diag.Type) {
 			out.RouterNeighborsEnd = true
 		}
 	case diag.TypeMleCounters:
-		r := seeded(n, 3)
-		c := &diag.MleCounters{DetachedRole: 1, AttachAttempts: 1, PartitionIDChanges: 1,
-			TrackedTime: 86400000 + uint64(r[0]%86400000)}
-		if n.IsRouter() {
-			c.ChildRole, c.RouterRole = 1, 1
-			c.RouterTime = c.TrackedTime - 60000
-			if n == m.Leader {
-				c.RouterRole, c.LeaderRole = 0, 1
-				c.RouterTime, c.LeaderTime = 0, c.TrackedTime-60000
-			}
-		} else {
-			c.ChildRole = 1
-			c.ChildTime = c.TrackedTime - 60000
-		}
-		c.DetachedTime = 60000
-		out.MleCounters = c
+		out.MleCounters = mleCountersTLV(m.Counters(n))
 	case diag.TypeEnhancedRoute:
 		if n.IsRouter() {
 			out.EnhancedRoute = topology.Ptr(m.enhancedRoute(n))

@@ -76,7 +76,6 @@ type generator struct {
 	rng   *rand.Rand
 	names map[string]int
 	exts  map[topology.ExtAddress]bool
-	brIdx int
 }
 
 func (g *generator) network(name string) Network {

@@ -548,6 +548,7 @@ func (m *Mesh) Truth() *topology.Snapshot {
 		if n.Battery >= 0 {
 			tn.Battery = topology.Ptr(n.Battery)
 		}
+		tn.Counters = m.Counters(n)
 		s.Nodes = append(s.Nodes, tn)
 	}
 	for _, l := range m.Links {

@@ -94,7 +94,9 @@ func TestGenerateRealistic(t *testing.T) {
 	for _, n := range m.Truth().Nodes {
 		roles[n.Role]++
 	}
-	for _, r := range []topology.Role{topology.RoleREED, topology.RoleEndDevice, topology.RoleSleepyEndDevice} {
+	// rx-on FTD children are ftd-child: the truth is what the wire
+	// protocols the simulator speaks (TMF, OTBR REST) can know.
+	for _, r := range []topology.Role{topology.RoleFTDChild, topology.RoleEndDevice, topology.RoleSleepyEndDevice} {
 		if roles[r] == 0 {
 			t.Errorf("no %s in %v", r, roles)
 		}

@@ -91,8 +91,10 @@ type Sim struct {
 	qmu    sync.Mutex
 	// resets counts the DIAG_RST requests each node handled.
 	resets map[topology.Rloc16]int
-	// silent nodes drop everything (switched off, out of range).
-	silent map[topology.Rloc16]bool
+	// silent nodes drop everything (switched off, out of range);
+	// dropped counts the messages each dropped so.
+	silent  map[topology.Rloc16]bool
+	dropped map[topology.Rloc16]int
 }
 
 // simNode is one node's TMF endpoint: its unicast server (RLOC address or
@@ -127,7 +129,8 @@ func (m *Mesh) Start(ctx context.Context, opts ServeOptions) (*Sim, error) {
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	s := &Sim{mesh: m, air: newAir(radio), attach: attach, opts: opts, nodes: map[topology.Rloc16]*simNode{},
-		ctx: cctx, cancel: cancel, resets: map[topology.Rloc16]int{}, silent: map[topology.Rloc16]bool{}}
+		ctx: cctx, cancel: cancel, resets: map[topology.Rloc16]int{}, silent: map[topology.Rloc16]bool{},
+		dropped: map[topology.Rloc16]int{}}
 	if s.opts.AckTimeout <= 0 {
 		s.opts.AckTimeout = 2 * time.Second
 	}
@@ -201,7 +204,7 @@ func (sn *simNode) newServer() *udpServer.Server {
 		// Loss: a message reaching the node (request, or the ack of an
 		// answer it posted) is dropped with probability Radio.Loss.
 		options.WithRequestMonitor(udpClient.RequestMonitorFunc(func(*udpClient.Conn, *pool.Message) (bool, error) {
-			return s.isSilent(sn.node.Rloc16) || s.air.lose(), nil
+			return s.dropSilent(sn.node.Rloc16) || s.air.lose(), nil
 		})),
 		options.WithTransmission(1, s.opts.AckTimeout, 6),
 		// Retransmissions are driven by this tick (go-coap's default is
@@ -370,10 +373,23 @@ func (s *Sim) Silence(r topology.Rloc16, off bool) {
 	s.silent[r] = off
 }
 
-func (s *Sim) isSilent(r topology.Rloc16) bool {
+// dropSilent reports whether node r is silent, counting the message it
+// drops when it is.
+func (s *Sim) dropSilent(r topology.Rloc16) bool {
 	s.qmu.Lock()
 	defer s.qmu.Unlock()
+	if s.silent[r] {
+		s.dropped[r]++
+	}
 	return s.silent[r]
+}
+
+// Dropped is how many messages (requests and their retransmissions) node r
+// dropped while silenced.
+func (s *Sim) Dropped(r topology.Rloc16) int {
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	return s.dropped[r]
 }
 
 // Hops is the hop count from the asker's attach point to node r.

@@ -136,8 +136,16 @@ type ClientConfig struct {
 	// Interface sends multicast through this interface (required for real
 	// multicast groups).
 	Interface string
-	// AckTimeout is the CoAP ACK timeout (default 2 s, as OpenThread);
-	// MaxRetransmit the CoAP retransmissions (default 4).
+	// RequestTimeout bounds each call (Get, Query, Reset) when the
+	// caller's context has no earlier deadline (default 5 s). A call is
+	// one CoAP exchange: one confirmable request, its response (and for a
+	// query the DIAG_GET.ans posts) within the deadline. Retries belong to
+	// the caller — the Crawler owns them — so they never stack on CoAP
+	// retransmissions.
+	RequestTimeout time.Duration
+	// MaxRetransmit, when above 0, lets CoAP retransmit a request that was
+	// not acknowledged within AckTimeout (default 2 s, as OpenThread), all
+	// within the request's deadline. Default 0: one transmission per call.
 	AckTimeout    time.Duration
 	MaxRetransmit int
 	// Errors receives CoAP errors; nil drops them.
@@ -174,11 +182,14 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if cfg.Resolver == nil {
 		return nil, errors.New("tmf: client needs a resolver")
 	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
 	if cfg.AckTimeout <= 0 {
 		cfg.AckTimeout = 2 * time.Second
 	}
-	if cfg.MaxRetransmit <= 0 {
-		cfg.MaxRetransmit = 4
+	if cfg.MaxRetransmit < 0 {
+		cfg.MaxRetransmit = 0
 	}
 	if cfg.Listen == "" {
 		cfg.Listen = "[::]:0"
@@ -222,8 +233,15 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		errs = func(error) {}
 	}
 	c.stop = make(chan struct{})
+	ack := cfg.AckTimeout
+	if cfg.MaxRetransmit == 0 {
+		// One transmission: keep the exchange until the request's own
+		// deadline ends it (go-coap drops an unacknowledged exchange after
+		// the ACK timeout when no retransmission is left).
+		ack = max(ack, cfg.RequestTimeout)
+	}
 	c.srv = udp.NewServer(options.WithMux(r), options.WithErrors(errs), options.WithBlockwise(false, 0, 0),
-		options.WithTransmission(1, cfg.AckTimeout, uint32(cfg.MaxRetransmit)),
+		options.WithTransmission(1, ack, uint32(cfg.MaxRetransmit)),
 		// Retransmissions are driven by this tick (go-coap's default is 4 s).
 		options.WithPeriodicRunner(periodic.New(c.stop, min(max(cfg.AckTimeout/5, 5*time.Millisecond), 250*time.Millisecond))))
 	go func() {
@@ -277,6 +295,14 @@ func (e *ResponseError) Error() string {
 	return fmt.Sprintf("tmf: %s to %s: node answered %v", e.URI, e.To, e.Code)
 }
 
+// DefaultRequestTimeout is ClientConfig.RequestTimeout's default.
+const DefaultRequestTimeout = 5 * time.Second
+
+// bound gives ctx the client's request deadline unless it has an earlier one.
+func (c *Client) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, c.cfg.RequestTimeout)
+}
+
 // post sends a confirmable POST and returns the response payload.
 func (c *Client) post(ctx context.Context, to topology.Rloc16, uri string, payload []byte) ([]byte, error) {
 	ap, err := c.cfg.Resolver.Resolve(to)
@@ -314,8 +340,11 @@ func (c *Client) post(ctx context.Context, to topology.Rloc16, uri string, paylo
 	return body, nil
 }
 
-// Get sends DIAG_GET.req for types to node to and decodes the answer.
+// Get sends DIAG_GET.req for types to node to and decodes the answer: one
+// exchange, bounded by RequestTimeout.
 func (c *Client) Get(ctx context.Context, to topology.Rloc16, types []diag.Type) (*diag.Message, error) {
+	ctx, cancel := c.bound(ctx)
+	defer cancel()
 	body, err := c.post(ctx, to, URIDiagGet, RequestPayload(types, nil))
 	if err != nil {
 		return nil, err
@@ -329,6 +358,8 @@ func (c *Client) Get(ctx context.Context, to topology.Rloc16, types []diag.Type)
 
 // Reset sends DIAG_RST for types (e.g. MAC counters) to node to.
 func (c *Client) Reset(ctx context.Context, to topology.Rloc16, types []diag.Type) error {
+	ctx, cancel := c.bound(ctx)
+	defer cancel()
 	_, err := c.post(ctx, to, URIDiagRst, RequestPayload(types, nil))
 	return err
 }
@@ -376,8 +407,11 @@ func (e *IncompleteError) Unwrap() error { return e.Err }
 
 // Query sends a confirmable DIAG_GET.qry for types to node to and waits for
 // every DIAG_GET.ans message (Answer TLV indexes 0..last). The messages are
-// returned in index order without their Query ID and Answer TLVs.
+// returned in index order without their Query ID and Answer TLVs. The
+// query and its answers share one RequestTimeout deadline.
 func (c *Client) Query(ctx context.Context, to topology.Rloc16, types []diag.Type) ([]*diag.Message, error) {
+	ctx, cancel := c.bound(ctx)
+	defer cancel()
 	qid, p, err := c.register()
 	if err != nil {
 		return nil, err

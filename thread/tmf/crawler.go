@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/threadmap/threadmap/thread/diag"
-	"github.com/threadmap/threadmap/thread/netdata"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
@@ -85,11 +84,19 @@ type Config struct {
 	// Parallel bounds the requests in flight (default 8; 1 = sequential).
 	Parallel int
 	// Timeout is the deadline of one request to a router or rx-on child
-	// (default 5 s); SleepyTimeout of one to a sleepy child (default 60 s).
+	// (default 4 s); SleepyTimeout of one to a sleepy child (default 60 s).
 	Timeout       time.Duration
 	SleepyTimeout time.Duration
-	// Retries after a failed request (default 3), waiting Backoff (default
-	// 200 ms) doubled each time, with jitter.
+	// Retries after a failed request (default 2; a negative value means
+	// none), waiting Backoff (default 200 ms) doubled each time, with
+	// jitter (×0.5–1.5). The crawler is the one layer that retries (the
+	// transport sends one exchange per call), so a router that stays
+	// silent costs at most Timeout × (1 + Retries) plus the back-off waits:
+	// 4 + 2 × 4 s + 0.9 s = 12.9 s with the defaults, in parallel with the
+	// rest of the crawl. Each retry asks for the TLVs still missing in
+	// smaller pieces (halves, then quarters), so a node that cannot answer
+	// a big request (short of message buffers) still gives what fits, with
+	// no separate probe.
 	Retries int
 	Backoff time.Duration
 	// Children says which children to ask directly (default ChildrenNone).
@@ -127,6 +134,12 @@ type Crawler struct {
 	cfg Config
 }
 
+// Crawler defaults (Config.Timeout, Config.Retries).
+const (
+	DefaultTimeout = 4 * time.Second
+	DefaultRetries = 2
+)
+
 // NewCrawler returns a crawler; cfg.Transport is required.
 func NewCrawler(cfg Config) (*Crawler, error) {
 	if cfg.Transport == nil {
@@ -142,7 +155,7 @@ func NewCrawler(cfg Config) (*Crawler, error) {
 		cfg.Parallel = 8
 	}
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = 5 * time.Second
+		cfg.Timeout = DefaultTimeout
 	}
 	if cfg.SleepyTimeout <= 0 {
 		cfg.SleepyTimeout = 60 * time.Second
@@ -150,7 +163,7 @@ func NewCrawler(cfg Config) (*Crawler, error) {
 	if cfg.Retries < 0 {
 		cfg.Retries = 0
 	} else if cfg.Retries == 0 {
-		cfg.Retries = 3
+		cfg.Retries = DefaultRetries
 	}
 	if cfg.Backoff <= 0 {
 		cfg.Backoff = 200 * time.Millisecond
@@ -397,92 +410,100 @@ func (cr *crawl) addNote(s string) {
 	cr.mu.Unlock()
 }
 
-// get sends one DIAG_GET.req with retries and back-off.
-func (cr *crawl) get(r topology.Rloc16, types []diag.Type, timeout time.Duration) (*diag.Message, error) {
-	var out *diag.Message
-	err := cr.retry(func() error {
-		ctx, cancel := context.WithTimeout(cr.ctx, timeout)
-		defer cancel()
-		m, err := cr.c.cfg.Transport.Get(ctx, r, types)
-		out = m
-		return err
-	})
-	return out, err
-}
-
-// retry runs f up to 1+Retries times with doubling, jittered back-off.
-// An error answer (4.xx/5.xx) is not retried: the same request would fail
-// the same way (the caller may split it).
-func (cr *crawl) retry(f func() error) error {
-	cfg := cr.c.cfg
-	wait := cfg.Backoff
-	var err error
-	for attempt := 0; ; attempt++ {
-		err = f()
-		var re *ResponseError
-		if err == nil || errors.As(err, &re) || attempt >= cfg.Retries || cr.ctx.Err() != nil {
-			return err
-		}
-		d := wait/2 + time.Duration(rand.Int64N(int64(wait)))
-		t := time.NewTimer(d)
-		select {
-		case <-t.C:
-		case <-cr.ctx.Done():
-			t.Stop()
-			return err
-		}
-		wait *= 2
-	}
-}
-
-// getChunked asks for types; when the node fails on the whole request it
-// asks for each half (recursively), so a node short of buffers still
-// gives what it can. It returns what it got and the first error.
+// getChunked asks node r for types (DIAG_GET.req) with the crawler's
+// retries (see ask) and returns what it got, merged, and the error of
+// what is still missing.
 func (cr *crawl) getChunked(r topology.Rloc16, types []diag.Type, timeout time.Duration) (*diag.Message, error) {
-	m, err := cr.get(r, types, timeout)
-	if err == nil || len(types) < 2 || cr.ctx.Err() != nil {
-		return m, err
-	}
-	// Split only for a node that is alive: a tiny request must get through.
-	if _, perr := cr.get(r, []diag.Type{diag.TypeAddress16}, timeout); perr != nil {
-		return nil, err
-	}
-	half := len(types) / 2
-	a, errA := cr.getChunked(r, types[:half], timeout)
-	b, errB := cr.getChunked(r, types[half:], timeout)
-	merged := mergeMessages(a, b)
-	if errA != nil {
-		return merged, errA
-	}
-	if errB != nil {
-		return merged, errB
-	}
-	return merged, nil
-}
-
-// queryChunked is getChunked for DIAG_GET.qry.
-func (cr *crawl) queryChunked(r topology.Rloc16, types []diag.Type, timeout time.Duration) ([]*diag.Message, error) {
-	var out []*diag.Message
-	err := cr.retry(func() error {
-		ctx, cancel := context.WithTimeout(cr.ctx, timeout)
-		defer cancel()
-		ms, err := cr.c.cfg.Transport.Query(ctx, r, types)
-		out = ms
+	var got *diag.Message
+	err := cr.ask(types, timeout, func(ctx context.Context, chunk []diag.Type) error {
+		m, err := cr.c.cfg.Transport.Get(ctx, r, chunk)
+		if err == nil {
+			got = mergeMessages(got, m)
+		}
 		return err
 	})
-	if err == nil || len(types) < 2 || cr.ctx.Err() != nil {
-		return out, err
-	}
+	return got, err
+}
+
+// queryChunked is getChunked for DIAG_GET.qry: every answer message of
+// every piece.
+func (cr *crawl) queryChunked(r topology.Rloc16, types []diag.Type, timeout time.Duration) ([]*diag.Message, error) {
 	var all []*diag.Message
-	var firstErr error
-	for _, t := range types {
-		ms, err := cr.queryChunked(r, []diag.Type{t}, timeout)
-		all = append(all, ms...)
-		if err != nil && firstErr == nil {
-			firstErr = err
+	err := cr.ask(types, timeout, func(ctx context.Context, chunk []diag.Type) error {
+		ms, err := cr.c.cfg.Transport.Query(ctx, r, chunk)
+		if err == nil {
+			all = append(all, ms...)
 		}
+		return err
+	})
+	return all, err
+}
+
+// ask is the crawler's one retry loop (the transport sends one exchange
+// per call). Attempt 0 asks for all of types in one request; each of up
+// to Retries further attempts asks again for the pieces that failed, each
+// split in two, one request at a time, each within timeout. A piece that
+// times out (or fails in transport) ends its attempt — the node may be
+// silent, its other pieces wait for the next one — and the next attempt
+// comes after a jittered back-off, doubled each time; so a silent node
+// costs timeout × (1 + Retries) plus the back-offs, and nothing more. An
+// error answer (4.xx/5.xx) shows the node is alive: its piece is split
+// for the next attempt without a back-off, and a single type it refuses
+// is given up. do records what answered; ask returns the error of what
+// is still missing, nil when nothing is.
+func (cr *crawl) ask(types []diag.Type, timeout time.Duration, do func(ctx context.Context, types []diag.Type) error) error {
+	cfg := cr.c.cfg
+	pending := [][]diag.Type{types}
+	wait := cfg.Backoff
+	var refused error // a single type the node answered with an error
+	for attempt := 0; ; attempt++ {
+		var next [][]diag.Type
+		var lastErr error
+		stalled := false
+		for _, piece := range pending {
+			if stalled {
+				next = append(next, piece)
+				continue
+			}
+			ctx, cancel := context.WithTimeout(cr.ctx, timeout)
+			err := do(ctx, piece)
+			cancel()
+			if err == nil {
+				continue
+			}
+			lastErr = err
+			var re *ResponseError
+			answered := errors.As(err, &re)
+			stalled = !answered
+			switch {
+			case len(piece) > 1:
+				h := len(piece) / 2
+				next = append(next, piece[:h], piece[h:])
+			case answered:
+				refused = err // the same request would fail the same way
+			default:
+				next = append(next, piece)
+			}
+		}
+		if len(next) == 0 {
+			return refused
+		}
+		if attempt >= cfg.Retries || cr.ctx.Err() != nil {
+			return lastErr
+		}
+		if stalled {
+			d := wait/2 + time.Duration(rand.Int64N(int64(wait)))
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-cr.ctx.Done():
+				t.Stop()
+				return lastErr
+			}
+			wait *= 2
+		}
+		pending = next
 	}
-	return all, firstErr
 }
 
 // mergeMessages joins two answers with disjoint TLVs into one.
@@ -585,21 +606,14 @@ func (cr *crawl) snapshot() *topology.Snapshot {
 			}
 		}
 	}
-	// Border routers: the RLOC16s publishing prefixes or routes in the
-	// Network Data.
-	for _, res := range cr.results {
-		for _, m := range res.msgs {
-			if m.NetworkData == nil {
-				continue
-			}
-			brs, err := netdata.BorderRouters(m.NetworkData)
-			if err != nil {
-				rep.Notes = append(rep.Notes, fmt.Sprintf("network data from %s: %v", res.rloc, err))
-			}
-			for _, r := range brs {
-				rl := topology.Rloc16(r)
-				s.Nodes = append(s.Nodes, topology.Node{ID: topology.RlocID(rl), Rloc16: topology.Ptr(rl),
-					BorderRouter: true, Sources: []string{cfg.Name}})
+	// Border routers are derived by topology.Normalize from the network
+	// data AddTo decoded; say so when the start node's TLV was unreadable.
+	if s.Network.NetworkData == nil {
+		for _, res := range cr.results {
+			for _, m := range res.msgs {
+				if m.NetworkData != nil {
+					rep.Notes = append(rep.Notes, fmt.Sprintf("network data from %s could not be decoded: border routers unknown", res.rloc))
+				}
 			}
 		}
 	}

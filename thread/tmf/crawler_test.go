@@ -153,6 +153,11 @@ func TestCrawlPartialWhenRoutersSilent(t *testing.T) {
 	if n.Status != topology.StatusTimedOut {
 		t.Errorf("silent router status %q, want timed-out", n.Status)
 	}
+	// One layer retries: the silent router was sent one request per attempt
+	// (1 + Retries) — no CoAP retransmissions under them, no probe after.
+	if got := sim.Dropped(silent.Rloc16); got != 2 {
+		t.Errorf("the silent router was sent %d messages, want 2 (a request and one retry)", got)
+	}
 	rep := snap.Scan.Sources[0]
 	if rep.TimedOut != 1 || rep.Answered != len(m.Routers)-1 {
 		t.Errorf("report %+v", rep)

@@ -15,10 +15,24 @@ type GroupQuerier interface {
 	QueryGroup(ctx context.Context, group netip.Addr, types []diag.Type, fn func(from netip.AddrPort, m *diag.Message)) error
 }
 
+// OTBRLegacyCollectTimeout is how long OTBR's legacy REST API collects
+// diagnostic answers for GET /diagnostics (ot-br-posix src/rest/resource.cpp,
+// kDiagCollectTimeout, 2 000 000 µs): the window of the baseline the
+// crawler is measured against.
+const OTBRLegacyCollectTimeout = 2 * time.Second
+
+// MatterJSServerWindow is how long the matter.js Matter server
+// (matter-js/matterjs-server, ws-controller ThreadDiagnosticsService,
+// DEFAULT_WINDOW_MS = 20 000; its first batch is published after 5 s)
+// collects the answers to one multicast DIAG_GET.qry to ff03::2 sent
+// through a commissioner session or OTBR: the second windowed baseline.
+const MatterJSServerWindow = 20 * time.Second
+
 // CollectWindow is the fixed-window collection OTBR's legacy /diagnostics
 // uses: one multicast DIAG_GET.qry for types to group, then whatever
-// answers arrive within window, with no retries. It is the baseline the
-// crawler is measured against. Ask for Address16 (1) so answers can be
+// answers arrive within window (OTBRLegacyCollectTimeout to do as OTBR
+// does), with no retries. It is the baseline the crawler is measured
+// against. Ask for Address16 (1) so answers can be
 // placed; later messages of a multi-message answer are placed by sender.
 func CollectWindow(ctx context.Context, q GroupQuerier, group netip.Addr, types []diag.Type, window time.Duration, name string) (*topology.Snapshot, error) {
 	start := time.Now()

@@ -1,7 +1,9 @@
 package topology
 
 import (
+	"net/netip"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -24,6 +26,7 @@ func Merge(parts ...*Snapshot) *Snapshot {
 		}
 		mergeNetwork(&out.Network, p.Network)
 		out.Nodes = append(out.Nodes, cloneNodes(p.Nodes)...)
+		out.NotSeen = append(out.NotSeen, cloneNodes(p.NotSeen)...)
 		out.Links = append(out.Links, p.Links...)
 		out.BorderRouters = append(out.BorderRouters, p.BorderRouters...)
 		out.Scan.Sources = append(out.Scan.Sources, p.Scan.Sources...)
@@ -78,7 +81,9 @@ func mergeNetwork(dst *Network, src Network) {
 	if src.LeaderRouterID != nil {
 		dst.LeaderRouterID = src.LeaderRouterID
 	}
-	if src.NetworkData != nil {
+	if src.NetworkData != nil && (dst.NetworkData == nil || !src.NetworkData.Elided() || dst.NetworkData.Elided()) {
+		// A sleepy child's stable-only copy (RLOC16s elided) never
+		// replaces a full copy.
 		dst.NetworkData = src.NetworkData.Clone()
 	}
 	for _, p := range src.Partitions {
@@ -93,26 +98,57 @@ func mergeNetwork(dst *Network, src Network) {
 }
 
 // Normalize folds duplicate nodes together, gives every node its canonical
-// id, derives router IDs, roles and parents from RLOC16s, adds the
-// parent-child links the RLOC16 mask implies, cross-checks them against
-// child tables, folds duplicate links and sorts everything. It is
-// idempotent.
+// id, moves the devices this scan did not see to NotSeen, derives router
+// IDs, roles and parents from RLOC16s (roles from the best evidence:
+// RLOC16, mode and router eligibility, each with its field source), adds
+// the parent-child links the RLOC16 mask implies, cross-checks them against
+// child tables, folds duplicate links, marks the border routers the
+// network data names and sorts everything. It is idempotent.
+//
+// Not seen: a node whose every view carries FlagInventoryOnly (no table of
+// this scan lists it — child table, Route64, router or neighbor table,
+// network data — and it did not answer) is no live node on the map; it is
+// kept in NotSeen with what the sources knew (LastSeen among it) and the
+// links that named it are dropped.
+//
+// Border routers: Node.BorderRouter is set here and only here, from the
+// network data (a Border Router or Has Route entry of a Prefix TLV names
+// the node's RLOC16); without network data the flags are left as they
+// are. A network data RLOC16 no node has gets an inferred node.
 func Normalize(s *Snapshot) {
 	if s.Schema == "" {
 		s.Schema = Schema
 	}
-	rename := foldNodes(s)
-	for i := range s.Links {
-		if r, ok := rename[s.Links[i].A]; ok {
-			s.Links[i].A = r
-		}
-		if r, ok := rename[s.Links[i].B]; ok {
-			s.Links[i].B = r
-		}
+	// Devices not seen before rejoin the fold: a view here may see them.
+	for _, n := range s.NotSeen {
+		n.AddFlag(FlagInventoryOnly)
+		s.Nodes = append(s.Nodes, n)
 	}
+	s.NotSeen = nil
+	rename := foldNodes(s)
+	resolve := func(id string) string {
+		// Follow chains (an id renamed to an rloc: id that folded into an
+		// ext-addressed node), at most once per entry.
+		for range len(rename) {
+			r, ok := rename[id]
+			if !ok || r == id {
+				break
+			}
+			id = r
+		}
+		return id
+	}
+	for i := range s.Links {
+		s.Links[i].A, s.Links[i].B = resolve(s.Links[i].A), resolve(s.Links[i].B)
+	}
+	splitNotSeen(s)
+	addNetDataNodes(s)
 	deriveLeader(s)
 	for i := range s.Nodes {
 		deriveNode(&s.Nodes[i], s.Network)
+	}
+	for i := range s.NotSeen {
+		deriveNode(&s.NotSeen[i], s.Network)
 	}
 	deriveParents(s)
 	foldLinks(s)
@@ -121,10 +157,122 @@ func Normalize(s *Snapshot) {
 	collectPartitions(s)
 	sortSnapshot(s)
 	resolveNetData(s)
+	markBorderRouters(s)
+	for i := range s.Nodes {
+		s.Nodes[i].modeFromInventory = false
+	}
+	for i := range s.NotSeen {
+		s.NotSeen[i].modeFromInventory = false
+	}
+}
+
+// splitNotSeen moves the nodes every view of which was an inventory entry
+// (and that did not answer) to s.NotSeen, with the links that name them.
+// A node the network data names by its RLOC16 is seen: the leader lists it.
+func splitNotSeen(s *Snapshot) {
+	inNetData := netDataRlocs(s.Network.NetworkData, true)
+	claimed := map[Rloc16]bool{}
+	for _, n := range s.Nodes {
+		if n.Rloc16 != nil && !n.HasFlag(FlagInventoryOnly) {
+			claimed[*n.Rloc16] = true
+		}
+	}
+	var live []Node
+	gone := map[string]bool{}
+	for _, n := range s.Nodes {
+		if n.HasFlag(FlagInventoryOnly) {
+			seen := n.Status == StatusAnswered ||
+				(n.Rloc16 != nil && inNetData[*n.Rloc16] && !claimed[*n.Rloc16])
+			if !seen {
+				n.RouterID, n.Parent = nil, nil
+				s.NotSeen = append(s.NotSeen, n)
+				gone[n.ID] = true
+				continue
+			}
+			n.Flags = removeFlag(n.Flags, FlagInventoryOnly)
+		}
+		live = append(live, n)
+	}
+	if len(gone) == 0 {
+		return
+	}
+	if live == nil {
+		live = []Node{}
+	}
+	s.Nodes = live
+	var links []Link
+	for _, l := range s.Links {
+		if !gone[l.A] && !gone[l.B] {
+			links = append(links, l)
+		}
+	}
+	s.Links = links
+}
+
+func removeFlag(flags []string, f string) []string {
+	var out []string
+	for _, x := range flags {
+		if x != f {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// netDataRlocs is the set of RLOC16s the network data names in Border
+// Router and Has Route entries (a border router publishes an on-mesh
+// prefix or an external route) and, with servers, as service servers;
+// without the elided 0xfffe.
+func netDataRlocs(nd *NetworkData, servers bool) map[Rloc16]bool {
+	out := map[Rloc16]bool{}
+	nd.eachRloc(servers, func(r Rloc16) { out[r] = true })
+	delete(out, InvalidRloc16)
+	return out
+}
+
+// addNetDataNodes gives every border router RLOC16 of the network data
+// that no node has an inferred node: the leader's data says it exists.
+func addNetDataNodes(s *Snapshot) {
+	nd := s.Network.NetworkData
+	if nd == nil {
+		return
+	}
+	have := map[Rloc16]bool{}
+	for _, n := range s.Nodes {
+		if n.Rloc16 != nil {
+			have[*n.Rloc16] = true
+		}
+	}
+	for r := range netDataRlocs(nd, false) {
+		if have[r] {
+			continue
+		}
+		have[r] = true
+		s.Nodes = append(s.Nodes, Node{ID: RlocID(r), Rloc16: Ptr(r), Role: RoleUnknown,
+			Flags: []string{FlagInferred}, Sources: []string{}, PartitionID: s.Network.PartitionID})
+	}
+}
+
+// markBorderRouters sets Node.BorderRouter from the network data: the one
+// place the flag is derived.
+func markBorderRouters(s *Snapshot) {
+	nd := s.Network.NetworkData
+	if nd == nil {
+		return
+	}
+	brs := netDataRlocs(nd, false)
+	for i := range s.Nodes {
+		n := &s.Nodes[i]
+		n.BorderRouter = n.Rloc16 != nil && brs[*n.Rloc16]
+	}
+	for i := range s.NotSeen {
+		s.NotSeen[i].BorderRouter = false
+	}
 }
 
 // foldNodes merges nodes that are the same device: same ext address, or an
-// RLOC16-only node and the one node with that RLOC16 (in the same partition).
+// RLOC16-only node and the one node with that RLOC16 (in the same
+// partition), else the one that shares a device address with it.
 // It returns old id → new id for link rewriting.
 func foldNodes(s *Snapshot) map[string]string {
 	rename := map[string]string{}
@@ -132,8 +280,12 @@ func foldNodes(s *Snapshot) map[string]string {
 	byExt := map[string]int{}
 	for _, n := range s.Nodes {
 		oldID := n.ID
-		n.ExtAddr = strings.ToLower(n.ExtAddr)
-		if n.ExtAddr == "0000000000000000" {
+		// The canonical form: 16 lower-case hex digits; zero and anything
+		// that is no ext address mean "unknown" (an id must not collide
+		// with an "rloc:" one).
+		if x, err := ParseExtAddress(n.ExtAddr); err == nil && x != 0 {
+			n.ExtAddr = x.String()
+		} else {
 			n.ExtAddr = ""
 		}
 		if n.ExtAddr != "" {
@@ -144,29 +296,59 @@ func foldNodes(s *Snapshot) map[string]string {
 		if oldID != "" && oldID != n.ID {
 			rename[oldID] = n.ID
 		}
-		if n.ExtAddr != "" {
-			if j, ok := byExt[n.ExtAddr]; ok {
+		key := n.ExtAddr
+		if key == "" && n.Rloc16 != nil {
+			// RLOC16-only views of one partition: one node before folding
+			// (a child table's view and a Child IPv6 Address List's).
+			key = n.ID + "@" + partitionKey(n.PartitionID)
+		}
+		if key != "" {
+			if j, ok := byExt[key]; ok {
 				mergeNode(&out[j], &n, true)
 				continue
 			}
-			byExt[n.ExtAddr] = len(out)
+			byExt[key] = len(out)
 		}
 		fresh := Node{ID: n.ID, ExtAddr: n.ExtAddr, Sources: []string{}}
+		if n.HasFlag(FlagInventoryOnly) {
+			fresh.Flags = []string{FlagInventoryOnly} // so far, every view is an inventory's
+		}
 		mergeNode(&fresh, &n, true)
 		out = append(out, fresh)
 	}
-	// RLOC16-only nodes fold into the unique ext-addressed node with that RLOC16.
+	// RLOC16-only nodes fold into the unique ext-addressed node with that
+	// RLOC16 in their partition. An inferred router known only by its
+	// RLOC16 (an allocated router ID in some node's Route64 or route table)
+	// also folds into the one ext-addressed node anywhere with that router
+	// RLOC16 when its own partition has none: views taken in different
+	// partitions (Matter dumps read months apart, a partition that
+	// re-formed) name the same router, which asks for its previous router
+	// ID when it re-attaches.
 	var kept []Node
 	for i := range out {
 		n := out[i]
 		if n.ExtAddr == "" && n.Rloc16 != nil {
-			target := -1
-			count := 0
+			target, count := -1, 0
+			anyTarget, anyCount := -1, 0
 			for j := range out {
 				m := &out[j]
-				if m.ExtAddr != "" && m.Rloc16 != nil && *m.Rloc16 == *n.Rloc16 && samePartition(m, &n) {
+				if m.ExtAddr == "" || m.Rloc16 == nil || *m.Rloc16 != *n.Rloc16 {
+					continue
+				}
+				if samePartition(m, &n) {
 					target, count = j, count+1
 				}
+				anyTarget, anyCount = j, anyCount+1
+			}
+			if count == 0 && anyCount == 1 && n.Rloc16.IsRouter() && n.HasFlag(FlagInferred) {
+				target, count = anyTarget, 1
+			}
+			if count != 1 {
+				// No RLOC16 match: the one ext-addressed node of the
+				// partition sharing one of its addresses (ML-EID, OMR) —
+				// a child known by RLOC16 from its parent's tables and by
+				// ext address from an inventory that lacks its RLOC16.
+				target, count = addressOwner(out, &n)
 			}
 			if count == 1 {
 				rename[n.ID] = out[target].ID
@@ -193,6 +375,9 @@ func foldNodes(s *Snapshot) map[string]string {
 	if kept == nil {
 		kept = []Node{}
 	}
+	for i := range kept {
+		attributeSourceless(&kept[i])
+	}
 	// Links may name an ext-addressed node by its RLOC16 ("rloc:0x4400")
 	// when the source did not know the ext address; resolve those too,
 	// unless two nodes claim the RLOC16.
@@ -202,13 +387,95 @@ func foldNodes(s *Snapshot) map[string]string {
 			rlocOwners[*n.Rloc16] = append(rlocOwners[*n.Rloc16], n.ID)
 		}
 	}
+	keptIDs := map[string]bool{}
+	for _, n := range kept {
+		keptIDs[n.ID] = true
+	}
 	for r, ids := range rlocOwners {
-		if len(ids) == 1 {
+		// Not while a node of that id stays (one of another partition).
+		if len(ids) == 1 && !keptIDs[RlocID(r)] {
 			rename[RlocID(r)] = ids[0]
 		}
 	}
 	s.Nodes = kept
 	return rename
+}
+
+// partitionKey names a partition for grouping ("" when unknown).
+func partitionKey(p *uint32) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatUint(uint64(*p), 10)
+}
+
+// addressOwner finds the ext-addressed nodes of n's partition that share an
+// address identifying one device with n (not link-local, not an RLOC or
+// ALOC, not multicast): the index of the one, and how many there are.
+func addressOwner(nodes []Node, n *Node) (int, int) {
+	mine := map[netip.Addr]bool{}
+	for _, a := range n.IPv6 {
+		if ip, err := netip.ParseAddr(a); err == nil && deviceAddr(ip) {
+			mine[ip] = true
+		}
+	}
+	if len(mine) == 0 {
+		return -1, 0
+	}
+	target, count := -1, 0
+	for j := range nodes {
+		m := &nodes[j]
+		if m.ExtAddr == "" || !samePartition(m, n) {
+			continue
+		}
+		for _, a := range m.IPv6 {
+			if ip, err := netip.ParseAddr(a); err == nil && mine[ip] {
+				target, count = j, count+1
+				break
+			}
+		}
+	}
+	return target, count
+}
+
+// deviceAddr reports whether a names one device: unicast, not link-local
+// (derived from the ext address, which it would have to match anyway),
+// not an RLOC or ALOC (those follow the RLOC16).
+func deviceAddr(a netip.Addr) bool {
+	if !a.IsValid() || a.IsMulticast() || a.IsLinkLocalUnicast() || a.IsUnspecified() || a.IsLoopback() {
+		return false
+	}
+	_, loc := LocatorOf(a)
+	return !loc
+}
+
+// sourceless marks a field set by a view without sources until
+// attributeSourceless gives it the node's first source.
+const sourceless = "\x00"
+
+// attributeSourceless gives the fields set by views without sources the
+// node's first source (sorted), or drops their attribution when the node
+// has none: what Normalize of the folded node would record.
+func attributeSourceless(n *Node) {
+	first := ""
+	for _, s := range n.Sources {
+		if first == "" || s < first {
+			first = s
+		}
+	}
+	for f, by := range n.FieldSources {
+		if by != sourceless {
+			continue
+		}
+		if first == "" {
+			delete(n.FieldSources, f)
+		} else {
+			n.FieldSources[f] = first
+		}
+	}
+	if len(n.FieldSources) == 0 {
+		n.FieldSources = nil
+	}
 }
 
 func samePartition(a, b *Node) bool {
@@ -229,7 +496,10 @@ func mergeNode(dst, src *Node, overwrite bool) {
 			by = v // already attributed by an earlier merge
 		}
 		if by == "" {
-			return
+			// A view without sources (an inferred one): the field is
+			// attributed to the node's first source once the fold is done
+			// (attributeSourceless), as a second Normalize would.
+			by = sourceless
 		}
 		if dst.FieldSources == nil {
 			dst.FieldSources = map[string]string{}
@@ -255,18 +525,37 @@ func mergeNode(dst, src *Node, overwrite bool) {
 	if take("rloc16", src.Rloc16 != nil, dst.Rloc16 != nil) {
 		dst.Rloc16 = src.Rloc16
 	}
+	// An inventory's view (FlagInventoryOnly: a device list, a stale
+	// record) never overrides what a table or the node itself said about
+	// mode and role, and is overridden by it (OTBR's /api/devices gets the
+	// mode bits wrong); dst is still inventory-only while every view merged
+	// into it so far was.
+	srcInv, dstInv := src.HasFlag(FlagInventoryOnly), dst.HasFlag(FlagInventoryOnly)
 	known := func(r Role) bool { return r != "" && r != RoleUnknown }
-	if known(src.Role) {
-		if known(dst.Role) && dst.Role != src.Role && !(dst.Role.IsRouterRole() && src.Role.IsRouterRole()) {
+	// The neutral ftd-child agrees with reed and fed: it only knows less.
+	neutral := func(a, b Role) bool { return a == RoleFTDChild && b.IsFTDChildRole() }
+	if known(src.Role) && !(srcInv && !dstInv && known(dst.Role)) {
+		if known(dst.Role) && dst.Role != src.Role && !(dst.Role.IsRouterRole() && src.Role.IsRouterRole()) &&
+			!neutral(src.Role, dst.Role) && !neutral(dst.Role, src.Role) && !srcInv && !dstInv {
 			dst.AddFlag(FlagRoleConflict)
 		}
-		// Roles are re-derived from RLOC16 and mode, so they carry no field source.
-		if (overwrite || !known(dst.Role)) && !(dst.Role == RoleLeader && src.Role == RoleRouter) {
+		better := !srcInv && dstInv
+		if (overwrite || better || !known(dst.Role)) && !(dst.Role == RoleLeader && src.Role == RoleRouter) &&
+			!(neutral(src.Role, dst.Role) && !better) {
 			dst.Role = src.Role
+			note("role") // Normalize re-derives it, naming its evidence
 		}
 	}
-	if take("mode", src.Mode != nil, dst.Mode != nil) {
-		dst.Mode = src.Mode
+	if src.Mode != nil {
+		srcWeak := srcInv || src.modeFromInventory
+		switch {
+		case dst.Mode == nil, !srcWeak && dst.modeFromInventory, overwrite && (!srcWeak || dst.modeFromInventory):
+			dst.Mode, dst.modeFromInventory = src.Mode, srcWeak
+			note("mode")
+		}
+	}
+	if take("router_eligible", src.RouterEligible != nil && !srcInv, dst.RouterEligible != nil) {
+		dst.RouterEligible = src.RouterEligible
 	}
 	dst.BorderRouter = dst.BorderRouter || src.BorderRouter
 	str("name", &dst.Name, src.Name)
@@ -312,6 +601,11 @@ func mergeNode(dst, src *Node, overwrite bool) {
 	if statusRank(src.Status) >= statusRank(dst.Status) {
 		dst.Status, dst.StatusDetail = src.Status, src.StatusDetail
 	}
+	// A view that is not an inventory's clears FlagInventoryOnly; an
+	// inventory's view does not set it on a node something else saw.
+	if !srcInv && dstInv {
+		dst.Flags = removeFlag(dst.Flags, FlagInventoryOnly)
+	}
 	// A node seen directly by any source is no longer only inferred.
 	if !src.HasFlag(FlagInferred) && len(src.Sources) > 0 {
 		var fl []string
@@ -324,6 +618,9 @@ func mergeNode(dst, src *Node, overwrite bool) {
 	}
 	for _, f := range src.Flags {
 		if f == FlagInferred && !dst.HasFlag(FlagInferred) && len(dst.Sources) > 0 {
+			continue
+		}
+		if f == FlagInventoryOnly && !dstInv {
 			continue
 		}
 		dst.AddFlag(f)
@@ -365,14 +662,29 @@ func deriveLeader(s *Snapshot) {
 	}
 }
 
-// deriveNode applies the RLOC16 arithmetic to one node.
+// deriveNode applies the RLOC16 arithmetic to one node and derives its
+// role from the best evidence, naming that evidence's source in
+// FieldSources["role"]: a router's RLOC16 (leader when the leader data
+// names its router ID); a child's mode refined by its router eligibility.
 func deriveNode(n *Node, net Network) {
 	if n.Sources == nil {
 		n.Sources = []string{}
 	}
+	roleFrom := func(fields ...string) {
+		for _, f := range fields {
+			if src := n.FieldSources[f]; src != "" {
+				n.FieldSources["role"] = src // n.FieldSources is not nil here
+				return
+			}
+		}
+	}
 	if n.Rloc16 == nil || *n.Rloc16 == InvalidRloc16 {
 		if n.Role == "" {
 			n.Role = RoleUnknown
+		}
+		if n.Mode != nil && n.Role.IsChildRole() {
+			n.Role = ChildRoleOf(*n.Mode, n.RouterEligible)
+			roleFrom("router_eligible", "mode")
 		}
 		n.RouterID, n.Parent = nil, nil
 		return
@@ -389,14 +701,29 @@ func deriveNode(n *Node, net Network) {
 		default:
 			n.Role = RoleRouter
 		}
+		roleFrom("rloc16")
 		return
 	}
 	n.RouterID = nil
-	if n.Mode != nil {
-		n.Role = ChildRole(*n.Mode)
-	} else if !n.Role.IsChildRole() {
+	switch {
+	case n.Role == RoleDetached:
+		// A detached node keeps its last RLOC16 but has no parent.
+	case n.Mode != nil:
+		n.Role = ChildRoleOf(*n.Mode, n.RouterEligible)
+		if n.Role.IsFTDChildRole() {
+			roleFrom("router_eligible", "mode")
+		} else {
+			roleFrom("mode")
+		}
+	case n.RouterEligible != nil && n.Role.IsFTDChildRole():
+		// No mode, but a source said it is an FTD child (Matter RoutingRole
+		// REED) and eligibility is known.
+		n.Role = ChildRoleOf(Mode{RxOnWhenIdle: true, FullThreadDevice: true}, n.RouterEligible)
+		roleFrom("router_eligible")
+	case !n.Role.IsChildRole():
 		// A child without mode: an end device of unknown kind.
 		n.Role = RoleEndDevice
+		roleFrom("rloc16")
 	}
 }
 

@@ -131,7 +131,7 @@ func TestChildMissingFromParentTableIsFlaggedNotDropped(t *testing.T) {
 	}
 	Normalize(s)
 	c := s.Node("4444444444444444")
-	if c == nil || !c.HasFlag(FlagNotInParentTable) || c.Parent == nil || *c.Parent != "1111111111111111" || c.Role != RoleREED {
+	if c == nil || !c.HasFlag(FlagNotInParentTable) || c.Parent == nil || *c.Parent != "1111111111111111" || c.Role != RoleFTDChild {
 		t.Fatalf("child: %+v", c)
 	}
 }

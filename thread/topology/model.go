@@ -16,25 +16,44 @@ const Schema = "threadmap.topology/v1"
 // Role is a node's Thread role, in the exact words of the canonical JSON.
 type Role string
 
-// The roles. A child that is a full Thread device is reported as a REED (an
-// FTD child can become a router); rx-off children are sleepy end devices.
+// The roles. Routers and the leader come from the RLOC16 (child ID 0) and
+// the leader data. A child's role comes from its mode and, for an rx-on
+// full Thread device, from what is known of its router eligibility:
+// "reed" (router-eligible end device) only when a source knows eligibility
+// is on (ot-cli `routereligible` → Enabled, Matter RoutingRole 4), "fed"
+// (full end device) when a source knows it is off (`routereligible` →
+// Disabled), and the neutral "ftd-child" when no source can tell (TMF
+// diagnostics and OTBR REST carry only the mode bits).
 const (
 	RoleLeader          Role = "leader"
 	RoleRouter          Role = "router"
 	RoleREED            Role = "reed"
+	RoleFED             Role = "fed"
+	RoleFTDChild        Role = "ftd-child"
 	RoleEndDevice       Role = "end-device"
 	RoleSleepyEndDevice Role = "sleepy-end-device"
 	RoleDetached        Role = "detached"
 	RoleUnknown         Role = "unknown"
 )
 
+// AllRoles lists every role, in the order the docs and legends show them.
+func AllRoles() []Role {
+	return []Role{RoleLeader, RoleRouter, RoleREED, RoleFED, RoleFTDChild, RoleEndDevice,
+		RoleSleepyEndDevice, RoleDetached, RoleUnknown}
+}
+
 // IsRouterRole reports whether r is leader or router.
 func (r Role) IsRouterRole() bool { return r == RoleLeader || r == RoleRouter }
 
-// IsChildRole reports whether r is an end-device role (REED, MED, SED).
+// IsChildRole reports whether r is a child's role: an FTD child (REED,
+// FED or ftd-child), an end device (MED) or a sleepy end device.
 func (r Role) IsChildRole() bool {
-	return r == RoleREED || r == RoleEndDevice || r == RoleSleepyEndDevice
+	return r.IsFTDChildRole() || r == RoleEndDevice || r == RoleSleepyEndDevice
 }
+
+// IsFTDChildRole reports whether r is one of the rx-on full-Thread-device
+// child roles (reed, fed, ftd-child).
+func (r Role) IsFTDChildRole() bool { return r == RoleREED || r == RoleFED || r == RoleFTDChild }
 
 // Mode is the MLE device mode (Thread spec 4.5.2): the three bits a user cares about.
 type Mode struct {
@@ -113,15 +132,26 @@ func ParseMode(s string) (Mode, error) {
 	return m, nil
 }
 
-// ChildRole is the role an attached child with mode m plays.
-func ChildRole(m Mode) Role {
+// ChildRole is the role an attached child with mode m plays when nothing
+// is known of its router eligibility: rx-off → sleepy-end-device, rx-on
+// full Thread device → ftd-child, else end-device.
+func ChildRole(m Mode) Role { return ChildRoleOf(m, nil) }
+
+// ChildRoleOf is ChildRole refined by router eligibility when a source
+// knows it (nil: unknown): an rx-on full Thread device is a reed when
+// eligible, a fed when not.
+func ChildRoleOf(m Mode, routerEligible *bool) Role {
 	switch {
 	case !m.RxOnWhenIdle:
 		return RoleSleepyEndDevice
-	case m.FullThreadDevice:
+	case !m.FullThreadDevice:
+		return RoleEndDevice
+	case routerEligible == nil:
+		return RoleFTDChild
+	case *routerEligible:
 		return RoleREED
 	default:
-		return RoleEndDevice
+		return RoleFED
 	}
 }
 
@@ -149,19 +179,36 @@ const (
 	FlagParentMismatch = "parent-mismatch"
 	// FlagRoleConflict: sources disagree about the role.
 	FlagRoleConflict = "role-conflict"
+	// FlagInventoryOnly: every view of the node came from an inventory —
+	// a border router's device list (OTBR /api/devices), a record a source
+	// kept from before, a Matter server's cached attributes of a node it
+	// cannot reach — not from a table some router holds in this scan nor
+	// from the node's own answer. A source sets it on such views; any other
+	// view of the same device clears it. Normalize moves a node that keeps
+	// it (and did not answer) from Nodes to NotSeen, and a mode from such a
+	// view never overrides one from a table or the node itself.
+	FlagInventoryOnly = "inventory-only"
 )
 
 // Node is one Thread device. Keyed by ExtAddr; known by Rloc16 too.
 type Node struct {
-	ID            string            `json:"id"`
-	ExtAddr       string            `json:"ext_addr,omitempty"`
-	Rloc16        *Rloc16           `json:"rloc16,omitempty"`
-	Role          Role              `json:"role"`
-	RouterID      *int              `json:"router_id"`
-	Parent        *string           `json:"parent"`
-	Mode          *Mode             `json:"mode,omitempty"`
-	BorderRouter  bool              `json:"border_router"`
-	Name          string            `json:"name,omitempty"`
+	ID      string  `json:"id"`
+	ExtAddr string  `json:"ext_addr,omitempty"`
+	Rloc16  *Rloc16 `json:"rloc16,omitempty"`
+	Role    Role    `json:"role"`
+	// RouterEligible is whether the node may become a router, when a
+	// source knows it (ot-cli `routereligible`, Matter RoutingRole); it
+	// decides reed or fed for an rx-on FTD child (ChildRoleOf).
+	RouterEligible *bool   `json:"router_eligible,omitempty"`
+	RouterID       *int    `json:"router_id"`
+	Parent         *string `json:"parent"`
+	Mode           *Mode   `json:"mode,omitempty"`
+	BorderRouter   bool    `json:"border_router"`
+	Name           string  `json:"name,omitempty"`
+	// UserName is the name a user gave the device, kept apart by ext
+	// address (store names) and set only on snapshots as they are served;
+	// it is never stored in a snapshot.
+	UserName      string            `json:"user_name,omitempty"`
 	Vendor        string            `json:"vendor,omitempty"`
 	Model         string            `json:"model,omitempty"`
 	SWVersion     string            `json:"sw_version,omitempty"`
@@ -188,6 +235,10 @@ type Node struct {
 	FieldSources map[string]string `json:"field_sources,omitempty"`
 	FirstSeen    *time.Time        `json:"first_seen,omitempty"`
 	LastSeen     *time.Time        `json:"last_seen,omitempty"`
+
+	// modeFromInventory is merge bookkeeping inside Normalize: Mode came
+	// from an inventory-only view. Never encoded; false outside Normalize.
+	modeFromInventory bool
 }
 
 // Connectivity is the Connectivity TLV (4) as a node reports it.
@@ -310,12 +361,18 @@ type Scan struct {
 
 // Snapshot is one picture of one network at one time.
 type Snapshot struct {
-	Schema        string         `json:"schema"`
-	ID            string         `json:"snapshot_id,omitempty"`
-	TakenAt       time.Time      `json:"taken_at"`
-	Network       Network        `json:"network"`
-	Nodes         []Node         `json:"nodes"`
-	Links         []Link         `json:"links"`
+	Schema  string    `json:"schema"`
+	ID      string    `json:"snapshot_id,omitempty"`
+	TakenAt time.Time `json:"taken_at"`
+	Network Network   `json:"network"`
+	Nodes   []Node    `json:"nodes"`
+	Links   []Link    `json:"links"`
+	// NotSeen lists devices a source knows of that this scan did not see:
+	// no router's table lists them and they did not answer (FlagInventoryOnly
+	// on every view). They are not on the map; LastSeen, when a source knows
+	// it, says when one was last seen. Normalize keeps them here, sorted, so
+	// Nodes holds only live nodes.
+	NotSeen       []Node         `json:"not_seen,omitempty"`
 	BorderRouters []BorderRouter `json:"border_routers,omitempty"`
 	Scan          Scan           `json:"scan"`
 }

@@ -114,6 +114,39 @@ func resolveNetData(s *Snapshot) {
 	}
 }
 
+// Elided reports whether nd is a sleepy child's stable-only copy: the
+// server RLOC16s replaced by 0xfffe (InvalidRloc16), so it cannot say who
+// the border routers are.
+func (nd *NetworkData) Elided() bool {
+	elided := false
+	nd.eachRloc(true, func(r Rloc16) { elided = elided || r == InvalidRloc16 })
+	return elided
+}
+
+// eachRloc calls f with the RLOC16 of every Border Router and Has Route
+// entry and, with servers, of every service's server (nil nd: none).
+func (nd *NetworkData) eachRloc(servers bool, f func(Rloc16)) {
+	if nd == nil {
+		return
+	}
+	for _, p := range nd.Prefixes {
+		for _, b := range p.BorderRouters {
+			f(b.Rloc16)
+		}
+		for _, r := range p.Routes {
+			f(r.Rloc16)
+		}
+	}
+	if !servers {
+		return
+	}
+	for _, s := range nd.Services {
+		for _, v := range s.Servers {
+			f(v.Rloc16)
+		}
+	}
+}
+
 // Clone returns a deep copy of nd (nil for nil).
 func (nd *NetworkData) Clone() *NetworkData {
 	if nd == nil {

@@ -153,10 +153,31 @@ func ReadSummary(path string) (*Summary, error) {
 	return &s, nil
 }
 
+// ShapeOptions says what a comparison with the truth expects where a
+// capture's summary.json cannot tell.
+type ShapeOptions struct {
+	// FTDChildRole is the role expected for an rx-on FTD child (mode rdn).
+	// summary.json records the mode, not router eligibility, so the role
+	// is the one the source under test can know: RoleFTDChild (the
+	// default) for sources that cannot learn eligibility (TMF diagnostics,
+	// OTBR REST); RoleFED for the ot-cli importer of these captures, whose
+	// only rdn child, n4, is a FED (the capture README says so, and its
+	// transcript's `routereligible` answers Disabled).
+	FTDChildRole topology.Role
+}
+
+func (o ShapeOptions) ftdChildRole() topology.Role {
+	if o.FTDChildRole == "" {
+		return topology.RoleFTDChild
+	}
+	return o.FTDChildRole
+}
+
 // OurRole is the node's role in our terms: the summary says "child" and the
-// mode gives the role (rdn → reed, rn → end-device, - → sleepy-end-device);
+// mode gives the role (rn → end-device, - → sleepy-end-device, rdn →
+// ftdChild: what the source can know of an FTD child, see ShapeOptions);
 // leader and router stay as they are.
-func (n SummaryNode) OurRole() (topology.Role, error) {
+func (n SummaryNode) OurRole(ftdChild topology.Role) (topology.Role, error) {
 	if n.Role != "child" {
 		return topology.Role(n.Role), nil
 	}
@@ -164,22 +185,26 @@ func (n SummaryNode) OurRole() (topology.Role, error) {
 	if err != nil {
 		return "", fmt.Errorf("node %s: mode: %w", n.ExtAddr, err)
 	}
-	return topology.ChildRole(m), nil
+	r := topology.ChildRole(m)
+	if r == topology.RoleFTDChild {
+		return ftdChild, nil
+	}
+	return r, nil
 }
 
 // Shape is the truth as a topology.Shape keyed by ext address: every
 // node's RLOC16 and role, every parent-child pair and every router-router
 // link (one per pair). A router that appears only as the far end of a
 // router link (a border router the summary does not list as a node) is a
-// router too.
-func (s *Summary) Shape() (topology.Shape, error) {
+// router too. An FTD child's role is opt's FTDChildRole.
+func (s *Summary) Shape(opt ShapeOptions) (topology.Shape, error) {
 	sh := topology.Shape{Nodes: map[string]string{}, Parents: map[string]string{}, RouterLinks: map[string]bool{}}
 	for _, n := range s.Nodes {
 		r, err := topology.ParseRloc16(n.Rloc16)
 		if err != nil {
 			return sh, fmt.Errorf("node %s: %w", n.ExtAddr, err)
 		}
-		role, err := n.OurRole()
+		role, err := n.OurRole(opt.ftdChildRole())
 		if err != nil {
 			return sh, err
 		}
@@ -208,16 +233,21 @@ func (s *Summary) Shape() (topology.Shape, error) {
 	return sh, nil
 }
 
-// TruthShape reads the summary.json at path as Summary.Shape does and
-// fails the test when it cannot be read or holds no nodes, parents or
+// TruthShape reads the summary.json at path as Summary.Shape does (with
+// opt, when given: what the source under test can know of FTD children)
+// and fails the test when it cannot be read or holds no nodes, parents or
 // router links (a truth that cannot catch anything).
-func TruthShape(t testing.TB, path string) topology.Shape {
+func TruthShape(t testing.TB, path string, opt ...ShapeOptions) topology.Shape {
 	t.Helper()
 	s, err := ReadSummary(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sh, err := s.Shape()
+	var o ShapeOptions
+	if len(opt) > 0 {
+		o = opt[0]
+	}
+	sh, err := s.Shape(o)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}

@@ -21,7 +21,7 @@ func TestSmallCurrentTruth(t *testing.T) {
 			"5a7324b8eee603d2": "0xd000 router",
 			"eeb4e5ab8fbf07e8": "0xf800 router",
 			"8eb0043d8ac6f721": "0xc800 router",
-			"523d1e635ee46754": "0xe003 reed",
+			"523d1e635ee46754": "0xe003 ftd-child",
 			"d6232969c413030b": "0xd002 end-device",
 			"66901f4604d368fe": "0xf801 sleepy-end-device",
 			"32cf8caf78b775f5": "0xe002 sleepy-end-device",
@@ -42,6 +42,11 @@ func TestSmallCurrentTruth(t *testing.T) {
 	}
 	if d := want.Diff(got); len(d) > 0 {
 		t.Errorf("small-current truth: %v", d)
+	}
+	// For a source that knows router eligibility, n4 is the FED it is.
+	fed := TruthShape(t, OpenThread("small-current", "summary.json"), ShapeOptions{FTDChildRole: topology.RoleFED})
+	if v := fed.Nodes["523d1e635ee46754"]; v != "0xe003 fed" {
+		t.Errorf("n4 with FTDChildRole fed: %q", v)
 	}
 }
 
@@ -76,7 +81,7 @@ func TestReadSummaryErrors(t *testing.T) {
 		t.Error("missing file read")
 	}
 	s := &Summary{Nodes: []SummaryNode{{ExtAddr: "aa", Rloc16: "0x2401", Role: "child", Mode: "xyz"}}}
-	if _, err := s.Shape(); err == nil {
+	if _, err := s.Shape(ShapeOptions{}); err == nil {
 		t.Error("bad mode accepted")
 	}
 }
