@@ -29,14 +29,15 @@
 //  6. Close: a keep-alive with State reject (resign: the leader frees the
 //     role now rather than 50 s later), then close_notify.
 //
-// Retries and deadlines: every confirmable request (to the Border Agent or
-// through the proxy to a node) is retransmitted per RFC 7252 — ACK timeout
-// 2 s × [1, 1.5), doubling, at most 4 retransmissions — and that is the
-// only retrying done here; the caller's context bounds each request, and
-// the TMF crawler decides whether to ask a node again. A session that ends
-// (close_notify, a fatal alert, the Border Agent's port gone, a rejected
-// or unanswered keep-alive) fails every waiting request at once with a
-// *SessionError saying why.
+// Retries and deadlines: requests to the Border Agent (petition,
+// keep-alive, dataset, resign) are retransmitted per RFC 7252 — ACK timeout
+// 2 s × [1, 1.5), doubling, at most 4 retransmissions. TMF through the
+// proxy is one exchange per call, one transmission (ProxyConfig can allow
+// bounded CoAP retransmissions of it), bounded by the caller's context or
+// RequestTimeout: the TMF crawler is the one layer that asks a node again.
+// A session that ends (close_notify, a fatal alert, the Border Agent's port
+// gone, a rejected or unanswered keep-alive) fails every waiting request at
+// once with a *SessionError saying why.
 //
 // Ephemeral keys (ePSKc), as OpenThread's Border Agent treats them: a
 // session keyed by one is a Border Agent session like any other — it may
