@@ -219,55 +219,43 @@ func (e *endpoint) request(ctx context.Context, to netip.AddrPort, confirmable b
 	if err := e.send(to, b); err != nil {
 		return fail(err)
 	}
+	// One select for every kind of request: acked is watched (a
+	// confirmable request) until the acknowledgement comes; retransmit
+	// ticks only while a confirmable request may be sent again. A nil
+	// channel disables its case.
+	var acked <-chan struct{}
 	var retransmit <-chan time.Time
 	var timer *time.Timer
-	if confirmable && e.maxRetransmit == 0 {
-		// One transmission: wait for the acknowledgement or the deadline.
+	wait, sent := e.ackTimeout+time.Duration(mrand.Int64N(int64(e.ackTimeout/2)+1)), 1
+	if confirmable {
+		acked = x.acked
+		if e.maxRetransmit > 0 {
+			timer = time.NewTimer(wait)
+			defer timer.Stop()
+			retransmit = timer.C
+		}
+	}
+	for {
 		select {
-		case <-x.acked:
+		case <-acked:
+			acked, retransmit = nil, nil // the response may still come, separately
 		case r := <-x.resp:
 			return r, nil
 		case err := <-x.fail:
 			return fail(err)
 		case <-ctx.Done():
 			return fail(ctx.Err())
-		}
-	} else if confirmable {
-		wait := e.ackTimeout + time.Duration(mrand.Int64N(int64(e.ackTimeout/2)+1))
-		timer = time.NewTimer(wait)
-		defer timer.Stop()
-		retransmit = timer.C
-		sent := 1
-		for retransmit != nil {
-			select {
-			case <-x.acked:
-				retransmit = nil
-			case r := <-x.resp:
-				return r, nil
-			case err := <-x.fail:
-				return fail(err)
-			case <-ctx.Done():
-				return fail(ctx.Err())
-			case <-retransmit:
-				if sent > e.maxRetransmit {
-					return fail(errNoAck{sent})
-				}
-				if err := e.send(to, b); err != nil {
-					return fail(err)
-				}
-				sent++
-				wait *= 2
-				timer.Reset(wait)
+		case <-retransmit:
+			if sent > e.maxRetransmit {
+				return fail(errNoAck{sent})
 			}
+			if err := e.send(to, b); err != nil {
+				return fail(err)
+			}
+			sent++
+			wait *= 2
+			timer.Reset(wait)
 		}
-	}
-	select {
-	case r := <-x.resp:
-		return r, nil
-	case err := <-x.fail:
-		return fail(err)
-	case <-ctx.Done():
-		return fail(ctx.Err())
 	}
 }
 

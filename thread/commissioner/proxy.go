@@ -188,11 +188,8 @@ func (p *Proxy) resolve(r topology.Rloc16) netip.AddrPort {
 	return netip.AddrPortFrom(netip.AddrFrom16(topology.RlocAddress(p.prefix, r)), tmf.Port)
 }
 
-// bound gives a call the RequestTimeout unless ctx ends sooner.
+// bound gives a call the RequestTimeout (or ctx's earlier deadline).
 func (p *Proxy) bound(ctx context.Context) (context.Context, context.CancelFunc) {
-	if d, ok := ctx.Deadline(); ok && time.Until(d) <= p.cfg.RequestTimeout {
-		return context.WithCancel(ctx)
-	}
 	return context.WithTimeout(ctx, p.cfg.RequestTimeout)
 }
 
