@@ -9,6 +9,8 @@
 //	meta                       "version" → uint64 big-endian schema version
 //	                           "settings" → runtime settings the API changed (an
 //	                           opaque blob: GetSettings/PutSettings; backend/app writes JSON)
+//	                           "credentials" → Border Agent credentials stored through the
+//	                           API (an opaque blob: GetCredentials/PutCredentials)
 //	ids                        id (uint64 big-endian) → time key (16 bytes) ‖ network key
 //	                           (the bucket's sequence is the last id handed out)
 //	net                        one nested bucket per network key (topology.Network.Key():
@@ -40,8 +42,10 @@
 // Snapshot ids are the decimal form of a uint64 handed out in increasing
 // order ("1", "2", ...): short, URL-safe and never reused.
 //
-// Secrets (network key, PSKc) never reach the file: topology.Snapshot has
-// no field for them.
+// Snapshots carry no secrets (network key, PSKc): topology.Snapshot has no
+// field for them. The one secret the file may hold is the Border Agent
+// credentials a user stored through the API (meta "credentials"), which
+// is why the file is created with mode 0600; exports never include meta.
 //
 // # Migrations
 //

@@ -66,6 +66,7 @@ type App struct {
 	bg       sync.WaitGroup
 	cleanups []func()
 	settings *settingsManager
+	ba       *baSources      // Border Agent sources (sources_ba.go)
 	ctx      context.Context // Run's: sources added later follow it
 
 	matterMu   sync.Mutex
@@ -121,6 +122,10 @@ func start(ctx context.Context, c config.Config, b Build, log *slog.Logger) (a *
 		}
 	})
 	a.bus = events.NewBus()
+	a.ba, err = a.loadBASources(c)
+	if err != nil {
+		return nil, err
+	}
 	a.settings, err = a.loadSettings(c)
 	if err != nil {
 		return nil, err

@@ -51,6 +51,7 @@ func (a *App) startDiscovery(ctx context.Context) error {
 				if a.registry.Upsert(br) {
 					log.Info("border router appeared", "id", br.ID, "vendor", br.Vendor, "network", ev.Network, "host", br.Host)
 				}
+				a.ba.seen(ev.Service, ev.Network)
 				mu.Lock()
 				_, done := probed[br.ID]
 				mu.Unlock()
@@ -65,6 +66,7 @@ func (a *App) startDiscovery(ctx context.Context) error {
 			case meshcop.EventDisappeared:
 				log.Info("border router disappeared", "id", br.ID)
 				a.registry.Remove(br.ID)
+				a.ba.gone(ev.Service, ev.Network)
 				mu.Lock()
 				if id := probed[br.ID]; id != "" {
 					a.sched.Remove(id)

@@ -41,6 +41,12 @@ type SettingsView struct {
 	OTBR            []string                   `json:"otbr"`
 	MatterServer    string                     `json:"matter_server"`
 	TMF             []string                   `json:"tmf"`
+	// BorderAgentCredentials shows "set" (never a key) for every network
+	// with a Border Agent credential. PATCH takes {"<network key>":
+	// {"pskc": HEX} | {"passphrase": P} | null}, kept in the store file
+	// (mode 0600); a discovered border router of such a network is mapped
+	// through its Border Agent (sources_ba.go).
+	BorderAgentCredentials map[string]string `json:"border_agent_credentials"`
 	// Source says where each field came from (config.Origin* values).
 	Source map[string]string `json:"source"`
 	// APIShadowed lists fields changed through the API that a flag or
@@ -283,7 +289,7 @@ func (m *settingsManager) viewLocked() SettingsView {
 	v := SettingsView{Interval: c.Interval, NetworkInterval: copyIntervals(c.NetworkInterval), MaxBackoff: c.MaxBackoff,
 		ScanTimeout: c.ScanTimeout, RetainCount: c.RetainCount, RetainAge: c.RetainAge,
 		OTBR: append([]string{}, c.OTBR...), MatterServer: c.MatterServer, TMF: append([]string{}, c.TMF...),
-		Source: map[string]string{}}
+		BorderAgentCredentials: m.a.ba.view(), Source: map[string]string{}}
 	for _, s := range runtimeSettings() {
 		_, byAPI := m.api[s.key]
 		switch {
@@ -317,6 +323,12 @@ func (m *settingsManager) Patch(body []byte) (any, error) {
 	known := map[string]runtimeSetting{}
 	for _, s := range runtimeSettings() {
 		known[s.key] = s
+	}
+	if raw, ok := patch[baCredentialsKey]; ok {
+		if err := m.a.ba.patch(raw); err != nil {
+			return nil, err
+		}
+		delete(patch, baCredentialsKey)
 	}
 	keys := make([]string, 0, len(patch))
 	for k := range patch {

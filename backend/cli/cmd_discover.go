@@ -45,6 +45,10 @@ func runDiscover(ctx context.Context, env *Env, a []string) error {
 	if err != nil {
 		return err
 	}
+	ephemeral, err := ephemeralBrowse(ctx, ifaces, *timeout) // cmd_discover_epskc.go
+	if err != nil {
+		return err
+	}
 	rctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	events := make(chan meshcop.Event, 64)
@@ -66,10 +70,11 @@ loop:
 		return ctx.Err()
 	}
 	nets := b.Networks()
+	eph := ephemeral()
 	if *asJSON {
-		return printDiscoverJSON(env, nets)
+		return printDiscoverJSON(env, nets, eph)
 	}
-	return printDiscoverTable(env, nets, ifaces, *timeout)
+	return printDiscoverTable(env, nets, eph, ifaces, *timeout)
 }
 
 type discoverJSON struct {
@@ -80,16 +85,19 @@ type discoverJSON struct {
 type discoverBorderRouterJSON struct {
 	topology.BorderRouter
 	Network string `json:"network"`
+	// EphemeralKeyPort is the `_meshcop-e._udp` port while an ephemeral
+	// key is active.
+	EphemeralKeyPort int `json:"ephemeral_key_port,omitempty"`
 }
 
-func printDiscoverJSON(env *Env, nets []meshcop.Network) error {
+func printDiscoverJSON(env *Env, nets []meshcop.Network, eph ephemeralPorts) error {
 	out := discoverJSON{Networks: nets, BorderRouters: []discoverBorderRouterJSON{}}
 	if out.Networks == nil {
 		out.Networks = []meshcop.Network{}
 	}
 	for _, n := range nets {
 		for _, s := range n.BorderRouters {
-			out.BorderRouters = append(out.BorderRouters, discoverBorderRouterJSON{meshcop.ToBorderRouter(s), n.Key})
+			out.BorderRouters = append(out.BorderRouters, discoverBorderRouterJSON{meshcop.ToBorderRouter(s), n.Key, eph.port(s)})
 		}
 	}
 	enc := json.NewEncoder(env.Stdout)
@@ -98,7 +106,7 @@ func printDiscoverJSON(env *Env, nets []meshcop.Network) error {
 	return enc.Encode(out)
 }
 
-func printDiscoverTable(env *Env, nets []meshcop.Network, ifaces []string, timeout time.Duration) error {
+func printDiscoverTable(env *Env, nets []meshcop.Network, eph ephemeralPorts, ifaces []string, timeout time.Duration) error {
 	if len(nets) == 0 {
 		fmt.Fprintf(env.Stdout, "no border routers answered on %s within %v\n", strings.Join(ifaces, ", "), timeout)
 		return nil
@@ -127,6 +135,9 @@ func printDiscoverTable(env *Env, nets []meshcop.Network, ifaces []string, timeo
 				discoverDash(r.ExtAddr.String()), discoverDash(r.AgentID.String()), s.Host, s.Port, strings.Join(addrs, " "))
 			if s.DecodeError != "" {
 				fmt.Fprintf(tw, "  \t! %s\n", s.DecodeError)
+			}
+			if p := eph.port(s); p != 0 {
+				fmt.Fprintf(tw, "  \tephemeral key active (_meshcop-e._udp): --border-agent %s:%d --ephemeral-key KEY\n", s.Host, p)
 			}
 		}
 		if err := tw.Flush(); err != nil {

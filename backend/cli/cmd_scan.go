@@ -14,11 +14,12 @@ import (
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
-// scan (--sim N | --sim-scenario FILE | --tmf PREFIX | --otbr URL | --matter-server URL) [--json].
+// scan (--sim N | --sim-scenario FILE | --tmf PREFIX | --border-agent HOST:PORT ... | --otbr URL | --matter-server URL) [--json].
 // The sources come from backend/sources (the simulated mesh from
-// cmd_scan_sim.go) and are collected by backend/collect, as `serve`
-// collects them: in parallel under --timeout, merged, one snapshot per
-// network printed. Exit status 3 when the scan is partial.
+// cmd_scan_sim.go, the Border Agent's flags from cmd_scan_ba.go) and are
+// collected by backend/collect, as `serve` collects them: in parallel under
+// --timeout, merged, one snapshot per network printed. Exit status 3 when
+// the scan is partial.
 func runScan(ctx context.Context, env *Env, a []string) error {
 	fs := newFlagSet(env, "scan")
 	simN := fs.Int("sim", 0, "crawl a simulated mesh of N nodes (started in-process on loopback)")
@@ -27,6 +28,7 @@ func runScan(ctx context.Context, env *Env, a []string) error {
 	var otbrURLs stringList
 	fs.Var(&otbrURLs, "otbr", "OTBR REST base URL (repeatable), e.g. http://192.0.2.1:8081")
 	matterURL := fs.String("matter-server", "", "Matter server WebSocket URL, e.g. ws://host:5580/ws")
+	ba := registerBAFlags(fs) // cmd_scan_ba.go
 	asJSON := fs.Bool("json", false, "print canonical topology JSON")
 	timeout := fs.Duration("timeout", 2*time.Minute, "the scan's budget: sources still collecting then give what they have")
 	seed := fs.Int64("seed", 1, "random seed of the simulated mesh")
@@ -55,7 +57,7 @@ func runScan(ctx context.Context, env *Env, a []string) error {
 	// several sources collecting in parallel, one board shows them all and
 	// gives each a line when it ends.
 	n := len(otbrURLs)
-	for _, on := range []bool{*simN > 0 || *simScenario != "", *tmfPrefix != "", *matterURL != ""} {
+	for _, on := range []bool{*simN > 0 || *simScenario != "", *tmfPrefix != "", ba.addr != "", *matterURL != ""} {
 		if on {
 			n++
 		}
@@ -105,6 +107,14 @@ func runScan(ctx context.Context, env *Env, a []string) error {
 		}
 		targets = append(targets, collect.Target{ID: "otbr:" + strings.TrimRight(u, "/"), Source: board.Source("otbr "+u, src)})
 	}
+	if ba.addr != "" {
+		t, err := ba.target(ctx, env, crawlWithProgress("border-agent "+ba.addr))
+		if err != nil {
+			return err
+		}
+		t.Source = crawlSource("border-agent "+ba.addr, t.Source)
+		targets = append(targets, t)
+	}
 	if *matterURL != "" {
 		src, err := sources.Matter(*matterURL)
 		if err != nil {
@@ -113,7 +123,7 @@ func runScan(ctx context.Context, env *Env, a []string) error {
 		targets = append(targets, collect.Target{ID: "matter:" + src.URL(), Source: board.Source("matter "+src.URL(), src)})
 	}
 	if len(targets) == 0 {
-		return usagef("usage: threadmap scan (--sim N | --sim-scenario FILE | --tmf PREFIX | --otbr URL | --matter-server URL) [--json]")
+		return usagef("usage: threadmap scan (--sim N | --sim-scenario FILE | --tmf PREFIX | --border-agent HOST:PORT (--pskc HEX | --passphrase P | --ephemeral-key KEY) | --otbr URL | --matter-server URL) [--json]")
 	}
 	res := collect.Run(ctx, targets, collect.Options{Budget: *timeout})
 	for _, c := range cleanups {

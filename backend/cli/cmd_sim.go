@@ -15,7 +15,8 @@ import (
 // [--hop-latency D] [--loss P]: run the simulated mesh until interrupted.
 // Every node answers TMF diagnostics (CoAP over UDP) on its own port:
 // node i (routers then children, by RLOC16) on PORT+i, or on ports the
-// kernel picks when PORT is 0.
+// kernel picks when PORT is 0. A simulated Border Agent (keyed by the PSKc
+// of threadsim.DefaultPassphrase) serves on HOST and a free port.
 func runSim(ctx context.Context, env *Env, a []string) error {
 	fs := newFlagSet(env, "sim")
 	nodes := fs.Int("nodes", 0, "generate a mesh of N nodes (default 40)")
@@ -62,6 +63,11 @@ func runSim(ctx context.Context, env *Env, a []string) error {
 		return err
 	}
 	defer sim.Close()
+	ba, err := sim.StartBorderAgent(ctx, threadsim.BorderAgentOptions{Listen: net.JoinHostPort(host, "0")})
+	if err != nil {
+		return err
+	}
+	defer ba.Close()
 	w := env.Stdout
 	truth := m.Truth()
 	fmt.Fprintf(w, "simulated Thread mesh %q: %d routers, %d children; ext PAN ID %s, PAN ID %s, channel %d, mesh-local %s\n",
@@ -70,6 +76,12 @@ func runSim(ctx context.Context, env *Env, a []string) error {
 	fmt.Fprintf(w, "radio: %v per hop, loss %.0f%%, shared 250 kbit/s channel\n", m.Radio.HopLatency, m.Radio.Loss*100)
 	leader, _ := sim.Addr(topology.LeaderAloc16)
 	fmt.Fprintf(w, "TMF (CoAP/UDP): POST d/dg (DIAG_GET.req), d/dq (DIAG_GET.qry, answers posted to d/da), d/dr; leader ALOC 0xfc00 at %s\n", leader)
+	pskc, err := m.PSKc(threadsim.DefaultPassphrase)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Border Agent (MeshCoP commissioner, DTLS EC-JPAKE) at %s, PSKc %x (passphrase %s): threadmap scan --border-agent %s --pskc %x\n",
+		ba.Addr(), pskc, threadsim.DefaultPassphrase, ba.Addr(), pskc)
 	fmt.Fprintf(w, "%-8s %-18s %-18s %-22s %s\n", "RLOC16", "EXT ADDRESS", "ROLE", "UDP ADDRESS", "NAME")
 	for _, n := range truth.Nodes {
 		addr, _ := sim.Addr(*n.Rloc16)

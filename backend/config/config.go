@@ -71,11 +71,54 @@ type Config struct {
 	AllowedHosts []string `json:"allowed_host"`
 	// NetworkInterval overrides Interval per network key (config file or API).
 	NetworkInterval map[string]Duration `json:"network_interval"`
+	// BorderAgent holds Border Agent credentials by network key (the
+	// lower-case ext PAN ID), config file only: with one, a discovered
+	// border router of that network becomes a source (a commissioner
+	// session through its Border Agent). A file that holds any must be
+	// private (mode 0600). The API stores credentials of its own, which
+	// take precedence.
+	BorderAgent map[string]BorderAgentCredential `json:"border_agent"`
 	// Origins says where a setting came from, by its config-file key
 	// ("interval", "max_backoff", ...): OriginFile, OriginEnv or OriginFlag;
 	// a key not in it has its default. Resolve fills it.
 	Origins map[string]string `json:"-"`
 }
+
+// BorderAgentCredential is one network's Border Agent credential: the PSKc
+// in hex (ot-ctl pskc), or the commissioning passphrase (the network name
+// and ext PAN ID come from the border router's advert).
+type BorderAgentCredential struct {
+	PSKc       Secret `json:"pskc,omitempty"`
+	Passphrase Secret `json:"passphrase,omitempty"`
+}
+
+// Secret is a credential string that never prints: every formatting verb
+// and text marshaling give "(set)" (or "" when empty). Reveal gives the
+// value to the one place that needs it.
+type Secret string
+
+// Reveal is the secret's value.
+func (s Secret) Reveal() string { return string(s) }
+
+// String is "(set)", or "" when empty.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "(set)"
+}
+
+// GoString is String.
+func (s Secret) GoString() string { return s.String() }
+
+// Format writes String for every verb.
+func (s Secret) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(s.String())) }
+
+// MarshalText writes String, so encoders cannot leak it.
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads the value (a config file's string).
+func (s *Secret) UnmarshalText(b []byte) error { *s = Secret(b); return nil }
 
 // Where a setting's value came from (Config.Origins, GET /api/v1/settings).
 const (
@@ -429,7 +472,25 @@ func loadFile(path string, c *Config) ([]string, error) {
 	for k := range keys {
 		out = append(out, strings.ToLower(k)) // encoding/json matches keys case-insensitively
 	}
+	if len(c.BorderAgent) > 0 {
+		if err := privateFile(path); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
+}
+
+// privateFile refuses a config file holding credentials that others can
+// read.
+func privateFile(path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("config file: %w", err)
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		return fmt.Errorf("config file %s holds Border Agent credentials but is readable by others (mode %04o): chmod 600 %s", path, st.Mode().Perm(), path)
+	}
+	return nil
 }
 
 // partialChecks check the settings another command may share, by flag name.
@@ -491,6 +552,11 @@ func (c Config) Check() error {
 			return fmt.Errorf("network_interval %s: %s must be at least 1s", k, d.D())
 		}
 	}
+	for k, cr := range c.BorderAgent {
+		if (cr.PSKc == "") == (cr.Passphrase == "") {
+			return fmt.Errorf("border_agent %s: give exactly one of pskc or passphrase", k)
+		}
+	}
 	if c.DemoMutate < 0 {
 		return errors.New("demo-mutate must not be negative")
 	}
@@ -526,7 +592,8 @@ func IsLoopback(hostport string) bool {
 	return a.Unmap().IsLoopback()
 }
 
-// Redacted is c with the token hidden, for logs.
+// Redacted is c with the token hidden, for logs (Border Agent credentials
+// are Secrets and print as "(set)" anyway).
 func (c Config) Redacted() Config {
 	if c.Token != "" {
 		c.Token = "(set)"

@@ -10,7 +10,6 @@ package demo
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,8 +19,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/threadmap/threadmap/backend/sources"
 	"github.com/threadmap/threadmap/matter/matterclient"
 	"github.com/threadmap/threadmap/matter/mattersim"
+	"github.com/threadmap/threadmap/thread/commissioner"
 	"github.com/threadmap/threadmap/thread/meshcop"
 	"github.com/threadmap/threadmap/thread/otbr"
 	"github.com/threadmap/threadmap/thread/otbr/otbrsim"
@@ -49,8 +50,12 @@ func Mesh(seed int64, nodes int) (*threadsim.Mesh, error) {
 	return threadsim.Generate(threadsim.Options{Seed: seed, Nodes: nodes, NetworkName: "ThreadmapDemo"})
 }
 
-// tmfTarget is the TMF crawler's target id.
-const tmfTarget = "tmf:demo"
+// tmfTarget is the TMF crawler's target id; baTarget the Border Agent
+// source's.
+const (
+	tmfTarget = "tmf:demo"
+	baTarget  = "border-agent:demo"
+)
 
 // Target is one source of the demo for the scheduler.
 type Target struct {
@@ -93,6 +98,8 @@ const retireAfter = 3 * time.Minute
 // running is one generation of simulators (a mutation starts a new one).
 type running struct {
 	sim      *threadsim.Sim
+	ba       *threadsim.BorderAgent
+	baSource *commissioner.Source
 	client   *tmf.Client
 	crawler  *tmf.Crawler
 	rest     *otbr.Source
@@ -106,6 +113,9 @@ func (r *running) close() {
 	}
 	if r.client != nil {
 		r.client.Close()
+	}
+	if r.ba != nil {
+		r.ba.Close()
 	}
 	if r.sim != nil {
 		r.sim.Close()
@@ -137,7 +147,7 @@ func Start(ctx context.Context, o Options) (*Demo, error) {
 		return nil, err
 	}
 	for _, n := range m.BorderRouters() {
-		br, err := advertised(m, n)
+		br, err := advertised(m, n, d.run.ba)
 		if err != nil {
 			d.Close()
 			return nil, err
@@ -181,31 +191,21 @@ func (d *Demo) MatterSource() *matterclient.Source { return d.matterSrc }
 // MeshCoP TXT record its simulated border agent would publish (from
 // threadsim), turned into a service and into the model by the meshcop
 // package, so that the demo's border routers carry the same decoded TXT
-// fields and state as discovered ones.
-func advertised(m *threadsim.Mesh, n *threadsim.Node) (topology.BorderRouter, error) {
-	b := n.BorderRouter
-	ext := n.ExtAddr.Bytes()
-	var xp [8]byte
-	binary.BigEndian.PutUint64(xp[:], m.Network.ExtPanID)
-	var omr [16]byte
-	copy(omr[:8], b.OMRPrefix[:])
-	omrPrefix := netip.PrefixFrom(netip.AddrFrom16(omr), 64)
-	// A typical border agent: DTLS with PSKc, interface active, high
-	// availability, and the node's real role.
-	sb := meshcop.StateBitmap{ConnMode: 1, IfStatus: 2, Availability: 1, Role: meshcop.RoleRouter}
-	if n == m.Leader {
-		sb.Role = meshcop.RoleLeader
-	}
-	pid := m.Network.PartitionID
-	adv := meshcop.BorderRouterAdvert{
-		Instance:  b.Instance,
-		Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")},
-		Record: meshcop.Record{
-			RecordVersion: "1", AgentID: b.AgentID[:], ThreadVersion: b.ThreadVersion, State: &sb,
-			NetworkName: m.Network.Name, ExtPanID: xp[:], ExtAddr: ext[:],
-			ActiveTimestamp: &meshcop.Timestamp{Seconds: 1}, PartitionID: &pid, OMRPrefix: &omrPrefix,
-			VendorName: b.Vendor, ModelName: b.Model,
-		},
+// fields and state as discovered ones. The border router the simulated
+// Border Agent plays advertises that agent's port.
+func advertised(m *threadsim.Mesh, n *threadsim.Node, ba *threadsim.BorderAgent) (topology.BorderRouter, error) {
+	addrs := []netip.Addr{netip.MustParseAddr("127.0.0.1")}
+	var adv meshcop.BorderRouterAdvert
+	if ba != nil && n == m.BorderRouters()[0] {
+		adv = ba.Advert(n, addrs)
+	} else {
+		// A typical border agent: DTLS with PSKc, interface active, high
+		// availability, and the node's real role.
+		sb := meshcop.StateBitmap{ConnMode: 1, IfStatus: 2, Availability: 1, Role: meshcop.RoleRouter}
+		if n == m.Leader {
+			sb.Role = meshcop.RoleLeader
+		}
+		adv = m.Advert(n, meshcop.DefaultMeshCoPPort, sb, addrs)
 	}
 	svc, err := adv.Service(time.Now())
 	if err != nil {
@@ -256,6 +256,10 @@ func (d *Demo) serve(ctx context.Context, m *threadsim.Mesh) (*running, error) {
 		r.close()
 		return nil, fmt.Errorf("demo: TMF crawler: %w", err)
 	}
+	if err := d.serveBorderAgent(ctx, m, r); err != nil {
+		r.close()
+		return nil, err
+	}
 	sim, err := otbrsim.NewWithOptions(truth, d.o.Dialect, otbrsim.Options{})
 	if err != nil {
 		r.close()
@@ -274,6 +278,30 @@ func (d *Demo) serve(ctx context.Context, m *threadsim.Mesh) (*running, error) {
 	return r, nil
 }
 
+// serveBorderAgent starts the simulated Border Agent of the first border
+// router and the source that maps the mesh through it (a commissioner
+// session keyed by the PSKc of threadsim.DefaultPassphrase).
+func (d *Demo) serveBorderAgent(ctx context.Context, m *threadsim.Mesh, r *running) error {
+	var err error
+	r.ba, err = r.sim.StartBorderAgent(ctx, threadsim.BorderAgentOptions{Listen: "127.0.0.1:0"})
+	if err != nil {
+		return fmt.Errorf("demo: border agent: %w", err)
+	}
+	k, err := m.PSKc(threadsim.DefaultPassphrase)
+	if err != nil {
+		return err
+	}
+	var progress func(tmf.Progress)
+	if d.o.Progress != nil {
+		progress = func(p tmf.Progress) { d.o.Progress(baTarget, p.Done, p.Answered) }
+	}
+	r.baSource, err = sources.BorderAgent(r.ba.Addr().String(), commissioner.PSKc(k), "", sources.Crawl{Progress: progress})
+	if err != nil {
+		return fmt.Errorf("demo: border agent source: %w", err)
+	}
+	return nil
+}
+
 // NetworkKey is the demo network's key.
 func (d *Demo) NetworkKey() string {
 	d.mu.Lock()
@@ -288,6 +316,7 @@ func (d *Demo) Targets() []Target {
 	defer d.mu.Unlock()
 	return []Target{
 		{ID: tmfTarget, Network: key, Source: d.run.crawler},
+		{ID: baTarget, Network: key, Source: d.run.baSource},
 		{ID: "otbr:demo", Network: key, Source: d.run.rest},
 		{ID: "matter:demo", Network: key, Source: d.matterSrc},
 	}
@@ -372,6 +401,7 @@ func (d *Demo) Mutate() (string, error) {
 	for i := range d.brs {
 		if d.brs[i].ExtAddr == rest {
 			d.brs[i].RestURL = r.restURL
+			d.brs[i].Port = int(r.ba.Addr().Port())
 		}
 	}
 	return what, nil

@@ -45,6 +45,15 @@ func TestDemoServesItsTruthAndChanges(t *testing.T) {
 	if brs := d.BorderRouters(); len(brs) != len(want.BorderRouters) || brs[0].RestURL == "" || brs[0].ID != want.BorderRouters[0].ID || (brs[0].State["thread_role"] != "router" && brs[0].State["thread_role"] != "leader") {
 		t.Errorf("border routers: %+v", d.BorderRouters())
 	}
+	// The first border router is the simulated Border Agent's: its port and
+	// state bitmap (DTLS with PSKc, ePSKc supported) are in the advert, and
+	// the border-agent source mapped the mesh through it.
+	if br := d.BorderRouters()[0]; br.Port != int(d.run.ba.Addr().Port()) || br.State["connection_mode"] != "pskc" || br.State["epskc_supported"] != "true" {
+		t.Errorf("border agent advert: port %d (agent on %s), state %v", br.Port, d.run.ba.Addr(), br.State)
+	}
+	if st := d.run.ba.Stats(); st.Petitions == 0 || st.ProxyRx == 0 || st.Resigned == 0 {
+		t.Errorf("the border-agent source did not map through the agent: %+v", st)
+	}
 	// Two changes: a child re-attaches, then a link quality changes.
 	what, err := d.Mutate()
 	if err != nil {

@@ -1,6 +1,7 @@
 // Package sources builds the ways into a mesh as the program configures
-// them — a TMF crawl of a mesh-local prefix, an OTBR REST API, a Matter
-// server — once, for `threadmap scan` and `threadmap serve` alike.
+// them — a TMF crawl of a mesh-local prefix, a Border Agent, an OTBR REST
+// API, a Matter server — once, for `threadmap scan` and `threadmap serve`
+// alike.
 package sources
 
 import (
@@ -112,7 +113,12 @@ func (s *tmfCrawl) Collect(ctx context.Context) (*topology.Snapshot, error) {
 	}
 	snap, err := c.Collect(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("crawl %s: %w", s.prefix, err)
+		// The crawl fails only when no start node answered at all.
+		return nil, fmt.Errorf("crawl %s: %w\n%s", s.prefix, err, NoTMFHint)
 	}
 	return snap, nil
 }
+
+// NoTMFHint explains a TMF crawl nobody answered.
+const NoTMFHint = "no Thread node answered TMF from this host: OpenThread nodes drop TMF a LAN host sends through the border router (\"untrusted origin\"). " +
+	"Map the mesh through the Border Agent instead: threadmap scan --border-agent HOST:PORT --pskc HEX (threadmap discover lists border agents and their ports; ot-ctl pskc prints the PSKc)"

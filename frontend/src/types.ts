@@ -458,6 +458,8 @@ export interface Settings {
   otbr?: string[] | null;
   matter_server: string;
   tmf?: string[] | null;
+  /** BorderAgentCredentials shows "set" (never a key) for every network with a Border Agent credential. PATCH takes {"<network key>": {"pskc": HEX} | {"passphrase": P} | null}, kept in the store file (mode 0600); a discovered border router of such a network is mapped through its Border Agent (sources_ba.go). */
+  border_agent_credentials?: Record<string, string> | null;
   /** Source says where each field came from (config.Origin* values). */
   source?: Record<string, string> | null;
   /** APIShadowed lists fields changed through the API that a flag or environment variable overrides. */

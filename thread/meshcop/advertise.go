@@ -30,6 +30,9 @@ type BorderRouterAdvert struct {
 	Addresses []netip.Addr
 	// Record is the TXT record to publish (encoded with Record.Entries).
 	Record Record
+	// Type is the service type; default "_meshcop._udp" (ServiceType), or
+	// EphemeralServiceType for an active ephemeral key.
+	Type string `json:",omitempty"`
 }
 
 // Advertisement is a running advert; Close withdraws it.
@@ -68,7 +71,7 @@ func Advertise(ctx context.Context, iface string, adv BorderRouterAdvert) (*Adve
 	for i, a := range addrs {
 		ips[i] = a.String()
 	}
-	srv, err := zeroconf.RegisterProxy(escapeLabel(adv.Instance), ServiceType, "local.", adv.Port,
+	srv, err := zeroconf.RegisterProxy(escapeLabel(adv.Instance), adv.Type, "local.", adv.Port,
 		escapeLabel(adv.Host), ips, Presentation(entries), ifaces)
 	if err != nil {
 		return nil, fmt.Errorf("meshcop advertise %q on %s: %w", adv.Instance, iface, err)
@@ -160,6 +163,9 @@ func (adv BorderRouterAdvert) Service(now time.Time) (Service, error) {
 // empty: the one place Advertise and Service take them from, so a browsed
 // advert and a handed-over one name the border router alike.
 func (adv *BorderRouterAdvert) fillDefaults() {
+	if adv.Type == "" {
+		adv.Type = ServiceType
+	}
 	if adv.Port == 0 {
 		adv.Port = DefaultMeshCoPPort
 	}

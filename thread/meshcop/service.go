@@ -14,6 +14,12 @@ import (
 // ServiceType is the MeshCoP DNS-SD service type.
 const ServiceType = "_meshcop._udp"
 
+// EphemeralServiceType is the service a Thread 1.4 border agent advertises
+// while an ephemeral key (ePSKc) is active: same instance name as its
+// `_meshcop._udp` service, the ephemeral key's DTLS port, no TXT record
+// (OpenThread's EphemeralKeyManager).
+const EphemeralServiceType = "_meshcop-e._udp"
+
 // SourceName is the name discovery records in topology.BorderRouter.Sources.
 const SourceName = "mdns"
 

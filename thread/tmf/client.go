@@ -14,7 +14,6 @@ package tmf
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -175,12 +174,7 @@ type Client struct {
 
 // pendingQuery collects the DIAG_GET.ans messages of one query.
 type pendingQuery struct {
-	ch chan answer
-}
-
-type answer struct {
-	from netip.AddrPort
-	msg  *diag.Message
+	ch chan Answer
 }
 
 // NewClient opens the client's socket and its d/da endpoint.
@@ -290,20 +284,6 @@ func (c *Client) Close() error {
 	return nil
 }
 
-// typeListPayload is a request payload: a Type List TLV and, for queries,
-// a Query ID TLV.
-func typeListPayload(types []diag.Type, qid *uint16) []byte {
-	v := make([]byte, len(types))
-	for i, t := range types {
-		v[i] = byte(t)
-	}
-	var b []byte
-	if qid != nil {
-		b = diag.AppendTLV(b, diag.TLV{Type: diag.TypeQueryID, Value: binary.BigEndian.AppendUint16(nil, *qid)})
-	}
-	return diag.AppendTLV(b, diag.TLV{Type: diag.TypeTypeList, Value: v})
-}
-
 // ResponseError is a CoAP error response from a node.
 type ResponseError struct {
 	URI  string
@@ -365,7 +345,7 @@ func (c *Client) post(ctx context.Context, to topology.Rloc16, uri string, paylo
 func (c *Client) Get(ctx context.Context, to topology.Rloc16, types []diag.Type) (*diag.Message, error) {
 	ctx, cancel := c.bound(ctx)
 	defer cancel()
-	body, err := c.post(ctx, to, URIDiagGet, typeListPayload(types, nil))
+	body, err := c.post(ctx, to, URIDiagGet, RequestPayload(types, nil))
 	if err != nil {
 		return nil, err
 	}
@@ -380,7 +360,7 @@ func (c *Client) Get(ctx context.Context, to topology.Rloc16, types []diag.Type)
 func (c *Client) Reset(ctx context.Context, to topology.Rloc16, types []diag.Type) error {
 	ctx, cancel := c.bound(ctx)
 	defer cancel()
-	_, err := c.post(ctx, to, URIDiagRst, typeListPayload(types, nil))
+	_, err := c.post(ctx, to, URIDiagRst, RequestPayload(types, nil))
 	return err
 }
 
@@ -396,7 +376,7 @@ func (c *Client) register() (uint16, *pendingQuery, error) {
 			break
 		}
 	}
-	p := &pendingQuery{ch: make(chan answer, 1024)}
+	p := &pendingQuery{ch: make(chan Answer, 1024)}
 	c.pending[c.nextQID] = p
 	return c.nextQID, p, nil
 }
@@ -437,45 +417,10 @@ func (c *Client) Query(ctx context.Context, to topology.Rloc16, types []diag.Typ
 		return nil, err
 	}
 	defer c.unregister(qid)
-	if _, err := c.post(ctx, to, URIDiagQry, typeListPayload(types, &qid)); err != nil {
+	if _, err := c.post(ctx, to, URIDiagQry, RequestPayload(types, &qid)); err != nil {
 		return nil, err
 	}
-	got := map[uint16]*diag.Message{}
-	last := -1
-	for {
-		if last >= 0 && len(got) == last+1 {
-			out := make([]*diag.Message, 0, len(got))
-			for i := 0; i <= last; i++ {
-				out = append(out, got[uint16(i)])
-			}
-			return out, nil
-		}
-		select {
-		case a := <-p.ch:
-			idx, isLast := uint16(0), true
-			if a.msg.Answer != nil {
-				idx, isLast = a.msg.Answer.Index, a.msg.Answer.Last
-			}
-			got[idx] = stripQuery(a.msg)
-			if isLast {
-				last = int(idx)
-			}
-		case <-ctx.Done():
-			return nil, &IncompleteError{To: to, Got: len(got), LastSeen: last >= 0, Err: ctx.Err()}
-		}
-	}
-}
-
-func stripQuery(m *diag.Message) *diag.Message {
-	// Re-decode without the bookkeeping TLVs so the message describes only
-	// the node.
-	cp := *m
-	cp.Answer, cp.QueryID = nil, nil
-	b := cp.Encode()
-	if out, err := diag.Decode(b); err == nil {
-		return out
-	}
-	return &cp
+	return WaitAnswers(ctx, p.ch, to)
 }
 
 // QueryGroup sends a non-confirmable DIAG_GET.qry for types to a
@@ -493,7 +438,7 @@ func (c *Client) QueryGroup(ctx context.Context, group netip.Addr, types []diag.
 		return err
 	}
 	defer c.unregister(qid)
-	payload := typeListPayload(types, &qid)
+	payload := RequestPayload(types, &qid)
 	for _, d := range dests {
 		if err := c.sendNon(ctx, d, payload); err != nil {
 			return fmt.Errorf("tmf: query %s via %s: %w", group, d, err)
@@ -502,7 +447,7 @@ func (c *Client) QueryGroup(ctx context.Context, group netip.Addr, types []diag.
 	for {
 		select {
 		case a := <-p.ch:
-			fn(a.from, stripQuery(a.msg))
+			fn(a.From, StripQuery(a.Msg))
 		case <-ctx.Done():
 			return nil
 		}
@@ -571,7 +516,7 @@ func (c *Client) handleAnswer(w mux.ResponseWriter, r *mux.Message) {
 	c.mu.Unlock()
 	if p != nil {
 		select {
-		case p.ch <- answer{from: from, msg: m}:
+		case p.ch <- Answer{From: from, Msg: m}:
 		default:
 			// A flood beyond the buffer: the query will time out and retry.
 		}

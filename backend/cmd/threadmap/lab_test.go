@@ -46,9 +46,18 @@ var ftdChildRole = topology.ChildRole(topology.Mode{RxOnWhenIdle: true, FullThre
 // stdout, stderr and exit status, and how long it took.
 func labRun(t testing.TB, lab *otlab.Lab, bin string, args ...string) (string, string, int, time.Duration) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	return labRunEnv(t, lab, bin, 3*time.Minute, nil, args...)
+}
+
+// labRunEnv is labRun with a time limit and extra environment variables.
+func labRunEnv(t testing.TB, lab *otlab.Lab, bin string, timeout time.Duration, env []string, args ...string) (string, string, int, time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := lab.InLAN(ctx, bin, args...)
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	var out, errs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errs
 	start := time.Now()
