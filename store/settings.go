@@ -1,7 +1,6 @@
 package store
 
 import (
-	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -14,7 +13,7 @@ var keySettings = []byte("settings")
 // GetSettings returns the stored settings blob, or nil when none is stored.
 func (s *Store) GetSettings() ([]byte, error) {
 	var out []byte
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.view("get settings", func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketMeta)
 		if b == nil {
 			return nil
@@ -35,10 +34,7 @@ func (s *Store) GetSettings() ([]byte, error) {
 func (s *Store) PutSettings(blob []byte) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if s.db == nil {
-		return errors.New("put settings: store closed")
-	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update("put settings", func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketMeta)
 		if err != nil {
 			return err
