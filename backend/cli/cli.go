@@ -37,6 +37,8 @@ func commands() map[string]command {
 		"decode":   {"decode Network Diagnostic TLVs or a MeshCoP TXT record", runDecode},
 		"discover": {"list border routers and networks on the LAN", runDiscover},
 		"export":   {"write a stored snapshot in another format", runExport},
+		"check":    {"check a snapshot store file for damage", runCheck},
+		"repair":   {"copy every readable snapshot of a damaged store to a new file", runRepair},
 		"sim":      {"run the simulated mesh on its own", runSim},
 		"version":  {"print the version", runVersion},
 	}

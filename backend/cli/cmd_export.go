@@ -40,14 +40,9 @@ func runExport(ctx context.Context, env *Env, a []string) error {
 	if *id == "" {
 		return usagef("usage: threadmap export --db FILE --snapshot ID --format (json|cbor|graphml|dot|csv) [--redact] [--out FILE]")
 	}
-	path := *db
-	if path == "" && env.Getenv != nil {
-		path = env.Getenv("THREADMAP_DB")
-	}
-	if path == "" {
-		if path, err = store.DefaultPath(); err != nil {
-			return err
-		}
+	path, err := storePath(env, *db)
+	if err != nil {
+		return err
 	}
 	snap, err := loadSnapshot(path, *id, *network)
 	if err != nil {

@@ -219,12 +219,17 @@ func (f *File) Header(id uint64) (*Page, error) {
 
 // Read reads page id with its overflow pages. The page must lie below
 // the high-water mark and inside the file.
-func (f *File) Read(id uint64) (*Page, error) {
+func (f *File) Read(id uint64) (*Page, error) { return f.ReadUpTo(id, f.limit()) }
+
+// ReadUpTo is Read with pages allowed up to (not including) page lim, which
+// is capped at the end of the file: for salvaging pages past a high-water
+// mark that a damaged meta page lowered.
+func (f *File) ReadUpTo(id, lim uint64) (*Page, error) {
 	p, err := f.Header(id)
 	if err != nil {
 		return nil, err
 	}
-	if lim := f.limit(); id >= lim || uint64(p.Overflow) >= lim-id {
+	if lim = min(lim, f.pages); id >= lim || uint64(p.Overflow) >= lim-id {
 		return nil, fmt.Errorf("page %d: %d overflow pages run past page %d, the end of the used file", id, p.Overflow, lim)
 	}
 	p.Data = make([]byte, (uint64(p.Overflow)+1)*uint64(f.Meta.PageSize))
