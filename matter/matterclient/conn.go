@@ -45,6 +45,11 @@ type Options struct {
 	OnChange func()
 	// Logf, when set, receives connection state changes.
 	Logf func(format string, args ...any)
+	// MaxNodes and MaxCacheBytes bound the node cache Run keeps (1000
+	// nodes, 32 MiB of attribute JSON): a node past them is not kept, and
+	// Collect's report says how many were not.
+	MaxNodes      int
+	MaxCacheBytes int
 }
 
 func (o Options) withDefaults() Options {
@@ -56,6 +61,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PingInterval <= 0 {
 		o.PingInterval = 30 * time.Second
+	}
+	if o.MaxNodes <= 0 {
+		o.MaxNodes = 1000
+	}
+	if o.MaxCacheBytes <= 0 {
+		o.MaxCacheBytes = 32 << 20
 	}
 	if o.MinBackoff <= 0 {
 		o.MinBackoff = time.Second
@@ -127,12 +138,17 @@ func (e *ServerError) Error() string {
 var ErrClosed = errors.New("matter server connection closed")
 
 // maxMessage bounds one message: a start_listening answer carries every
-// node's attributes (a large fabric is several MB).
-const maxMessage = 64 << 20
+// node's attributes (a node is 10–50 kB of JSON, so 16 MiB is some 300
+// nodes or more). A bigger message ends the connection.
+const maxMessage = 16 << 20
 
-// eventBacklog bounds events waiting for the reader of Events. A client
-// that falls this far behind is disconnected (and Run re-reads all nodes).
-const eventBacklog = 4096
+// eventBacklog and eventBacklogBytes bound events waiting for the reader
+// of Events (in count and in bytes of event data). A client that falls
+// this far behind is disconnected (and Run re-reads all nodes).
+const (
+	eventBacklog      = 4096
+	eventBacklogBytes = 16 << 20
+)
 
 // Conn is one WebSocket connection to a Matter server.
 type Conn struct {
@@ -244,6 +260,11 @@ func (c *Conn) shutdown(err error) {
 
 func (c *Conn) readLoop(ctx context.Context) {
 	defer close(c.events) // the only sender
+	// sizes are the data sizes of the events sent and maybe not yet read,
+	// oldest first; the channel is FIFO, so whatever it no longer holds
+	// was read. queued is their sum.
+	var sizes []int
+	queued := 0
 	for {
 		typ, b, err := c.ws.Read(ctx)
 		if err != nil {
@@ -269,8 +290,20 @@ func (c *Conn) readLoop(ctx context.Context) {
 				ch <- m // buffered 1
 			}
 		case wsapi.KindEvent:
+			for len(sizes) > len(c.events) {
+				queued -= sizes[0]
+				sizes = sizes[1:]
+			}
+			n := len(m.Event.Data)
+			if queued > 0 && queued+n > eventBacklogBytes {
+				c.shutdown(fmt.Errorf("matter server %s: %d MiB of events not read; disconnected to resync", c.url, eventBacklogBytes>>20))
+				c.ws.CloseNow()
+				return
+			}
 			select {
 			case c.events <- m.Event:
+				sizes = append(sizes, n)
+				queued += n
 			default:
 				c.shutdown(fmt.Errorf("matter server %s: %d events not read; disconnected to resync", c.url, eventBacklog))
 				c.ws.CloseNow()
