@@ -7,11 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"sort"
 	"strings"
 
+	"github.com/threadmap/threadmap/thread/capped"
 	"github.com/threadmap/threadmap/thread/meshcop"
 )
 
@@ -35,7 +35,7 @@ func decodeTXT(ctx context.Context, env *Env, a []string) error {
 	if len(pos) != 1 {
 		return usagef("usage: threadmap decode txt (HEX | FILE | -)")
 	}
-	data, from, err := txtInput(env, pos[0])
+	data, from, err := txtInput(ctx, env, pos[0])
 	if err != nil {
 		return err
 	}
@@ -57,23 +57,17 @@ func decodeTXT(ctx context.Context, env *Env, a []string) error {
 	return nil
 }
 
-func txtInput(env *Env, arg string) ([]byte, string, error) {
+func txtInput(ctx context.Context, env *Env, arg string) ([]byte, string, error) {
 	const max = 4 << 20
 	if arg == "-" {
-		b, err := io.ReadAll(io.LimitReader(env.Stdin, max+1))
+		b, err := capped.ReadAll(env.Stdin, max)
 		if err != nil {
 			return nil, "", fmt.Errorf("decode txt: read stdin: %w", err)
-		}
-		if len(b) > max {
-			return nil, "", fmt.Errorf("decode txt: stdin: more than %d bytes", max)
 		}
 		return b, "stdin", nil
 	}
 	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
-		if st.Size() > max {
-			return nil, "", fmt.Errorf("decode txt: %s: %d bytes is too large", arg, st.Size())
-		}
-		b, err := os.ReadFile(arg)
+		b, err := capped.ReadFile(ctx, arg, max)
 		if err != nil {
 			return nil, "", fmt.Errorf("decode txt: %w", err)
 		}

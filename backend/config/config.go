@@ -6,17 +6,19 @@ package config
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"net"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/threadmap/threadmap/thread/capped"
 )
 
 // Config is everything `threadmap serve` can be told.
@@ -359,7 +361,7 @@ const DemoInterval = 15 * time.Second
 // loadFile reads a JSON config file over c and returns the keys it set;
 // unknown keys are errors.
 func loadFile(path string, c *Config) ([]string, error) {
-	b, err := os.ReadFile(path)
+	b, err := capped.ReadFile(context.Background(), path, 1<<20)
 	if err != nil {
 		return nil, fmt.Errorf("config file: %w", err)
 	}
