@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Dialect is one of the REST API generations ot-br-posix has served.
@@ -90,6 +91,11 @@ func (o Options) withDefaults() Options {
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{}
 	}
+	if o.HTTPClient.CheckRedirect == nil {
+		c := *o.HTTPClient
+		c.CheckRedirect = sameHostRedirect
+		o.HTTPClient = &c
+	}
 	if o.RequestTimeout <= 0 {
 		o.RequestTimeout = 10 * time.Second
 	}
@@ -116,8 +122,60 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// maxBody bounds one answer.
-const maxBody = 32 << 20
+// maxBody bounds one answer (a 250-node /api/diagnostics is 1–2 MB).
+const maxBody = 16 << 20
+
+// maxRedirects bounds the redirects one request follows.
+const maxRedirects = 5
+
+// sameHostRedirect follows a redirect only to the host (and port) the
+// request went to: a border router cannot send the client elsewhere.
+func sameHostRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	}
+	if from, to := hostPort(via[0].URL), hostPort(req.URL); !strings.EqualFold(from, to) {
+		return fmt.Errorf("redirect to another host (%s) refused", shortText(to, 64))
+	}
+	return nil
+}
+
+// hostPort is u's host:port, with the scheme's default port.
+func hostPort(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+	}
+	return netJoin(u.Hostname(), port)
+}
+
+// shortText makes remote text safe to show: control and other
+// non-printable characters become spaces, runs of spaces one, and it is
+// cut to max characters (with an ellipsis).
+func shortText(s string, max int) string {
+	var b strings.Builder
+	n, space := 0, true
+	for _, r := range s {
+		if !unicode.IsPrint(r) || unicode.IsSpace(r) {
+			if !space {
+				b.WriteByte(' ')
+				n++
+			}
+			space = true
+			continue
+		}
+		if n == max {
+			return strings.TrimRight(b.String(), " ") + "…"
+		}
+		b.WriteRune(r)
+		n++
+		space = false
+	}
+	return strings.TrimRight(b.String(), " ")
+}
 
 // Client talks to one border router's REST API.
 type Client struct {
@@ -200,16 +258,15 @@ func errorDetail(body []byte) string {
 	if json.Unmarshal(body, &doc) != nil {
 		return ""
 	}
+	// The text is the remote's: short and printable only (it ends up in
+	// scan errors, logs and the UI).
 	var parts []string
 	for _, k := range []string{"title", "detail", "ErrorMessage"} {
 		if v, ok := doc[k].(string); ok && v != "" {
-			if len(v) > 200 {
-				v = v[:200]
-			}
-			parts = append(parts, v)
+			parts = append(parts, shortText(v, 60))
 		}
 	}
-	return strings.Join(parts, ": ")
+	return shortText(strings.Join(parts, ": "), 120)
 }
 
 // do sends one request with its own deadline; GETs (and a POST the server
