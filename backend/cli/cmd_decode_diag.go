@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -112,6 +114,9 @@ func diagInput(ctx context.Context, env *Env, arg string) ([]byte, error) {
 			return nil, fmt.Errorf("decode diag: read stdin: %w", err)
 		}
 		data, from = b, "stdin"
+		if len(bytes.TrimSpace(data)) == 0 {
+			return nil, errors.New("decode diag: stdin is empty: no payload to decode")
+		}
 	default:
 		if st, err := os.Stat(arg); err == nil && !st.IsDir() {
 			b, err := capped.ReadFile(ctx, arg, maxDiagInput)
@@ -119,6 +124,9 @@ func diagInput(ctx context.Context, env *Env, arg string) ([]byte, error) {
 				return nil, fmt.Errorf("decode diag: %w", err)
 			}
 			data, from = b, arg
+			if len(bytes.TrimSpace(data)) == 0 {
+				return nil, fmt.Errorf("decode diag: %s is empty: no payload to decode", arg)
+			}
 			if b, err := parseHexText(string(data)); err == nil {
 				return b, nil
 			}
