@@ -29,8 +29,12 @@ bench:
 fuzz:
 	bash scripts/fuzz
 
+# gofmt, go vet and staticcheck (the pinned version, fetched by the Go toolchain).
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 lint:
-	gofmt -l . | (! grep .) && $(GO) vet ./...
+	@echo "== gofmt"; out=$$(gofmt -l backend store thread matter frontend); if [ -n "$$out" ]; then echo "gofmt: these files need formatting:"; echo "$$out"; exit 1; fi
+	@echo "== go vet"; $(GO) vet ./...
+	@echo "== staticcheck"; $(STATICCHECK) ./...
 
 clean:
 	rm -rf bin frontend/dist/assets frontend/dist/index.html

@@ -3,35 +3,20 @@ package store
 import (
 	"errors"
 	"math/rand/v2"
-	"os"
-	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/threadmap/threadmap/store/internal/meshgen"
+	"github.com/threadmap/threadmap/store/storetest"
 )
 
 // TestFullDisk fills a 1 MiB tmpfs the test mounts: the Put that does not
 // fit fails with a clear error and every earlier snapshot stays readable,
 // in the open store and after reopening.
 func TestFullDisk(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") != "" {
-			t.Fatal("needs root to mount a tmpfs (CI runs as root)")
-		}
-		t.Skip("needs root to mount a tmpfs")
-	}
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Fatalf("mount tmpfs: %v %s", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v %s", dir, err, out)
-		}
-	})
+	dir := storetest.Tmpfs(t, "1m")
 	path := dir + "/full.db"
 	st, err := Open(path, Options{})
 	if err != nil {

@@ -24,6 +24,11 @@ import (
 // ErrNotFound is returned (wrapped) for an unknown snapshot id or network.
 var ErrNotFound = errors.New("not found")
 
+// ErrInvalid is wrapped by the errors of Put and PutBatch for a snapshot
+// the store refuses (no taken_at, one out of range, another schema): the
+// caller's fault, unlike a failing disk.
+var ErrInvalid = errors.New("invalid snapshot")
+
 var (
 	bucketMeta = []byte("meta")
 	bucketIDs  = []byte("ids")
@@ -245,19 +250,19 @@ type prepared struct {
 
 func (s *Store) prepare(snap *topology.Snapshot) (prepared, error) {
 	if snap == nil {
-		return prepared{}, errors.New("put snapshot: nil")
+		return prepared{}, fmt.Errorf("put snapshot: nil: %w", ErrInvalid)
 	}
 	if snap.TakenAt.IsZero() {
-		return prepared{}, errors.New("put snapshot: taken_at not set")
+		return prepared{}, fmt.Errorf("put snapshot: taken_at not set: %w", ErrInvalid)
 	}
 	if snap.TakenAt.Before(minTime) || snap.TakenAt.After(maxTime) {
-		return prepared{}, fmt.Errorf("put snapshot: taken_at %s out of range", snap.TakenAt)
+		return prepared{}, fmt.Errorf("put snapshot: taken_at %s out of range: %w", snap.TakenAt, ErrInvalid)
 	}
 	if snap.Schema == "" {
 		snap.Schema = topology.Schema
 	}
 	if snap.Schema != topology.Schema {
-		return prepared{}, fmt.Errorf("put snapshot: schema %q, want %q", snap.Schema, topology.Schema)
+		return prepared{}, fmt.Errorf("put snapshot: schema %q, want %q: %w", snap.Schema, topology.Schema, ErrInvalid)
 	}
 	snap.TakenAt = snap.TakenAt.UTC()
 	// The id is not stored in the record (its key says it), so the

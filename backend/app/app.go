@@ -17,13 +17,16 @@ import (
 	"sync"
 	"time"
 
+	"github.com/threadmap/threadmap/backend/archive"
 	"github.com/threadmap/threadmap/backend/config"
 	"github.com/threadmap/threadmap/backend/events"
 	"github.com/threadmap/threadmap/backend/metrics"
 	"github.com/threadmap/threadmap/backend/routers"
 	"github.com/threadmap/threadmap/backend/scheduler"
 	"github.com/threadmap/threadmap/backend/server"
+	"github.com/threadmap/threadmap/backend/sources"
 	"github.com/threadmap/threadmap/store"
+	"github.com/threadmap/threadmap/thread/tmf"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
@@ -53,6 +56,7 @@ type App struct {
 	bus      *events.Bus
 	registry *routers.Registry
 	metrics  *metrics.Metrics
+	archive  *archive.Archive
 	sched    *scheduler.Scheduler
 	srv      *server.Server
 	http     *http.Server
@@ -119,23 +123,36 @@ func start(ctx context.Context, c config.Config, b Build, log *slog.Logger) (a *
 			}
 		}
 	}
+	// The one save path: scans and imports alike go through it. The
+	// server's latest cache joins once the server exists.
+	var srv *server.Server
+	a.archive = archive.New(archive.Options{
+		Store:     a.store,
+		Events:    a.bus,
+		Retention: a.retention,
+		Stored: []func(string, *topology.Snapshot){
+			func(id string, s *topology.Snapshot) { srv.SnapshotStored(id, s) },
+			func(_ string, s *topology.Snapshot) { a.metrics.ObserveSnapshot(s) },
+		},
+		Logger: log.With("component", "archive"),
+	})
 	t := timing(c)
 	a.sched = scheduler.New(scheduler.Options{
 		Interval:         t.Interval,
 		MaxBackoff:       t.MaxBackoff,
 		ScanTimeout:      t.ScanTimeout,
 		NetworkIntervals: t.NetworkIntervals,
-		Store:            storeSaver{a.store},
+		Store:            a.archive,
 		Events:           a.bus,
 		Logger:           log.With("component", "scheduler"),
 		Observer: scheduler.Observer{
-			Stored:       a.stored,
 			ScanDone:     a.metrics.ObserveScan,
 			SourceFailed: func(src string, _ error) { a.metrics.ObserveSourceError(src) },
 		},
 	})
-	a.srv = server.New(server.Options{
+	srv = server.New(server.Options{
 		Store:         a.store,
+		Archive:       a.archive,
 		Scanner:       a.sched,
 		BorderRouters: a.registry,
 		Events:        a.bus,
@@ -155,6 +172,7 @@ func start(ctx context.Context, c config.Config, b Build, log *slog.Logger) (a *
 		Token:         c.Token,
 		AllowedHosts:  c.AllowedHosts,
 	})
+	a.srv = srv
 	if err := a.addSources(ctx); err != nil {
 		return nil, err
 	}
@@ -174,19 +192,11 @@ func start(ctx context.Context, c config.Config, b Build, log *slog.Logger) (a *
 	return a, nil
 }
 
-// stored is the scheduler's hook after a snapshot is written.
-func (a *App) stored(id string, s *topology.Snapshot) {
-	a.srv.SnapshotStored(id, s)
-	a.metrics.ObserveSnapshot(s)
-	c := a.settings.current() // retention changed through the API applies from here on
-	if c.RetainCount > 0 || c.RetainAge > 0 {
-		n, err := a.store.Retain(store.Policy{MaxCount: c.RetainCount, MaxAge: c.RetainAge.D()})
-		if err != nil {
-			a.log.Error("retain", "error", err)
-		} else if n > 0 {
-			a.log.Info("retention dropped old snapshots", "deleted", n)
-		}
-	}
+// retention is the policy in force: retention changed through the API
+// applies from the next stored snapshot on.
+func (a *App) retention() store.Policy {
+	c := a.settings.current()
+	return store.Policy{MaxCount: c.RetainCount, MaxAge: c.RetainAge.D()}
 }
 
 // wait runs the scheduler until ctx ends, then shuts everything down:
@@ -221,13 +231,6 @@ func (a *App) cleanup() {
 		a.cleanups[i]()
 	}
 	a.cleanups = nil
-}
-
-// storeSaver adapts *store.Store to scheduler.Saver.
-type storeSaver struct{ s *store.Store }
-
-func (s storeSaver) Put(ctx context.Context, snap *topology.Snapshot) (string, error) {
-	return s.s.Put(snap)
 }
 
 // addSources registers every configured source with the scheduler and
@@ -279,7 +282,7 @@ func tmfTargetID(prefix string) string { return "tmf:" + prefix }
 // when the settings gain a URL).
 func (a *App) addOTBR(u string) error {
 	u = strings.TrimRight(u, "/")
-	src, err := otbrSource(u)
+	src, err := sources.OTBR(u, a.cfg.OTBRDialect)
 	if err != nil {
 		return fmt.Errorf("otbr %s: %w", u, err)
 	}
@@ -290,7 +293,7 @@ func (a *App) addOTBR(u string) error {
 // addTMF adds a TMF crawl of prefix to the scheduler.
 func (a *App) addTMF(prefix string) error {
 	id := tmfTargetID(prefix)
-	src, err := tmfSource(prefix, func(queried, answered int) { a.sched.SourceProgress(id, queried, answered) })
+	src, err := sources.TMF(prefix, sources.Crawl{Progress: func(p tmf.Progress) { a.sched.SourceProgress(id, p.Done, p.Answered) }})
 	if err != nil {
 		return fmt.Errorf("tmf %s: %w", prefix, err)
 	}
@@ -302,7 +305,7 @@ func (a *App) addTMF(prefix string) error {
 // (start_listening) so that scans read a live cache, until removeMatter or
 // the end of Run.
 func (a *App) addMatter(u string) error {
-	src, err := matterSource(u)
+	src, err := sources.Matter(u)
 	if err != nil {
 		return fmt.Errorf("matter-server %s: %w", u, err)
 	}

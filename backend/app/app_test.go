@@ -55,28 +55,16 @@ func TestRunDemoWithRetentionAndShutdown(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("not listening after 30 s")
 	}
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		var scans struct {
-			Scans []struct {
-				State string `json:"state"`
-			} `json:"scans"`
-		}
-		getJSON(t, base+"scan", &scans)
+	r := running{base: base}
+	waitScans(t, r, openEvents(t, r), "two finished scans of the demo", func(l scanList) bool {
 		finished := 0
-		for _, s := range scans.Scans {
+		for _, s := range l.Scans {
 			if s.State == "finished" {
 				finished++
 			}
 		}
-		if finished >= 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("scans after 90 s: %+v", scans)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return finished >= 2
+	})
 	var page store.Page
 	getJSON(t, base+"snapshots", &page)
 	if len(page.Snapshots) != 1 {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/threadmap/threadmap/backend/demo"
 	"github.com/threadmap/threadmap/backend/scheduler"
+	"github.com/threadmap/threadmap/backend/sources"
 	"github.com/threadmap/threadmap/thread/meshcop"
 	"github.com/threadmap/threadmap/thread/otbr"
 )
@@ -90,8 +91,9 @@ func (a *App) probeREST(ctx context.Context, svc meshcop.Service, network string
 			a.log.Debug("no OTBR REST API", "url", u, "error", err)
 			continue
 		}
-		src, err := otbr.NewSource(u, otbr.Options{})
+		src, err := sources.OTBR(u, a.cfg.OTBRDialect)
 		if err != nil {
+			a.log.Warn("OTBR REST source", "url", u, "error", err)
 			continue
 		}
 		id := "otbr:" + u

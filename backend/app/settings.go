@@ -15,6 +15,7 @@ import (
 	"github.com/threadmap/threadmap/backend/events"
 	"github.com/threadmap/threadmap/backend/scheduler"
 	"github.com/threadmap/threadmap/backend/server"
+	"github.com/threadmap/threadmap/backend/sources"
 	"github.com/threadmap/threadmap/thread/tmf"
 )
 
@@ -46,6 +47,10 @@ type SettingsView struct {
 	// environment variable overrides.
 	APIShadowed []string `json:"api_shadowed,omitempty"`
 }
+
+// EventName is settings.changed: the event's data is the settings in
+// effect after a PATCH.
+func (SettingsView) EventName() string { return events.SettingsChanged }
 
 // runtimeSetting is one setting the API can change: set decodes and checks
 // a JSON value into c (the error names no field; the caller adds it).
@@ -112,7 +117,7 @@ func runtimeSettings() []runtimeSetting {
 				if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
 					return fmt.Errorf("%q: want an http:// or https:// URL with a host", list[i])
 				}
-				if _, err := otbrSource(u); err != nil {
+				if _, err := sources.OTBR(u, c.OTBRDialect); err != nil {
 					return fmt.Errorf("%q: %w", list[i], err)
 				}
 				list[i] = u
@@ -130,7 +135,7 @@ func runtimeSettings() []runtimeSetting {
 				if err != nil || (pu.Scheme != "ws" && pu.Scheme != "wss") || pu.Host == "" {
 					return fmt.Errorf("%q: want a ws:// or wss:// URL with a host, or \"\" for none", u)
 				}
-				if _, err := matterSource(u); err != nil {
+				if _, err := sources.Matter(u); err != nil {
 					return fmt.Errorf("%q: %w", u, err)
 				}
 			}
@@ -370,7 +375,7 @@ func (m *settingsManager) Patch(body []byte) (any, error) {
 	m.api, m.eff = api, eff
 	m.a.applySettings(old, eff)
 	v := m.viewLocked()
-	m.a.bus.Publish(events.SettingsChanged, v)
+	m.a.bus.Publish(v)
 	return v, nil
 }
 

@@ -125,43 +125,80 @@ type scanList struct {
 	} `json:"scans"`
 }
 
-// waitScans polls GET /scan until ok accepts the list (30 s at most).
-func waitScans(t *testing.T, r running, what string, ok func(scanList) bool) {
+// sseEvent is one event of the live stream.
+type sseEvent struct{ name, data string }
+
+// openEvents subscribes to the app's live event stream: the server
+// subscribes before it answers the headers, so every event published after
+// openEvents returns is on the channel (closed when the stream ends).
+func openEvents(t *testing.T, r running) <-chan sseEvent {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", r.base+"events", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	ch := make(chan sseEvent, 256)
+	go func() {
+		defer close(ch)
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(make([]byte, 1<<16), 1<<20)
+		var name string
+		for sc.Scan() {
+			line := sc.Text()
+			if n, ok := strings.CutPrefix(line, "event: "); ok {
+				name = n
+			} else if d, ok := strings.CutPrefix(line, "data: "); ok && name != "" {
+				ch <- sseEvent{name, d}
+				name = ""
+			}
+		}
+	}()
+	t.Cleanup(cancel)
+	return ch
+}
+
+// nextEvent waits (until deadline) for the next event named name.
+func nextEvent(t *testing.T, ch <-chan sseEvent, name string, deadline <-chan time.Time) sseEvent {
+	t.Helper()
+	for {
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				t.Fatalf("event stream ended while waiting for %s", name)
+			}
+			if ev.name == name {
+				return ev
+			}
+		case <-deadline:
+			t.Fatalf("no %s event in time", name)
+		}
+	}
+}
+
+// waitScans reads GET /scan until ok accepts the list: once, then after
+// each event on events (60 s at most).
+func waitScans(t *testing.T, r running, events <-chan sseEvent, what string, ok func(scanList) bool) {
+	t.Helper()
+	deadline := time.After(60 * time.Second)
 	for {
 		var l scanList
 		getJSON(t, r.base+"scan", &l)
 		if ok(l) {
 			return
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within 30 s: %+v", what, l)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// readEvent reads the SSE stream until an event named name and returns its data.
-func readEvent(ctx context.Context, url, name string) (string, error) {
-	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 1<<16), 1<<20)
-	found := false
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "event: "+name {
-			found = true
-		} else if d, ok := strings.CutPrefix(line, "data: "); ok && found {
-			return d, nil
+		select {
+		case _, open := <-events:
+			if !open {
+				t.Fatalf("%s: event stream ended: %+v", what, l)
+			}
+		case <-deadline:
+			t.Fatalf("%s: not within 60 s: %+v", what, l)
 		}
 	}
-	return "", io.ErrUnexpectedEOF
 }
 
 // PATCH /settings at runtime: the scheduler scans at the new interval, an
@@ -198,18 +235,7 @@ func TestSettingsPatchAppliesAtRuntimeAndPersists(t *testing.T) {
 		t.Fatalf("PATCH with a wrong token: %d %s", code, b)
 	}
 
-	evCtx, evCancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer evCancel()
-	evCh := make(chan string, 1)
-	go func() {
-		d, err := readEvent(evCtx, r.base+"events", "settings.changed")
-		if err != nil {
-			d = "error: " + err.Error()
-		}
-		evCh <- d
-	}()
-	time.Sleep(200 * time.Millisecond) // let the stream subscribe
-
+	evs := openEvents(t, r)
 	code, b := send(t, "PATCH", r.base+"settings", patch, "Authorization", "Bearer "+testToken)
 	if code != 200 {
 		t.Fatalf("PATCH: %d %s", code, b)
@@ -222,17 +248,12 @@ func TestSettingsPatchAppliesAtRuntimeAndPersists(t *testing.T) {
 		v.Source["interval"] != config.OriginAPI || v.Source["otbr"] != config.OriginAPI || v.Source["max_backoff"] != config.OriginDefault {
 		t.Fatalf("after PATCH: %s", b)
 	}
-	select {
-	case d := <-evCh:
-		if !strings.Contains(d, `"interval":"1s"`) || !strings.Contains(d, otbrURL) {
-			t.Errorf("settings.changed data %s", d)
-		}
-	case <-time.After(20 * time.Second):
-		t.Error("no settings.changed event")
+	if d := nextEvent(t, evs, "settings.changed", time.After(20*time.Second)).data; !strings.Contains(d, `"interval":"1s"`) || !strings.Contains(d, otbrURL) {
+		t.Errorf("settings.changed data %s", d)
 	}
 
 	// The OTBR source is scanned, and again and again at the 1 s interval.
-	waitScans(t, r, "three scheduled scans of the added OTBR", func(l scanList) bool {
+	waitScans(t, r, evs, "three scheduled scans of the added OTBR", func(l scanList) bool {
 		n := 0
 		for _, s := range l.Scans {
 			for _, src := range s.Sources {
@@ -252,11 +273,12 @@ func TestSettingsPatchAppliesAtRuntimeAndPersists(t *testing.T) {
 
 	// Restart on the same file: the API's settings are back.
 	r = startApp(t, c)
+	evs = openEvents(t, r)
 	v = getSettings(t, r)
 	if v.Interval.D() != time.Second || len(v.OTBR) != 1 || v.Source["otbr"] != config.OriginAPI || v.RetainCount != 2 {
 		t.Fatalf("after restart: %+v", v)
 	}
-	waitScans(t, r, "a scan of the OTBR after restart", func(l scanList) bool {
+	waitScans(t, r, evs, "a scan of the OTBR after restart", func(l scanList) bool {
 		return len(l.Scans) > 0 && l.Scans[0].State == "finished"
 	})
 	// Dropping the OTBR through the API removes the source: nothing left to scan.
@@ -396,11 +418,12 @@ func TestSettingsMatterServerAddedAndRemoved(t *testing.T) {
 	}
 	_, addr := mattersimtest.Serve(t, mesh.Truth())
 	r := startApp(t, settingsConfig(t, filepath.Join(t.TempDir(), "matter.db")))
+	evs := openEvents(t, r)
 	code, b := send(t, "PATCH", r.base+"settings", `{"matter_server": "ws://`+addr+`/ws", "interval": "2s"}`, "Authorization", "Bearer "+testToken)
 	if code != 200 || !strings.Contains(string(b), `"matter_server":"api"`) {
 		t.Fatalf("PATCH: %d %s", code, b)
 	}
-	waitScans(t, r, "a scan of the Matter server", func(l scanList) bool {
+	waitScans(t, r, evs, "a scan of the Matter server", func(l scanList) bool {
 		for _, s := range l.Scans {
 			for _, src := range s.Sources {
 				if s.State == "finished" && src.Name == "matter" && src.Answered > 0 {

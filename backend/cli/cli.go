@@ -1,6 +1,7 @@
 // Package cli is the threadmap command line: one file per command, one
 // dispatcher. Exit status: 0 success, 1 failed run (message on stderr),
-// 2 bad usage. The spellings are a contract other tools script against.
+// 2 bad usage, 3 partial scan (a map was printed; some sources or nodes
+// did not answer within the budget). The spellings are a contract other tools script against.
 package cli
 
 import (
@@ -44,6 +45,12 @@ func commands() map[string]command {
 	}
 }
 
+// PartialError marks a partial scan (exit status 3): a map was printed,
+// but some sources or nodes did not answer within the budget.
+type PartialError struct{ Msg string }
+
+func (e *PartialError) Error() string { return e.Msg }
+
 // UsageError marks bad usage (exit status 2).
 type UsageError struct{ Msg string }
 
@@ -71,6 +78,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	}
 	err := c.run(ctx, env, args)
 	var ue *UsageError
+	var pe *PartialError
 	switch {
 	case err == nil:
 		return 0
@@ -79,6 +87,9 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	case errors.As(err, &ue):
 		fmt.Fprintf(env.Stderr, "threadmap %s: %s\n", name, ue.Msg)
 		return 2
+	case errors.As(err, &pe):
+		fmt.Fprintf(env.Stderr, "threadmap %s: %s\n", name, pe.Msg)
+		return 3
 	default:
 		fmt.Fprintf(env.Stderr, "threadmap %s: %v\n", name, err)
 		return 1

@@ -9,11 +9,12 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/threadmap/threadmap/thread/capped"
 	"github.com/threadmap/threadmap/thread/diag"
-	"github.com/threadmap/threadmap/thread/netdata"
+	"github.com/threadmap/threadmap/thread/topology"
 )
 
 // decode diag (HEX | FILE | -): the Network Diagnostic TLVs of one payload
@@ -67,9 +68,11 @@ type diagJSON struct {
 	Length  int           `json:"length"`
 	TLVs    []diagTLVJSON `json:"tlvs"`
 	Message *diag.Message `json:"message"`
-	// NetworkData is TLV 7 decoded; NetworkDataError says why it is not.
-	NetworkData      *netdata.NetworkData `json:"network_data,omitempty"`
-	NetworkDataError string               `json:"network_data_error,omitempty"`
+	// NetworkData is TLV 7 decoded, in the API's shape (the canonical
+	// topology JSON's network.network_data; no node is known, so each
+	// publisher is "rloc:0x...."); NetworkDataError says why it is not.
+	NetworkData      *topology.NetworkData `json:"network_data,omitempty"`
+	NetworkDataError string                `json:"network_data_error,omitempty"`
 }
 
 func describeDiag(b []byte) (*diagJSON, error) {
@@ -84,8 +87,12 @@ func describeDiag(b []byte) (*diagJSON, error) {
 	out := &diagJSON{Length: len(b), TLVs: []diagTLVJSON{}, Message: m}
 	if nd, err := m.DecodedNetworkData(); err != nil {
 		out.NetworkDataError = err.Error()
-	} else {
-		out.NetworkData = nd
+	} else if nd != nil {
+		// Normalize points the publishers at nodes as the API does.
+		snap := topology.New(time.Time{})
+		snap.Network.NetworkData = nd.Model("diag")
+		topology.Normalize(snap)
+		out.NetworkData = snap.Network.NetworkData
 	}
 	for _, t := range tlvs {
 		name := t.Type.Name()

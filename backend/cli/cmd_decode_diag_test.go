@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/threadmap/threadmap/thread/topology"
 	"os"
 	"path/filepath"
 	"strings"
@@ -172,6 +174,17 @@ func TestDecodeDiagNetworkData(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	nd := got.NetworkData
+	// The API's shape exactly: network_data decodes strictly into the model.
+	var raw2 struct {
+		NetworkData json.RawMessage `json:"network_data"`
+	}
+	json.Unmarshal([]byte(out), &raw2)
+	dec := json.NewDecoder(bytes.NewReader(raw2.NetworkData))
+	dec.DisallowUnknownFields()
+	var model topology.NetworkData
+	if err := dec.Decode(&model); err != nil || model.Source != "diag" || model.Prefixes[0].BorderRouters[0].Node != "rloc:0xc800" {
+		t.Errorf("network_data is not the API's shape: %v %+v", err, model)
+	}
 	if len(nd.Prefixes) != 2 || nd.Prefixes[0].Prefix != "fd95:9c6e:cffc:1::/64" || len(nd.Prefixes[0].BorderRouters) != 1 ||
 		nd.Prefixes[0].BorderRouters[0].Rloc16 != "0xc800" || nd.Prefixes[0].BorderRouters[0].Preference != "low" ||
 		!nd.Prefixes[0].BorderRouters[0].OnMesh || len(nd.Prefixes[1].Routes) != 1 || !nd.Prefixes[1].Routes[0].AdvPIO {

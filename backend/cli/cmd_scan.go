@@ -3,17 +3,21 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 
+	"github.com/threadmap/threadmap/backend/collect"
+	"github.com/threadmap/threadmap/backend/config"
+	"github.com/threadmap/threadmap/backend/sources"
 	"github.com/threadmap/threadmap/thread/tmf"
-	"github.com/threadmap/threadmap/thread/topology"
 )
 
 // scan (--sim N | --sim-scenario FILE | --tmf PREFIX | --otbr URL | --matter-server URL) [--json].
-// Each way in builds a topology.Source in its own file: simSources
-// (cmd_scan_sim.go), tmfSource (cmd_scan_tmf.go), otbrSource
-// (cmd_scan_otbr.go), matterSource (cmd_scan_matter.go). Several may be
-// given; their partial snapshots are merged.
+// The sources come from backend/sources (the simulated mesh from
+// cmd_scan_sim.go) and are collected by backend/collect, as `serve`
+// collects them: in parallel under --timeout, merged, one snapshot per
+// network printed. Exit status 3 when the scan is partial.
 func runScan(ctx context.Context, env *Env, a []string) error {
 	fs := newFlagSet(env, "scan")
 	simN := fs.Int("sim", 0, "crawl a simulated mesh of N nodes (started in-process on loopback)")
@@ -23,103 +27,143 @@ func runScan(ctx context.Context, env *Env, a []string) error {
 	fs.Var(&otbrURLs, "otbr", "OTBR REST base URL (repeatable), e.g. http://192.0.2.1:8081")
 	matterURL := fs.String("matter-server", "", "Matter server WebSocket URL, e.g. ws://host:5580/ws")
 	asJSON := fs.Bool("json", false, "print canonical topology JSON")
-	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long")
+	timeout := fs.Duration("timeout", 2*time.Minute, "the scan's budget: sources still collecting then give what they have")
 	seed := fs.Int64("seed", 1, "random seed of the simulated mesh")
 	children := fs.String("children", "none", "TMF: which children to ask directly: none (routers' tables suffice), rx-on, or all (sleepy children answer only when they poll: slow)")
 	detail := fs.String("detail", "full", "TMF: what to ask routers for: full (every diagnostic) or topology (only what the map needs: fastest)")
+	settings := config.RegisterFlags(fs, "otbr-dialect")
 	if _, err := parseFlags(fs, a, 0); err != nil {
 		return err
 	}
-	crawl, err := parseCrawlOptions(*children, *detail)
+	cfg, err := settings.Resolve(getenv(env))
 	if err != nil {
-		return err
+		return usagef("%v", err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
-	defer cancel()
-	var sources []topology.Source
+	crawl, err := sources.ParseCrawl(*children, *detail)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	var targets []collect.Target
 	var cleanups []func()
 	defer func() {
 		for _, c := range cleanups {
 			c()
 		}
 	}()
+	// crawlWithProgress gives a crawl its own progress line on stderr.
+	crawlWithProgress := func() sources.Crawl {
+		c := crawl
+		var done func()
+		c.Progress, done = progressLine(env)
+		cleanups = append(cleanups, done)
+		return c
+	}
 	if *simN > 0 || *simScenario != "" {
-		srcs, cleanup, err := simSources(ctx, env, *simN, *simScenario, *seed, crawl)
+		t, cleanup, err := simTarget(ctx, *simN, *simScenario, *seed, crawlWithProgress())
 		if err != nil {
 			return err
 		}
 		cleanups = append(cleanups, cleanup)
-		sources = append(sources, srcs...)
+		targets = append(targets, t)
 	}
 	if *tmfPrefix != "" {
-		src, err := tmfSource(env, *tmfPrefix, crawl)
+		src, err := sources.TMF(*tmfPrefix, crawlWithProgress())
 		if err != nil {
-			return err
+			return usagef("--tmf: %v", err)
 		}
-		sources = append(sources, src)
+		targets = append(targets, collect.Target{ID: "tmf:" + *tmfPrefix, Source: src})
 	}
 	for _, u := range otbrURLs {
-		src, err := otbrSource(env, u)
+		src, err := sources.OTBR(u, cfg.OTBRDialect)
 		if err != nil {
-			return err
+			return usagef("--otbr: %v", err)
 		}
-		sources = append(sources, src)
+		targets = append(targets, collect.Target{ID: "otbr:" + strings.TrimRight(u, "/"), Source: src})
 	}
 	if *matterURL != "" {
-		src, err := matterSource(env, *matterURL)
+		src, err := sources.Matter(*matterURL)
 		if err != nil {
-			return err
+			return usagef("--matter-server: %v", err)
 		}
-		sources = append(sources, src)
+		targets = append(targets, collect.Target{ID: "matter:" + src.URL(), Source: src})
 	}
-	if len(sources) == 0 {
+	if len(targets) == 0 {
 		return usagef("usage: threadmap scan (--sim N | --sim-scenario FILE | --tmf PREFIX | --otbr URL | --matter-server URL) [--json]")
 	}
-	var parts []*topology.Snapshot
-	var failed []string
-	for _, src := range sources {
-		p, err := src.Collect(ctx)
-		if err != nil {
-			failed = append(failed, fmt.Sprintf("%s: %v", src.Name(), err))
-			continue
+	res := collect.Run(ctx, targets, collect.Options{Budget: *timeout})
+	for _, c := range cleanups {
+		c() // end the progress lines before the map is printed
+	}
+	cleanups = nil
+	if len(res.Snapshots) == 0 {
+		return fmt.Errorf("no source answered: %s", strings.Join(res.Failures(), "; "))
+	}
+	for _, snap := range res.Snapshots {
+		if err := printSnapshot(env, snap, *asJSON); err != nil {
+			return err
 		}
-		parts = append(parts, p)
 	}
-	if len(parts) == 0 {
-		return fmt.Errorf("no source answered: %v", failed)
+	if res.Partial {
+		return partial(res)
 	}
-	snap := topology.Merge(parts...)
-	for _, f := range failed {
-		snap.Scan.Sources = append(snap.Scan.Sources, topology.SourceReport{Name: "error", Error: f})
-	}
-	return printSnapshot(env, snap, *asJSON)
+	return nil
 }
 
-// crawlOptions are the TMF crawler's knobs the command line exposes.
-type crawlOptions struct {
-	Children tmf.ChildQueries
-	Detail   tmf.Detail
+// partial is the PartialError of a partial scan, naming what did not answer.
+func partial(res *collect.Result) error {
+	var why []string
+	for _, s := range res.Sources {
+		for _, r := range s.Reports() {
+			switch {
+			case r.Error != "":
+				why = append(why, fmt.Sprintf("%s: %s", r.Target, r.Error))
+			case r.TimedOut > 0:
+				why = append(why, fmt.Sprintf("%s: %d node(s) did not answer", r.Target, r.TimedOut))
+			case r.Partial:
+				why = append(why, r.Target+": partial")
+			}
+		}
+	}
+	if res.Cancelled {
+		why = append(why, "interrupted")
+	}
+	return &PartialError{Msg: "partial scan: " + strings.Join(why, "; ")}
 }
 
-func parseCrawlOptions(children, detail string) (crawlOptions, error) {
-	var o crawlOptions
-	switch children {
-	case "none", "":
-		o.Children = tmf.ChildrenNone
-	case "rx-on":
-		o.Children = tmf.ChildrenRxOn
-	case "all":
-		o.Children = tmf.ChildrenAll
-	default:
-		return o, usagef("--children: %q is not none, rx-on or all", children)
+// getenv is env's Getenv, or one that finds nothing.
+func getenv(env *Env) func(string) string {
+	if env.Getenv == nil {
+		return func(string) string { return "" }
 	}
-	switch detail {
-	case "full", "":
-		o.Detail = tmf.DetailFull
-	case "topology":
-		o.Detail = tmf.DetailTopology
-	default:
-		return o, usagef("--detail: %q is not full or topology", detail)
+	return env.Getenv
+}
+
+// progressLine returns a crawl progress callback that keeps one line on
+// stderr up to date, and a function that ends the line. It is silent
+// unless stderr is a terminal or THREADMAP_PROGRESS=1 (so --json output
+// piped elsewhere stays clean either way: progress never goes to stdout).
+func progressLine(env *Env) (func(tmf.Progress), func()) {
+	if !wantProgress(env) {
+		return nil, func() {}
 	}
-	return o, nil
+	var mu sync.Mutex // an abandoned crawl may still report after the end
+	shown, ended := false, false
+	var last string
+	return func(p tmf.Progress) {
+			mu.Lock()
+			defer mu.Unlock()
+			line := fmt.Sprintf("\rcrawling (%s): %d/%d nodes, %d answered, %d timed out, %d failed, %.1fs ",
+				p.Phase, p.Done, p.Known, p.Answered, p.TimedOut, p.Failed, p.Elapsed.Seconds())
+			if line != last && !ended {
+				fmt.Fprint(env.Stderr, line)
+				last, shown = line, true
+			}
+		}, func() {
+			mu.Lock()
+			defer mu.Unlock()
+			if shown && !ended {
+				fmt.Fprintln(env.Stderr)
+			}
+			ended = true
+		}
 }

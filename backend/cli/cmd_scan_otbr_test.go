@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -109,9 +111,25 @@ func TestScanOTBRDialectOverride(t *testing.T) {
 		t.Errorf("bad URL: exit %d %q", code, errs)
 	}
 	// A forced JSON:API against the legacy server: what /node said, and
-	// the failure in the scan report.
+	// the failure in the scan report; a partial scan exits 3.
 	out, errs, code = run("jsonapi", "scan", "--otbr", url, "--json", "--timeout", "20s")
-	if code != 0 || !strings.Contains(out, `"error": "updateDeviceCollectionTask: POST /api/actions: HTTP 404 (Not Found)"`) {
+	if code != 3 || !strings.Contains(out, `"error": "updateDeviceCollectionTask: POST /api/actions: HTTP 404 (Not Found)"`) ||
+		!strings.Contains(out, `"partial": true`) || !strings.Contains(errs, "partial scan") {
 		t.Errorf("JSON:API against legacy: exit %d %q\n%s", code, errs, out)
+	}
+	// The setting is serve's: the flag beats the environment, the
+	// environment beats the config file.
+	cfg := filepath.Join(t.TempDir(), "threadmap.json")
+	if err := os.WriteFile(cfg, []byte(`{"otbr_dialect": "jsonapi"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, errs, code := run("legacy", "scan", "--otbr", url, "--json", "--config", cfg); code != 0 || !strings.Contains(out, `"dialect legacy"`) {
+		t.Errorf("env over file: exit %d %s", code, errs)
+	}
+	if out, errs, code := run("jsonapi", "scan", "--otbr", url, "--json", "--otbr-dialect", "legacy"); code != 0 || !strings.Contains(out, `"dialect legacy"`) {
+		t.Errorf("flag over env: exit %d %s", code, errs)
+	}
+	if out, _, code := run("", "scan", "--otbr", url, "--json", "--config", cfg, "--timeout", "20s"); code != 3 || !strings.Contains(out, `"dialect jsonapi"`) {
+		t.Errorf("file: exit %d", code)
 	}
 }

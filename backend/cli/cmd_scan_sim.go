@@ -2,11 +2,11 @@ package cli
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"os"
 	"time"
 
+	"github.com/threadmap/threadmap/backend/collect"
+	"github.com/threadmap/threadmap/backend/sources"
 	"github.com/threadmap/threadmap/thread/threadsim"
 	"github.com/threadmap/threadmap/thread/tmf"
 	"github.com/threadmap/threadmap/thread/topology"
@@ -34,25 +34,25 @@ func loadMesh(n int, scenario string, seed int64) (*threadsim.Mesh, error) {
 	return m, nil
 }
 
-// simSources starts the simulated mesh on loopback (one UDP port per node)
+// simTarget starts the simulated mesh on loopback (one UDP port per node)
 // and returns the TMF crawler pointed at it; cleanup stops both.
-func simSources(ctx context.Context, env *Env, n int, scenario string, seed int64, crawl crawlOptions) ([]topology.Source, func(), error) {
+func simTarget(ctx context.Context, n int, scenario string, seed int64, crawl sources.Crawl) (collect.Target, func(), error) {
 	m, err := loadMesh(n, scenario, seed)
 	if err != nil {
-		return nil, func() {}, err
+		return collect.Target{}, func() {}, err
 	}
 	sim, err := m.Start(context.WithoutCancel(ctx), threadsim.ServeOptions{})
 	if err != nil {
-		return nil, func() {}, err
+		return collect.Target{}, func() {}, err
 	}
 	cl, err := tmf.NewClient(tmf.ClientConfig{Resolver: sim})
 	if err != nil {
 		sim.Close()
-		return nil, func() {}, err
+		return collect.Target{}, func() {}, err
 	}
 	truth := m.Truth()
-	progress, done := progressLine(env)
-	c, err := tmf.NewCrawler(tmf.Config{Transport: cl, Target: "sim:" + m.Network.Name, Progress: progress,
+	target := "sim:" + m.Network.Name
+	c, err := tmf.NewCrawler(tmf.Config{Transport: cl, Target: target, Progress: crawl.Progress,
 		Children: crawl.Children, Detail: crawl.Detail,
 		// What a real scan learns from the MeshCoP advert, not from TMF.
 		Network: topology.Network{Name: truth.Network.Name, ExtPanID: truth.Network.ExtPanID,
@@ -60,38 +60,13 @@ func simSources(ctx context.Context, env *Env, n int, scenario string, seed int6
 	if err != nil {
 		cl.Close()
 		sim.Close()
-		return nil, func() {}, err
+		return collect.Target{}, func() {}, err
 	}
 	cleanup := func() {
-		done()
 		cl.Close()
 		sim.Close()
 	}
-	return []topology.Source{c}, cleanup, nil
-}
-
-// progressLine returns a crawl progress callback that keeps one line on
-// stderr up to date, and a function that ends the line. It is silent
-// unless stderr is a terminal or THREADMAP_PROGRESS=1 (so --json output
-// piped elsewhere stays clean either way: progress never goes to stdout).
-func progressLine(env *Env) (func(tmf.Progress), func()) {
-	if !wantProgress(env) {
-		return nil, func() {}
-	}
-	shown := false
-	var last string
-	return func(p tmf.Progress) {
-			line := fmt.Sprintf("\rcrawling (%s): %d/%d nodes, %d answered, %d timed out, %d failed, %.1fs ",
-				p.Phase, p.Done, p.Known, p.Answered, p.TimedOut, p.Failed, p.Elapsed.Seconds())
-			if line != last {
-				io.WriteString(env.Stderr, line)
-				last, shown = line, true
-			}
-		}, func() {
-			if shown {
-				io.WriteString(env.Stderr, "\n")
-			}
-		}
+	return collect.Target{ID: target, Source: c}, cleanup, nil
 }
 
 func wantProgress(env *Env) bool {

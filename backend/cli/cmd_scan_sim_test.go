@@ -78,12 +78,39 @@ func TestScanSimUsage(t *testing.T) {
 type syncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
+	// changed gets a token on each write.
+	changed chan struct{}
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.changed == nil {
+		s.changed = make(chan struct{}, 1)
+	}
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
 	return s.b.Write(p)
+}
+
+// waitFor waits until what was written contains want (or the deadline).
+func (s *syncBuffer) waitFor(want string, deadline <-chan time.Time) bool {
+	s.mu.Lock()
+	if s.changed == nil {
+		s.changed = make(chan struct{}, 1)
+	}
+	changed := s.changed
+	s.mu.Unlock()
+	for !strings.Contains(s.String(), want) {
+		select {
+		case <-changed:
+		case <-deadline:
+			return false
+		}
+	}
+	return true
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
@@ -99,12 +126,8 @@ func TestSimCommandServesTMF(t *testing.T) {
 		done <- Run(ctx, &Env{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }},
 			[]string{"sim", "--scenario", path, "--listen", "127.0.0.1:0", "--hop-latency", "0"})
 	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(out.String(), "running;") {
-		if time.Now().After(deadline) {
-			t.Fatalf("sim did not start: %q %q", out.String(), errb.String())
-		}
-		time.Sleep(10 * time.Millisecond)
+	if !out.waitFor("running;", time.After(10*time.Second)) {
+		t.Fatalf("sim did not start: %q %q", out.String(), errb.String())
 	}
 	// Find the leader's address in the table and ask it over TMF.
 	var leaderAddr string

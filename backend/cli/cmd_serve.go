@@ -19,11 +19,7 @@ func runServe(ctx context.Context, env *Env, a []string) error {
 	if _, err := parseFlags(fs, a, 0); err != nil {
 		return err
 	}
-	getenv := env.Getenv
-	if getenv == nil {
-		getenv = func(string) string { return "" }
-	}
-	cfg, err := flags.Resolve(getenv)
+	cfg, err := flags.Resolve(getenv(env))
 	if err != nil {
 		return usagef("%v", err)
 	}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/threadmap/threadmap/thread/capped"
+	"github.com/threadmap/threadmap/thread/otbr"
 )
 
 // Config is everything `threadmap serve` can be told.
@@ -34,6 +35,9 @@ type Config struct {
 	// TMF lists mesh-local prefixes to crawl over TMF (UDP 61631) from a
 	// host inside the mesh.
 	TMF []string `json:"tmf"`
+	// OTBRDialect forces the OTBR REST dialect of every OTBR source (legacy,
+	// jsonapi or jsonapi-2026); "" detects it per border router.
+	OTBRDialect string `json:"otbr_dialect"`
 	// MatterServer is a Matter server WebSocket URL ("" for none).
 	MatterServer string `json:"matter_server"`
 	// Interval is the time between scheduled scans of one network.
@@ -166,7 +170,9 @@ func defaultDB(getenv func(string) string) string {
 
 // Flags holds the flag values of one parse; Resolve applies those the user set.
 type Flags struct {
-	fs     *flag.FlagSet
+	fs *flag.FlagSet
+	// only, when not nil, names the settings this command has (flag names).
+	only   map[string]bool
 	config string
 	c      Config
 	otbr   stringList
@@ -197,8 +203,30 @@ func (f durationFlag) Set(v string) error {
 	return nil
 }
 
-// RegisterFlags defines serve's flags on fs.
-func RegisterFlags(fs *flag.FlagSet) *Flags {
+// RegisterFlags defines serve's flags on fs. Given names (flag names), it
+// defines only those settings' flags and --config: a command that shares
+// some of serve's settings (scan: otbr-dialect) resolves them the same way,
+// flags > env > file > defaults, and Resolve reads and checks only them.
+func RegisterFlags(fs *flag.FlagSet, names ...string) *Flags {
+	if len(names) == 0 {
+		return registerFlags(fs)
+	}
+	all := flag.NewFlagSet(fs.Name(), flag.ContinueOnError)
+	f := registerFlags(all)
+	f.fs = fs
+	f.only = map[string]bool{}
+	for _, n := range names {
+		f.only[n] = true
+	}
+	all.VisitAll(func(fl *flag.Flag) {
+		if f.only[fl.Name] || fl.Name == "config" {
+			fs.Var(fl.Value, fl.Name, fl.Usage)
+		}
+	})
+	return f
+}
+
+func registerFlags(fs *flag.FlagSet) *Flags {
 	f := &Flags{fs: fs}
 	d := Defaults(func(string) string { return "" })
 	f.c = d
@@ -208,6 +236,7 @@ func RegisterFlags(fs *flag.FlagSet) *Flags {
 	fs.BoolVar(&f.c.Demo, "demo", false, "run against the built-in simulated mesh, on loopback (env THREADMAP_DEMO)")
 	fs.Var(&f.otbr, "otbr", "OTBR REST base URL to scan, repeatable (env THREADMAP_OTBR, comma-separated)")
 	fs.Var(&f.tmf, "tmf", "mesh-local prefix to crawl over TMF from a host inside the mesh, repeatable, e.g. fd11:22::/64 (env THREADMAP_TMF)")
+	fs.StringVar(&f.c.OTBRDialect, "otbr-dialect", "", "force the OTBR REST dialect: legacy, jsonapi or jsonapi-2026 (env THREADMAP_OTBR_DIALECT; default: detect)")
 	fs.StringVar(&f.c.MatterServer, "matter-server", "", "Matter server WebSocket URL, e.g. ws://host:5580/ws (env THREADMAP_MATTER_SERVER)")
 	fs.Var(durationFlag{&f.c.Interval}, "interval", "time between scans of one network (env THREADMAP_INTERVAL)")
 	fs.Var(durationFlag{&f.c.MaxBackoff}, "max-backoff", "longest wait before retrying a failing source (env THREADMAP_MAX_BACKOFF)")
@@ -284,6 +313,7 @@ func settings() []setting {
 		boolean("demo", func(c *Config) *bool { return &c.Demo }),
 		list("otbr", func(c *Config) *[]string { return &c.OTBR }),
 		list("tmf", func(c *Config) *[]string { return &c.TMF }),
+		str("otbr-dialect", func(c *Config) *string { return &c.OTBRDialect }),
 		str("matter-server", func(c *Config) *string { return &c.MatterServer }),
 		dur("interval", func(c *Config) *Duration { return &c.Interval }),
 		dur("max-backoff", func(c *Config) *Duration { return &c.MaxBackoff }),
@@ -336,6 +366,9 @@ func (f *Flags) Resolve(getenv func(string) string) (Config, error) {
 	f.c.AllowedHosts = f.hosts
 	f.c.TMF = f.tmf
 	for _, s := range settings() {
+		if f.only != nil && !f.only[s.flag] {
+			continue
+		}
 		if v := getenv(EnvName(s.flag)); v != "" {
 			if err := s.set(&c, v); err != nil {
 				return c, fmt.Errorf("%s: %w", EnvName(s.flag), err)
@@ -348,6 +381,16 @@ func (f *Flags) Resolve(getenv func(string) string) (Config, error) {
 		}
 	}
 	c.Origins = origins
+	if f.only != nil {
+		for name := range f.only {
+			if check := partialChecks[name]; check != nil {
+				if err := check(c); err != nil {
+					return c, err
+				}
+			}
+		}
+		return c, nil
+	}
 	if c.Demo && c.Interval == Defaults(getenv).Interval && !set["interval"] && getenv(EnvName("interval")) == "" {
 		// A demo should look alive: scan more often unless told otherwise.
 		c.Interval = Duration(DemoInterval)
@@ -386,8 +429,26 @@ func loadFile(path string, c *Config) ([]string, error) {
 	return out, nil
 }
 
+// partialChecks check the settings another command may share, by flag name.
+var partialChecks = map[string]func(Config) error{
+	"otbr-dialect": Config.checkOTBRDialect,
+}
+
+func (c Config) checkOTBRDialect() error {
+	if c.OTBRDialect == "" {
+		return nil
+	}
+	if _, err := otbr.ParseDialect(c.OTBRDialect); err != nil {
+		return fmt.Errorf("otbr-dialect: %w", err)
+	}
+	return nil
+}
+
 // Check reports the first setting that cannot work.
 func (c Config) Check() error {
+	if err := c.checkOTBRDialect(); err != nil {
+		return err
+	}
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		return fmt.Errorf("listen %q: want host:port: %w", c.Listen, err)
 	}

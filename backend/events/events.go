@@ -38,13 +38,14 @@ type Bus struct {
 // NewBus returns an empty bus.
 func NewBus() *Bus { return &Bus{subs: map[chan Event]struct{}{}} }
 
-// Publish sends name with data (marshalled to JSON) to every subscriber.
-func (b *Bus) Publish(name string, data any) {
-	raw, err := json.Marshal(data)
+// Publish sends p (its JSON as the data, its EventName as the name) to
+// every subscriber.
+func (b *Bus) Publish(p Payload) {
+	raw, err := json.Marshal(p)
 	if err != nil {
 		raw = []byte(`{}`)
 	}
-	ev := Event{Name: name, Data: raw}
+	ev := Event{Name: p.EventName(), Data: raw}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for ch := range b.subs {

@@ -1,6 +1,7 @@
 package events
 
 import (
+	"strconv"
 	"testing"
 )
 
@@ -10,12 +11,12 @@ func TestBusFansOutAndDropsForSlowSubscribers(t *testing.T) {
 	defer cancelFast()
 	slow, cancelSlow := b.Subscribe(1)
 	for i := 0; i < 3; i++ {
-		b.Publish(ScanStarted, map[string]int{"n": i})
+		b.Publish(ScanStartedEvent{ScanID: strconv.Itoa(i)})
 	}
 	if len(fast) != 3 || len(slow) != 1 {
 		t.Fatalf("fast %d, slow %d", len(fast), len(slow))
 	}
-	if ev := <-fast; ev.Name != ScanStarted || string(ev.Data) != `{"n":0}` {
+	if ev := <-fast; ev.Name != ScanStarted || string(ev.Data) != `{"scan_id":"0","network":"","sources":0}` {
 		t.Errorf("first event %s %s", ev.Name, ev.Data)
 	}
 	if b.Dropped() != 2 {
@@ -39,5 +40,10 @@ func TestBusFansOutAndDropsForSlowSubscribers(t *testing.T) {
 	if _, ok := <-late; ok {
 		t.Error("subscription after Close is open")
 	}
-	b.Publish(ScanFinished, func() {}) // unmarshalable data: no panic
+	b.Publish(unmarshalable{F: func() {}}) // no panic
 }
+
+// unmarshalable is a payload encoding/json refuses.
+type unmarshalable struct{ F func() }
+
+func (unmarshalable) EventName() string { return "test.unmarshalable" }

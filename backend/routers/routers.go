@@ -14,7 +14,7 @@ import (
 
 // Publisher receives the appear/disappear events.
 type Publisher interface {
-	Publish(name string, data any)
+	Publish(events.Payload)
 }
 
 // Entry is a border router with the network it belongs to.
@@ -55,7 +55,7 @@ func (r *Registry) Upsert(br topology.BorderRouter) bool {
 	r.brs[br.ID] = e
 	r.mu.Unlock()
 	if !known && r.pub != nil {
-		r.pub.Publish(events.BorderRouterAppeared, e)
+		r.pub.Publish(events.BorderRouterAppearedEvent{BorderRouter: e.BorderRouter, Network: e.Network})
 	}
 	return !known
 }
@@ -67,7 +67,7 @@ func (r *Registry) Remove(id string) {
 	delete(r.brs, id)
 	r.mu.Unlock()
 	if ok && r.pub != nil {
-		r.pub.Publish(events.BorderRouterGone, e)
+		r.pub.Publish(events.BorderRouterDisappearedEvent{BorderRouter: e.BorderRouter, Network: e.Network})
 	}
 }
 

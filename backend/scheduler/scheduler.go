@@ -1,9 +1,10 @@
 // Package scheduler runs scans: each network on its own clock, never two
 // scans of one network at a time, failing sources backed off, scans
 // triggered by hand, progress published as events. A scan collects every
-// source of the network in parallel, merges the partial snapshots with
-// topology.Merge and hands the result to the store in one call; a scan cut
-// short by shutdown stores nothing.
+// source of the network with backend/collect (in parallel under the scan
+// timeout, merged and grouped by network) and saves each snapshot through
+// the archive (backend/archive) in one call; a scan cut short by shutdown
+// stores nothing, a partial one is stored and marked partial.
 package scheduler
 
 import (
@@ -17,24 +18,25 @@ import (
 	"sync"
 	"time"
 
+	"github.com/threadmap/threadmap/backend/archive"
+	"github.com/threadmap/threadmap/backend/collect"
 	"github.com/threadmap/threadmap/backend/events"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
-// Saver stores one snapshot atomically and returns its id.
+// Saver stores one snapshot atomically (with everything that follows a
+// stored snapshot) and returns its id (*archive.Archive).
 type Saver interface {
-	Put(ctx context.Context, s *topology.Snapshot) (string, error)
+	Save(ctx context.Context, s *topology.Snapshot, o archive.Origin) (string, error)
 }
 
-// Publisher receives the scan events.
+// Publisher receives the scan events (*events.Bus).
 type Publisher interface {
-	Publish(name string, data any)
+	Publish(events.Payload)
 }
 
-// Observer is told about scans, for metrics and caches. Any field may be nil.
+// Observer is told about scans, for metrics. Any field may be nil.
 type Observer struct {
-	// Stored is called after a snapshot was stored.
-	Stored func(id string, s *topology.Snapshot)
 	// ScanDone is called when a scan of network ends, with its duration.
 	ScanDone func(network string, d time.Duration, err error)
 	// SourceFailed is called when a source fails in a scan.
@@ -101,6 +103,9 @@ type ScanInfo struct {
 	SnapshotIDs []string                `json:"snapshot_ids,omitempty"`
 	Error       string                  `json:"error,omitempty"`
 	Sources     []topology.SourceReport `json:"sources,omitempty"`
+	// Partial: snapshots were stored, but some sources or nodes did not
+	// answer within the scan timeout (or were skipped while backing off).
+	Partial bool `json:"partial,omitempty"`
 }
 
 // Errors of Trigger.
@@ -151,6 +156,7 @@ type Scheduler struct {
 	// the mesh) joins that network.
 	prefixes map[string]string
 	ctx      context.Context // set by Run
+	started  chan struct{}   // closed once Run has set ctx
 	wg       sync.WaitGroup
 	wake     chan struct{}
 	log      *slog.Logger
@@ -180,12 +186,12 @@ func New(o Options) *Scheduler {
 		o.Events = nopPublisher{}
 	}
 	return &Scheduler{o: o, sources: map[string]*sourceState{}, nets: map[string]*netState{}, prefixes: map[string]string{},
-		wake: make(chan struct{}, 1), log: o.Logger}
+		wake: make(chan struct{}, 1), started: make(chan struct{}), log: o.Logger}
 }
 
 type nopPublisher struct{}
 
-func (nopPublisher) Publish(string, any) {}
+func (nopPublisher) Publish(events.Payload) {}
 
 // Add adds (or replaces) a target; its network is scanned at the next tick.
 func (s *Scheduler) Add(t Target) {
@@ -350,6 +356,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	s.mu.Lock()
 	s.ctx = ctx
 	s.mu.Unlock()
+	close(s.started)
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
@@ -429,166 +436,133 @@ func (s *Scheduler) startLocked(key, trigger string) *ScanInfo {
 	return info
 }
 
-type result struct {
-	st   *sourceState
-	part *topology.Snapshot
-	err  error
-	skip bool
-	dur  time.Duration
-}
-
 // run is one scan of one network.
 func (s *Scheduler) run(parent context.Context, info *ScanInfo, targets []*sourceState, timeout time.Duration) {
 	start := s.o.Now()
 	log := s.log.With("scan_id", info.ID, "network", info.Network)
 	log.Info("scan started", "sources", len(targets), "trigger", info.Trigger)
-	s.o.Events.Publish(events.ScanStarted, map[string]any{"scan_id": info.ID, "network": info.Network, "sources": len(targets)})
-	ctx, cancel := context.WithTimeout(parent, timeout)
-	defer cancel()
+	s.o.Events.Publish(events.ScanStartedEvent{ScanID: info.ID, Network: info.Network, Sources: len(targets)})
 
-	results := make(chan result, len(targets))
+	// Back-off spaces scheduled scans; a scan asked for by hand retries
+	// every source.
+	var skipped []topology.SourceReport
+	var asked []collect.Target
+	byID := map[string]*sourceState{}
 	for _, st := range targets {
-		// Back-off spaces scheduled scans; a scan asked for by hand retries
-		// every source.
 		if info.Trigger == "schedule" && start.Before(st.nextTry) {
-			results <- result{st: st, skip: true}
+			skipped = append(skipped, topology.SourceReport{Name: st.t.Source.Name(), Target: st.t.ID,
+				Notes: []string{"skipped: backing off after " + strconv.Itoa(st.failures) + " failure(s) until " + st.nextTry.UTC().Format(time.RFC3339) + ": " + st.lastErr}})
+			s.sourceDone(info, st.t.ID, nil)
 			continue
 		}
-		go func(st *sourceState) {
-			t0 := time.Now()
-			part, err := collect(ctx, st.t.Source)
-			results <- result{st: st, part: part, err: err, dur: time.Since(t0)}
-		}(st)
+		byID[st.t.ID] = st
+		asked = append(asked, collect.Target{ID: st.t.ID, Source: st.t.Source})
 	}
-	var got []result
-	for range targets {
-		r := <-results
-		got = append(got, r)
-		s.mu.Lock()
-		info.Progress.Sources++
-		ns := s.net(info.Network)
-		delete(ns.partial, r.st.t.ID)
-		if r.part != nil {
-			for _, rep := range r.part.Scan.Sources {
-				ns.done[0] += rep.Queried
-				ns.done[1] += rep.Answered
-			}
-		}
-		s.sumProgressLocked(ns, info)
-		p := info.Progress
-		s.mu.Unlock()
-		s.o.Events.Publish(events.ScanProgress, map[string]any{"scan_id": info.ID, "network": info.Network,
-			"queried": p.Queried, "answered": p.Answered, "sources": p.Sources, "sources_total": p.SourcesTotal, "source": r.st.t.ID})
-	}
-	sort.Slice(got, func(i, j int) bool { return got[i].st.t.ID < got[j].st.t.ID })
+	res := collect.Run(parent, asked, collect.Options{Budget: timeout, Network: info.Network, Now: s.o.Now,
+		Done: func(src collect.Source) {
+			s.account(byID[src.Target.ID], src)
+			s.sourceDone(info, src.Target.ID, src.Part)
+		}})
+	reports := append(res.Reports(), skipped...)
+	failures := res.Failures()
 
-	var reports []topology.SourceReport
-	var parts []*topology.Snapshot
-	var failures []string
-	for _, r := range got {
-		s.account(r)
-		switch {
-		case r.skip:
-			reports = append(reports, topology.SourceReport{Name: r.st.t.Source.Name(), Target: r.st.t.ID,
-				Notes: []string{"skipped: backing off after " + strconv.Itoa(r.st.failures) + " failure(s) until " + r.st.nextTry.UTC().Format(time.RFC3339) + ": " + r.st.lastErr}})
-		case r.err != nil:
-			failures = append(failures, r.st.t.ID+": "+r.err.Error())
-			reports = append(reports, topology.SourceReport{Name: r.st.t.Source.Name(), Target: r.st.t.ID, Error: r.err.Error(), DurationMs: r.dur.Milliseconds()})
-		default:
-			for i := range r.part.Scan.Sources {
-				if r.part.Scan.Sources[i].Target == "" {
-					r.part.Scan.Sources[i].Target = r.st.t.ID
-				}
-			}
-			parts = append(parts, r.part)
-		}
-	}
-
-	var errText string
-	if parent.Err() != nil {
+	if res.Cancelled && parent.Err() != nil {
 		// Shutdown while collecting: store nothing rather than half a picture.
-		errText = "cancelled: shutting down"
-		s.finish(info, StateCancelled, errText, start, nil, nil, reports)
+		s.finish(info, StateCancelled, "cancelled: shutting down", start, nil, nil, reports, false)
 		log.Info("scan cancelled", "reason", "shutdown")
 		return
 	}
-	if len(parts) == 0 {
-		errText = "no source answered"
+	if len(res.Snapshots) == 0 {
+		errText := "no source answered"
 		if len(failures) > 0 {
 			errText += ": " + strings.Join(failures, "; ")
 		} else if len(targets) > 0 {
 			errText += ": every source is backing off"
 		}
-		s.finish(info, StateFailed, errText, start, errors.New(errText), nil, reports)
+		s.finish(info, StateFailed, errText, start, errors.New(errText), nil, reports, false)
 		log.Warn("scan failed", "error", errText)
 		return
 	}
+	partial := res.Partial || len(skipped) > 0
 	// Once collection is done the snapshot is written whole even if shutdown
 	// begins now: the store writes it in one transaction.
 	storeCtx := context.WithoutCancel(parent)
 	var ids []string
-	for _, b := range bucket(parts, info.Network) {
-		snap := topology.Merge(b...)
-		snap.Scan.Sources = append(snap.Scan.Sources, reports...)
-		if snap.TakenAt.IsZero() {
-			snap.TakenAt = start.UTC()
-		}
-		snap.ID = ""
-		id, err := s.o.Store.Put(storeCtx, snap)
+	for _, snap := range res.Snapshots {
+		snap.Scan.Sources = append(snap.Scan.Sources, skipped...)
+		snap.Scan.Partial = partial
+		id, err := s.o.Store.Save(storeCtx, snap, archive.Origin{ScanID: info.ID})
 		if err != nil {
 			failures = append(failures, "store: "+err.Error())
 			log.Error("store snapshot", "error", err)
 			continue
 		}
-		snap.ID = id
 		ids = append(ids, id)
-		log.Info("snapshot stored", "snapshot_id", id, "snapshot_network", snap.Network.Key(), "nodes", len(snap.Nodes), "links", len(snap.Links))
-		if s.o.Observer.Stored != nil {
-			s.o.Observer.Stored(id, snap)
-		}
-		s.o.Events.Publish(events.SnapshotNew, map[string]any{"snapshot_id": id, "network": snap.Network.Key(), "taken_at": snap.TakenAt, "nodes": len(snap.Nodes), "scan_id": info.ID})
-		// Learn which network each source reaches.
-		s.mu.Lock()
-		if k := snap.Network.Key(); k != "unknown" && snap.Network.MeshLocalPrefix != "" {
-			s.prefixes[snap.Network.MeshLocalPrefix] = k
-		}
-		for _, r := range got {
-			if r.part == nil || r.st.t.Network != "" {
-				continue
-			}
-			k := r.part.Network.Key()
-			if k == "unknown" {
-				k = s.prefixes[r.part.Network.MeshLocalPrefix]
-			}
-			if live := s.sources[r.st.t.ID]; live != nil && k != "" && k != "unknown" {
-				if live.learned != k {
-					s.log.Info("source joins network", "source", r.st.t.ID, "network", k)
-				}
-				live.learned = k
-			}
-		}
-		s.mu.Unlock()
+		s.learn(snap, res.Sources)
 	}
-	var all []topology.SourceReport
-	for _, r := range got {
-		if r.part != nil {
-			all = append(all, r.part.Scan.Sources...)
-		}
-	}
-	all = append(all, reports...)
-	state := StateFinished
+	state, errText := StateFinished, ""
 	var err error
-	if len(ids) == 0 {
+	switch {
+	case len(ids) == 0:
 		state = StateFailed
 		err = errors.New(strings.Join(failures, "; "))
-	} else if len(failures) > 0 {
+		errText = err.Error()
+	case len(failures) > 0:
 		errText = "partial: " + strings.Join(failures, "; ")
 	}
-	if err != nil {
-		errText = err.Error()
+	s.finish(info, state, errText, start, err, ids, reports, partial && len(ids) > 0)
+	log.Info("scan finished", "state", state, "partial", partial, "duration", s.o.Now().Sub(start).Round(time.Millisecond), "snapshots", len(ids))
+}
+
+// learn records which network each source without a fixed one reaches,
+// and the mesh-local prefix of snap's network: a source that knows only
+// the prefix (TMF from inside the mesh) joins that network.
+func (s *Scheduler) learn(snap *topology.Snapshot, got []collect.Source) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if k := snap.Network.Key(); k != "unknown" && snap.Network.MeshLocalPrefix != "" {
+		s.prefixes[snap.Network.MeshLocalPrefix] = k
 	}
-	s.finish(info, state, errText, start, err, ids, all)
-	log.Info("scan finished", "state", state, "duration", time.Since(start).Round(time.Millisecond), "snapshots", len(ids))
+	for _, r := range got {
+		live := s.sources[r.Target.ID]
+		if r.Part == nil || live == nil || live.t.Network != "" {
+			continue
+		}
+		k := r.Part.Network.Key()
+		if k == "unknown" {
+			k = s.prefixes[r.Part.Network.MeshLocalPrefix]
+		}
+		if k != "" && k != "unknown" {
+			if live.learned != k {
+				s.log.Info("source joins network", "source", r.Target.ID, "network", k)
+			}
+			live.learned = k
+		}
+	}
+}
+
+// sourceDone counts a finished (or skipped) source into the scan's
+// progress and publishes scan.progress.
+func (s *Scheduler) sourceDone(info *ScanInfo, targetID string, part *topology.Snapshot) {
+	s.mu.Lock()
+	info.Progress.Sources++
+	ns := s.net(info.Network)
+	delete(ns.partial, targetID)
+	if part != nil {
+		for _, rep := range part.Scan.Sources {
+			ns.done[0] += rep.Queried
+			ns.done[1] += rep.Answered
+		}
+	}
+	s.sumProgressLocked(ns, info)
+	p := info.Progress
+	s.mu.Unlock()
+	s.publishProgress(info, p, targetID)
+}
+
+func (s *Scheduler) publishProgress(info *ScanInfo, p Progress, targetID string) {
+	s.o.Events.Publish(events.ScanProgressEvent{ScanID: info.ID, Network: info.Network, Queried: p.Queried, Answered: p.Answered,
+		Sources: p.Sources, SourcesTotal: p.SourcesTotal, Source: targetID})
 }
 
 // sumProgressLocked sets info's counts from finished and running sources.
@@ -625,48 +599,32 @@ func (s *Scheduler) SourceProgress(targetID string, queried, answered int) {
 	s.sumProgressLocked(ns, info)
 	p := info.Progress
 	s.mu.Unlock()
-	s.o.Events.Publish(events.ScanProgress, map[string]any{"scan_id": info.ID, "network": info.Network,
-		"queried": p.Queried, "answered": p.Answered, "sources": p.Sources, "sources_total": p.SourcesTotal, "source": targetID})
-}
-
-// collect runs one source, turning a panic into an error so that one
-// broken source cannot take the service down.
-func collect(ctx context.Context, src topology.Source) (part *topology.Snapshot, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			part, err = nil, fmt.Errorf("source %s panicked: %v", src.Name(), r)
-		}
-	}()
-	part, err = src.Collect(ctx)
-	if err == nil && part == nil {
-		err = fmt.Errorf("source %s returned no snapshot", src.Name())
-	}
-	return part, err
+	s.publishProgress(info, p, targetID)
 }
 
 // account updates a source's back-off after a scan.
-func (s *Scheduler) account(r result) {
-	if r.skip {
+func (s *Scheduler) account(st *sourceState, r collect.Source) {
+	if st == nil {
 		return
 	}
-	failed := r.err != nil
+	failed := r.Err != nil || r.Part == nil
 	errText := ""
 	if failed {
-		errText = r.err.Error()
-	} else if r.part != nil {
+		errText = r.Reports()[0].Error
+	} else {
 		answered, errs := 0, []string{}
-		for _, rep := range r.part.Scan.Sources {
+		for _, rep := range r.Part.Scan.Sources {
 			answered += rep.Answered
 			if rep.Error != "" {
 				errs = append(errs, rep.Error)
 			}
 		}
-		if answered == 0 && len(errs) > 0 && len(r.part.Nodes) == 0 {
+		if answered == 0 && len(errs) > 0 && len(r.Part.Nodes) == 0 {
 			failed, errText = true, strings.Join(errs, "; ")
 		}
 	}
 	s.mu.Lock()
-	live := s.sources[r.st.t.ID]
+	live := s.sources[st.t.ID]
 	if live == nil {
 		s.mu.Unlock()
 		return
@@ -677,23 +635,23 @@ func (s *Scheduler) account(r result) {
 		return
 	}
 	live.failures++
-	wait := s.interval(r.st.key())
+	wait := s.interval(st.key())
 	for i := 1; i < live.failures && wait < s.o.MaxBackoff; i++ {
 		wait *= 2
 	}
 	wait = min(wait, s.o.MaxBackoff)
 	live.nextTry = s.o.Now().Add(wait)
 	live.lastErr = errText
-	r.st.failures, r.st.nextTry, r.st.lastErr = live.failures, live.nextTry, live.lastErr
+	st.failures, st.nextTry, st.lastErr = live.failures, live.nextTry, live.lastErr
 	s.mu.Unlock()
-	s.log.Warn("source failed", "source", r.st.t.ID, "failures", live.failures, "retry_in", wait, "error", errText)
+	s.log.Warn("source failed", "source", st.t.ID, "failures", live.failures, "retry_in", wait, "error", errText)
 	if s.o.Observer.SourceFailed != nil {
-		s.o.Observer.SourceFailed(r.st.t.Source.Name(), errors.New(errText))
+		s.o.Observer.SourceFailed(st.t.Source.Name(), errors.New(errText))
 	}
 }
 
 // finish records the end of a scan and publishes scan.finished.
-func (s *Scheduler) finish(info *ScanInfo, state, errText string, start time.Time, err error, ids []string, reports []topology.SourceReport) {
+func (s *Scheduler) finish(info *ScanInfo, state, errText string, start time.Time, err error, ids []string, reports []topology.SourceReport, partial bool) {
 	now := s.o.Now().UTC()
 	s.mu.Lock()
 	info.SnapshotIDs = ids
@@ -703,6 +661,7 @@ func (s *Scheduler) finish(info *ScanInfo, state, errText string, start time.Tim
 	info.Sources = reports
 	info.State = state
 	info.Error = errText
+	info.Partial = partial
 	info.FinishedAt = &now
 	ns := s.net(info.Network)
 	if ns.running == info {
@@ -713,46 +672,8 @@ func (s *Scheduler) finish(info *ScanInfo, state, errText string, start time.Tim
 	if s.o.Observer.ScanDone != nil && state != StateCancelled {
 		s.o.Observer.ScanDone(info.Network, s.o.Now().Sub(start), err)
 	}
-	s.o.Events.Publish(events.ScanFinished, map[string]any{"scan_id": info.ID, "network": info.Network, "state": state,
-		"snapshot_id": first(ids), "snapshot_ids": ids, "error": errText})
-}
-
-// bucket groups parts by network: parts without an identity join the
-// scan's network (or the only identified one); parts naming distinct
-// networks are stored apart.
-func bucket(parts []*topology.Snapshot, scanKey string) [][]*topology.Snapshot {
-	byKey := map[string][]*topology.Snapshot{}
-	var unknown []*topology.Snapshot
-	for _, p := range parts {
-		k := p.Network.Key()
-		if k == "unknown" {
-			unknown = append(unknown, p)
-			continue
-		}
-		byKey[k] = append(byKey[k], p)
-	}
-	if len(unknown) > 0 {
-		switch {
-		case len(byKey[scanKey]) > 0:
-			byKey[scanKey] = append(byKey[scanKey], unknown...)
-		case len(byKey) == 1:
-			for k := range byKey {
-				byKey[k] = append(byKey[k], unknown...)
-			}
-		default:
-			byKey["unknown"] = append(byKey["unknown"], unknown...)
-		}
-	}
-	keys := make([]string, 0, len(byKey))
-	for k := range byKey {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([][]*topology.Snapshot, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, byKey[k])
-	}
-	return out
+	s.o.Events.Publish(events.ScanFinishedEvent{ScanID: info.ID, Network: info.Network, State: state,
+		SnapshotID: first(ids), SnapshotIDs: ids, Error: errText, Partial: partial})
 }
 
 func first(ids []string) string {

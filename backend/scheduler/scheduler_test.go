@@ -2,13 +2,16 @@ package scheduler
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/threadmap/threadmap/backend/archive"
 	"github.com/threadmap/threadmap/backend/events"
 	"github.com/threadmap/threadmap/store"
 	"github.com/threadmap/threadmap/thread/topology"
@@ -24,7 +27,9 @@ type gatedSource struct {
 	prefix string
 	gate   chan struct{}
 	err    error
-	calls  atomic.Int32
+	// timedOut nodes did not answer (a partial collection).
+	timedOut int
+	calls    atomic.Int32
 }
 
 func (g *gatedSource) Name() string { return g.name }
@@ -50,13 +55,26 @@ func (g *gatedSource) Collect(ctx context.Context) (*topology.Snapshot, error) {
 	}
 	r := topology.Rloc16(0x0400)
 	s.Nodes = []topology.Node{{ID: id, ExtAddr: id, Rloc16: &r, Sources: []string{g.name}}}
-	s.Scan.Sources = []topology.SourceReport{{Name: g.name, Queried: 1, Answered: 1}}
+	s.Scan.Sources = []topology.SourceReport{{Name: g.name, Queried: 1 + g.timedOut, Answered: 1, TimedOut: g.timedOut, Partial: g.timedOut > 0}}
 	return s, nil
 }
 
-type saver struct{ s *store.Store }
+// clock is a clock the test moves by hand (Options.Now).
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
 
-func (s saver) Put(_ context.Context, snap *topology.Snapshot) (string, error) { return s.s.Put(snap) }
+func newClock() *clock { return &clock{now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+
+// saver is the archive over st, publishing on bus.
+func saver(st *store.Store, bus *events.Bus) *archive.Archive {
+	return archive.New(archive.Options{Store: st, Events: bus})
+}
 
 func newStore(t *testing.T) *store.Store {
 	st, err := store.Open(filepath.Join(t.TempDir(), "s.db"), store.Options{})
@@ -76,7 +94,7 @@ func newScheduler(t *testing.T, opts Options) (*store.Store, <-chan events.Event
 	bus := events.NewBus()
 	sub, cancel := bus.Subscribe(64)
 	t.Cleanup(cancel)
-	opts.Store, opts.Events = saver{st}, bus
+	opts.Store, opts.Events = saver(st, bus), bus
 	return st, sub, New(opts)
 }
 
@@ -85,15 +103,7 @@ func run(s *Scheduler) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { s.Run(ctx); close(done) }()
-	for {
-		s.mu.Lock()
-		started := s.ctx != nil
-		s.mu.Unlock()
-		if started {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
+	<-s.started
 	return func() { cancel(); <-done }
 }
 
@@ -161,7 +171,8 @@ func TestFailingSourceBacksOff(t *testing.T) {
 	bad := &gatedSource{name: "otbr", ext: "bb00000000000002", err: errors.New("connection refused")}
 	good := &gatedSource{name: "matter", ext: "bb00000000000002"}
 	var failures atomic.Int32
-	s := New(Options{Interval: time.Hour, MaxBackoff: 4 * time.Hour, Store: saver{st}, Events: bus,
+	clk := newClock()
+	s := New(Options{Interval: time.Hour, MaxBackoff: 4 * time.Hour, Store: saver(st, bus), Events: bus, Now: clk.Now,
 		Observer: Observer{SourceFailed: func(string, error) { failures.Add(1) }}})
 	s.Add(Target{ID: "otbr:x", Network: "bb00000000000002", Source: bad})
 	s.Add(Target{ID: "matter:y", Network: "bb00000000000002", Source: good})
@@ -172,10 +183,10 @@ func TestFailingSourceBacksOff(t *testing.T) {
 		t.Errorf("first scan: %s", fin.Data)
 	}
 	s.mu.Lock()
-	wait := s.sources["otbr:x"].nextTry.Sub(time.Now())
+	wait := s.sources["otbr:x"].nextTry.Sub(clk.Now())
 	s.mu.Unlock()
-	if wait < 50*time.Minute {
-		t.Errorf("back-off %s after one failure, want about the interval", wait)
+	if wait != time.Hour {
+		t.Errorf("back-off %s after one failure, want the interval", wait)
 	}
 	// A scheduled scan (made due now) skips the failing source.
 	s.mu.Lock()
@@ -209,7 +220,7 @@ func TestFailingSourceBacksOff(t *testing.T) {
 		t.Errorf("%d snapshots stored, want 3", len(page.Snapshots))
 	}
 	// With every source backing off, the schedule waits instead of scanning nobody.
-	only := New(Options{Interval: time.Hour, Store: saver{st}, Events: bus})
+	only := New(Options{Interval: time.Hour, Store: saver(st, bus), Events: bus})
 	only.Add(Target{ID: "otbr:z", Network: "bb00000000000003", Source: &gatedSource{name: "otbr", ext: "bb00000000000003", err: errors.New("refused")}})
 	stop2 := run(only)
 	defer stop2()
@@ -324,22 +335,31 @@ func TestSourceKnowingOnlyThePrefixJoinsItsNetwork(t *testing.T) {
 }
 
 // SetTiming takes effect without a restart: a network scanned an hour
-// apart is scanned again within about a second of the interval becoming 1 s.
+// apart is scanned again one second (on the scheduler's clock) after the
+// interval becomes 1 s.
 func TestSetTimingShortensTheNextScan(t *testing.T) {
 	src := &gatedSource{name: "tmf", ext: "aa00000000000001"}
-	_, sub, s := newScheduler(t, Options{Interval: time.Hour})
+	clk := newClock()
+	_, sub, s := newScheduler(t, Options{Interval: time.Hour, Now: clk.Now})
 	s.Add(Target{ID: "tmf:a", Network: "aa00000000000001", Source: src})
 	stop := run(s)
 	defer stop()
 	next(t, sub, events.ScanFinished)
-	time.Sleep(1500 * time.Millisecond)
-	if n := src.calls.Load(); n != 1 {
-		t.Fatalf("hourly network scanned %d times in 1.5 s", n)
+	clk.Advance(30 * time.Minute)
+	s.startDue()
+	if n := src.calls.Load(); n != 1 || len(s.Scans()) != 1 {
+		t.Fatalf("hourly network scanned %d times in 30 minutes", n)
 	}
 	s.SetTiming(Timing{Interval: time.Second, MaxBackoff: time.Minute, ScanTimeout: 5 * time.Second})
 	if got := s.Timing(); got.Interval != time.Second || got.MaxBackoff != time.Minute || got.ScanTimeout != 5*time.Second {
 		t.Fatalf("timing %+v", got)
 	}
+	s.startDue() // due one second from now, not yet
+	if n := len(s.Scans()); n != 1 {
+		t.Fatalf("%d scans right after SetTiming, want 1", n)
+	}
+	clk.Advance(time.Second)
+	s.poke()
 	next(t, sub, events.ScanFinished)
 	if n := src.calls.Load(); n != 2 {
 		t.Fatalf("source called %d times after the interval changed", n)
@@ -347,5 +367,34 @@ func TestSetTimingShortensTheNextScan(t *testing.T) {
 	scans := s.Scans()
 	if scans[0].Trigger != "schedule" {
 		t.Errorf("second scan trigger %q, want schedule", scans[0].Trigger)
+	}
+}
+
+// A scan in which nodes did not answer is stored with what did answer,
+// and marked partial in the snapshot, the scan report and the events.
+func TestPartialScanIsStoredAndMarked(t *testing.T) {
+	st, sub, s := newScheduler(t, Options{Interval: time.Hour})
+	s.Add(Target{ID: "tmf:p", Network: "ab00000000000009", Source: &gatedSource{name: "tmf", ext: "ab00000000000009", timedOut: 3}})
+	stop := run(s)
+	defer stop()
+	ev := next(t, sub, events.SnapshotNew)
+	fin := next(t, sub, events.ScanFinished)
+	var newEv events.SnapshotNewEvent
+	var finEv events.ScanFinishedEvent
+	if err := json.Unmarshal(ev.Data, &newEv); err != nil || !newEv.Partial || newEv.ScanID == "" {
+		t.Errorf("snapshot.new %s: %v", ev.Data, err)
+	}
+	if err := json.Unmarshal(fin.Data, &finEv); err != nil || !finEv.Partial || finEv.State != StateFinished || finEv.SnapshotID != newEv.SnapshotID {
+		t.Errorf("scan.finished %s: %v", fin.Data, err)
+	}
+	if sc := s.Scans()[0]; !sc.Partial || sc.State != StateFinished || len(sc.Sources) != 1 || sc.Sources[0].TimedOut != 3 {
+		t.Errorf("scan %+v", sc)
+	}
+	snap, err := st.Get(newEv.SnapshotID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !snap.Scan.Partial || len(snap.Nodes) != 1 || snap.Scan.Sources[0].Target != "tmf:p" {
+		t.Errorf("stored snapshot: partial %v, %d nodes, reports %+v", snap.Scan.Partial, len(snap.Nodes), snap.Scan.Sources)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"syscall"
 
 	"github.com/gin-gonic/gin"
 	"github.com/threadmap/threadmap/store"
@@ -12,21 +13,22 @@ import (
 
 // Error codes: stable, part of the API contract (docs/API.md).
 const (
-	CodeBadRequest   = "bad_request"
-	CodeNotFound     = "not_found"
-	CodeUnauthorized = "unauthorized"
-	CodeForbidden    = "forbidden"
-	CodeConflict     = "conflict"
-	CodeTooLarge     = "too_large"
-	CodeUnavailable  = "unavailable"
-	CodeInternal     = "internal"
-	CodeMethod       = "method_not_allowed"
+	CodeBadRequest   ErrorCode = "bad_request"
+	CodeNotFound     ErrorCode = "not_found"
+	CodeUnauthorized ErrorCode = "unauthorized"
+	CodeForbidden    ErrorCode = "forbidden"
+	CodeConflict     ErrorCode = "conflict"
+	CodeTooLarge     ErrorCode = "too_large"
+	CodeUnavailable  ErrorCode = "unavailable"
+	CodeInternal     ErrorCode = "internal"
+	CodeMethod       ErrorCode = "method_not_allowed"
+	CodeStorage      ErrorCode = "insufficient_storage"
 )
 
 // apiError is an error with its HTTP status and code.
 type apiError struct {
 	Status  int
-	Code    string
+	Code    ErrorCode
 	Message string
 }
 
@@ -38,12 +40,20 @@ func unavailable(msg string) *apiError {
 	return &apiError{http.StatusServiceUnavailable, CodeUnavailable, msg}
 }
 
-// errorBody is the JSON of every error answer.
-type errorBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
+// storeFailure is the answer to a failed store write: 400 for a snapshot
+// the store refuses (store.ErrInvalid), 507 insufficient_storage for a
+// full disk, 500 internal for anything else — the server's fault, said
+// plainly, and logged.
+func storeFailure(what string, err error) error {
+	switch {
+	case errors.Is(err, store.ErrInvalid):
+		return badRequest(what + ": " + err.Error())
+	case errors.Is(err, syscall.ENOSPC):
+		return &apiError{http.StatusInsufficientStorage, CodeStorage,
+			what + ": the server's disk is full; the snapshot was not stored (earlier snapshots are kept): " + err.Error()}
+	}
+	return &apiError{http.StatusInternalServerError, CodeInternal,
+		what + ": storing the snapshot failed on the server; it was not stored (earlier snapshots are kept): " + err.Error()}
 }
 
 // abort answers err as JSON: apiError as given, store.ErrNotFound as 404,
@@ -54,6 +64,9 @@ func (s *Server) abort(c *gin.Context, err error) {
 	var fe *FieldError
 	switch {
 	case errors.As(err, &ae):
+		if ae.Status >= 500 {
+			s.log.Error("server error", "method", c.Request.Method, "path", c.Request.URL.Path, "status", ae.Status, "error", ae.Message)
+		}
 	case errors.As(err, &fe):
 		ae = badRequest(fe.Error())
 	case errors.Is(err, store.ErrNotFound):
@@ -64,8 +77,7 @@ func (s *Server) abort(c *gin.Context, err error) {
 		s.log.Error("internal error", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err)
 		ae = &apiError{http.StatusInternalServerError, CodeInternal, "internal error (see the server log)"}
 	}
-	var b errorBody
-	b.Error.Code, b.Error.Message = ae.Code, ae.Message
+	b := ErrorBody{Error: ErrorDetail{Code: ae.Code, Message: ae.Message}}
 	c.Abort()
 	writeJSON(c, ae.Status, b)
 }

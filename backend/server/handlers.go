@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/threadmap/threadmap/backend/archive"
 	"github.com/threadmap/threadmap/backend/events"
 	"github.com/threadmap/threadmap/backend/routers"
 	"github.com/threadmap/threadmap/backend/scheduler"
@@ -30,31 +31,8 @@ var exportFormats = []any{"json", "cbor", "graphml", "dot", "csv"}
 
 func (s *Server) getInfo(c *gin.Context) {
 	size, _ := s.o.Store.Size()
-	writeJSON(c, http.StatusOK, gin.H{
-		"version":       s.o.Version,
-		"schema":        topology.Schema,
-		"demo":          s.o.Demo,
-		"started_at":    s.o.StartedAt.UTC(),
-		"db_bytes":      size,
-		"auth_required": s.o.Token != "",
-		"loopback":      s.o.Loopback,
-		"ui_built":      s.uiBuilt(),
-	})
-}
-
-// networkView is one entry of GET /networks.
-type networkView struct {
-	Key              string     `json:"key"`
-	Name             string     `json:"name"`
-	ExtPanID         string     `json:"ext_pan_id"`
-	PanID            string     `json:"pan_id"`
-	Channel          int        `json:"channel"`
-	LatestSnapshotID string     `json:"latest_snapshot_id"`
-	LatestTakenAt    *time.Time `json:"latest_taken_at"`
-	Nodes            int        `json:"nodes"`
-	Routers          int        `json:"routers"`
-	BorderRouters    int        `json:"border_routers"`
-	Snapshots        int        `json:"snapshots"`
+	writeJSON(c, http.StatusOK, Info{Version: s.o.Version, Schema: topology.Schema, Demo: s.o.Demo, StartedAt: s.o.StartedAt.UTC(),
+		DBBytes: size, AuthRequired: s.o.Token != "", Loopback: s.o.Loopback, UIBuilt: s.uiBuilt()})
 }
 
 func (s *Server) listNetworks(c *gin.Context) {
@@ -63,10 +41,10 @@ func (s *Server) listNetworks(c *gin.Context) {
 		s.abort(c, err)
 		return
 	}
-	out := make([]networkView, 0, len(infos))
+	out := make([]NetworkSummary, 0, len(infos))
 	for _, ni := range infos {
 		t := ni.Latest.TakenAt
-		v := networkView{Key: ni.Key, Name: ni.Network.Name, ExtPanID: ni.Network.ExtPanID, PanID: ni.Network.PanID,
+		v := NetworkSummary{Key: ni.Key, Name: ni.Network.Name, ExtPanID: ni.Network.ExtPanID, PanID: ni.Network.PanID,
 			Channel: ni.Network.Channel, LatestSnapshotID: ni.Latest.ID, LatestTakenAt: &t, Nodes: ni.Latest.Nodes,
 			Routers: ni.Latest.Routers, BorderRouters: ni.Latest.BorderRouters, Snapshots: ni.Snapshots}
 		if s.o.BorderRouters != nil {
@@ -75,7 +53,7 @@ func (s *Server) listNetworks(c *gin.Context) {
 		out = append(out, v)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
-	writeJSON(c, http.StatusOK, gin.H{"networks": out})
+	writeJSON(c, http.StatusOK, Networks{Networks: out})
 }
 
 // storedNetworks is the set of network keys with snapshots.
@@ -187,7 +165,7 @@ func (s *Server) listBorderRouters(c *gin.Context) {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	writeJSON(c, http.StatusOK, gin.H{"border_routers": out})
+	writeJSON(c, http.StatusOK, BorderRouterList{BorderRouters: out})
 }
 
 // requestLatest is the latest snapshot of the network ?network= names.
@@ -306,7 +284,7 @@ func (s *Server) deleteSnapshot(c *gin.Context) {
 			s.o.Observer.ForgetNetwork(key)
 		}
 	}
-	s.o.Events.Publish(events.SnapshotDeleted, gin.H{"snapshot_id": id, "network": key})
+	s.o.Events.Publish(events.SnapshotDeletedEvent{SnapshotID: id, Network: key})
 	c.Status(http.StatusNoContent)
 }
 
@@ -426,7 +404,7 @@ func (s *Server) triggerScan(c *gin.Context) {
 		case err != nil:
 			s.abort(c, err)
 		default:
-			writeJSON(c, http.StatusAccepted, gin.H{"scan_id": info.ID, "state": info.State, "network": info.Network})
+			writeJSON(c, http.StatusAccepted, ScanAccepted{ScanID: info.ID, State: info.State, Network: info.Network})
 		}
 		return
 	}
@@ -439,7 +417,7 @@ func (s *Server) triggerScan(c *gin.Context) {
 	case err != nil:
 		s.abort(c, err)
 	default:
-		writeJSON(c, http.StatusAccepted, gin.H{"scan_id": infos[0].ID, "state": infos[0].State, "network": infos[0].Network, "scans": infos})
+		writeJSON(c, http.StatusAccepted, ScanAccepted{ScanID: infos[0].ID, State: infos[0].State, Network: infos[0].Network, Scans: infos})
 	}
 }
 
@@ -448,7 +426,7 @@ func (s *Server) listScans(c *gin.Context) {
 	if s.o.Scanner != nil {
 		scans = append(scans, s.o.Scanner.Scans()...)
 	}
-	writeJSON(c, http.StatusOK, gin.H{"scans": scans})
+	writeJSON(c, http.StatusOK, Scans{Scans: scans})
 }
 
 func (s *Server) importSnapshot(c *gin.Context) {
@@ -482,19 +460,13 @@ func (s *Server) importSnapshot(c *gin.Context) {
 		s.abort(c, badRequest("import: taken_at is missing"))
 		return
 	}
-	snap.ID = ""
 	topology.Normalize(snap)
-	id, err := s.o.Store.Put(snap)
+	id, err := s.o.Archive.Save(c.Request.Context(), snap, archive.Origin{Imported: true})
 	if err != nil {
-		s.abort(c, badRequest("import: "+err.Error()))
+		s.abort(c, storeFailure("import", err))
 		return
 	}
-	s.remember(id, snap)
-	if s.o.Observer != nil {
-		s.o.Observer.ObserveSnapshot(snap)
-	}
-	s.o.Events.Publish(events.SnapshotNew, gin.H{"snapshot_id": id, "network": snap.Network.Key(), "taken_at": snap.TakenAt, "nodes": len(snap.Nodes), "imported": true})
-	writeJSON(c, http.StatusCreated, gin.H{"snapshot_id": id, "network": snap.Network.Key()})
+	writeJSON(c, http.StatusCreated, Imported{SnapshotID: id, Network: snap.Network.Key()})
 }
 
 func (s *Server) getMetrics(c *gin.Context) {

@@ -157,8 +157,7 @@ func (s *Server) recoverJSON(c *gin.Context) {
 			}
 			s.log.Error("handler panic", "method", c.Request.Method, "path", c.Request.URL.Path, "panic", r)
 			if !c.Writer.Written() {
-				var b errorBody
-				b.Error.Code, b.Error.Message = CodeInternal, "internal error (see the server log)"
+				b := ErrorBody{Error: ErrorDetail{Code: CodeInternal, Message: "internal error (see the server log)"}}
 				writeJSON(c, http.StatusInternalServerError, b)
 			}
 			c.Abort()

@@ -76,9 +76,8 @@ func limitBody(n int64) gin.HandlerFunc {
 	}
 }
 
-func errBody(code, msg string) errorBody {
-	var b errorBody
-	b.Error.Code, b.Error.Message = code, msg
+func errBody(code ErrorCode, msg string) ErrorBody {
+	b := ErrorBody{Error: ErrorDetail{Code: code, Message: msg}}
 	return b
 }
 

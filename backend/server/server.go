@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/threadmap/threadmap/backend/archive"
 	"github.com/threadmap/threadmap/backend/events"
 	"github.com/threadmap/threadmap/backend/routers"
 	"github.com/threadmap/threadmap/backend/scheduler"
@@ -26,12 +27,19 @@ import (
 // Store is the snapshot store as the API uses it (*store.Store).
 type Store interface {
 	Put(s *topology.Snapshot) (string, error)
+	Retain(p store.Policy) (int, error)
 	Get(id string) (*topology.Snapshot, error)
 	Latest(network string) (*topology.Snapshot, error)
 	List(network string, from, to time.Time, limit int, cursor string) (store.Page, error)
 	Networks() ([]store.NetworkInfo, error)
 	Delete(id string) error
 	Size() (int64, error)
+}
+
+// Archive saves a snapshot with everything that follows (latest cache,
+// metrics, retention, snapshot.new): *archive.Archive.
+type Archive interface {
+	Save(ctx context.Context, s *topology.Snapshot, o archive.Origin) (string, error)
 }
 
 // Scanner starts scans and reports on them (*scheduler.Scheduler).
@@ -83,7 +91,10 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
 
 // Options are the server's parts and settings.
 type Options struct {
-	Store         Store
+	Store Store
+	// Archive is the save path of imports; nil: one over Store that feeds
+	// this server's latest cache, Observer and Events.
+	Archive       Archive
 	Scanner       Scanner       // nil: scans cannot be triggered (503)
 	BorderRouters BorderRouters // nil: none known
 	Events        *events.Bus
@@ -156,6 +167,13 @@ func New(o Options) *Server {
 		o.StartedAt = time.Now()
 	}
 	s := &Server{o: o, log: o.Logger, latest: map[string]*cached{}, done: make(chan struct{})}
+	if s.o.Archive == nil {
+		stored := []func(string, *topology.Snapshot){s.remember}
+		if o.Observer != nil {
+			stored = append(stored, func(_ string, snap *topology.Snapshot) { o.Observer.ObserveSnapshot(snap) })
+		}
+		s.o.Archive = archive.New(archive.Options{Store: o.Store, Events: o.Events, Stored: stored, Logger: o.Logger})
+	}
 	s.routes = s.routeTable()
 	s.engine = s.buildEngine()
 	return s
@@ -182,8 +200,8 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 	}
 }
 
-// SnapshotStored tells the server a snapshot was stored (by the scheduler),
-// so that /topology/latest answers it without a store read.
+// SnapshotStored tells the server a snapshot was stored (an archive's
+// Stored hook), so that /topology/latest answers it without a store read.
 func (s *Server) SnapshotStored(id string, snap *topology.Snapshot) {
 	s.remember(id, snap)
 }

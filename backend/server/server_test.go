@@ -74,9 +74,9 @@ func (f *fixture) do(method, target string, body io.Reader, hdr ...string) (int,
 	return rec.Code, rec.Body.Bytes(), rec.Header()
 }
 
-func errCode(t *testing.T, body []byte) string {
+func errCode(t *testing.T, body []byte) ErrorCode {
 	t.Helper()
-	var e errorBody
+	var e ErrorBody
 	if err := json.Unmarshal(body, &e); err != nil || e.Error.Code == "" {
 		t.Fatalf("not an error body: %s", body)
 	}
@@ -109,7 +109,7 @@ func TestBadInputIsAClearError(t *testing.T) {
 	cases := []struct {
 		method, target string
 		status         int
-		code           string
+		code           ErrorCode
 	}{
 		{"GET", "/api/v1/snapshots/999999", 404, CodeNotFound},
 		{"GET", "/api/v1/snapshots/not-an-id", 404, CodeNotFound},

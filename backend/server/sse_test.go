@@ -28,10 +28,12 @@ func TestEventStreamDeliversEventsAndPings(t *testing.T) {
 	if resp.Header.Get("Content-Type") != "text/event-stream" {
 		t.Fatalf("content type %q", resp.Header.Get("Content-Type"))
 	}
-	for f.bus.Subscribers() == 0 {
-		time.Sleep(time.Millisecond)
+	// The handler subscribes before it sends the headers: Do has returned,
+	// so the stream is subscribed.
+	if n := f.bus.Subscribers(); n != 1 {
+		t.Fatalf("%d subscribers once the headers came", n)
 	}
-	f.bus.Publish(events.ScanStarted, map[string]string{"scan_id": "s1", "network": "dead00beef00cafe"})
+	f.bus.Publish(events.ScanStartedEvent{ScanID: "s1", Network: "dead00beef00cafe", Sources: 2})
 	sc := bufio.NewScanner(resp.Body)
 	var gotEvent, gotData, gotPing bool
 	for sc.Scan() && !(gotEvent && gotData && gotPing) {
@@ -39,7 +41,7 @@ func TestEventStreamDeliversEventsAndPings(t *testing.T) {
 		switch {
 		case line == "event: scan.started":
 			gotEvent = true
-		case gotEvent && line == `data: {"network":"dead00beef00cafe","scan_id":"s1"}`:
+		case gotEvent && line == `data: {"scan_id":"s1","network":"dead00beef00cafe","sources":2}`:
 			gotData = true
 		case line == ": ping":
 			gotPing = true

@@ -105,20 +105,18 @@ func TestBrowseAcrossNetns(t *testing.T) {
 		if _, err := br.Stdin.Write([]byte("networks\n")); err != nil {
 			t.Fatal(err)
 		}
-		for {
-			l := br.Next(t, 10*time.Second)
-			var v struct {
-				Networks []meshcop.Network `json:"networks"`
-				Kind     string            `json:"kind"`
-			}
-			if err := json.Unmarshal([]byte(l), &v); err != nil {
-				t.Fatal(err)
-			}
-			if v.Kind != "" {
-				t.Fatalf("unexpected event while asking for networks: %s", l)
-			}
-			return v.Networks
+		l := br.Next(t, 10*time.Second)
+		var v struct {
+			Networks []meshcop.Network `json:"networks"`
+			Kind     string            `json:"kind"`
 		}
+		if err := json.Unmarshal([]byte(l), &v); err != nil {
+			t.Fatal(err)
+		}
+		if v.Kind != "" {
+			t.Fatalf("unexpected event while asking for networks: %s", l)
+		}
+		return v.Networks
 	}
 	brNames := func(n meshcop.Network) []string {
 		var out []string

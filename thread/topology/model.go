@@ -284,7 +284,9 @@ type BorderRouter struct {
 	LastSeen *time.Time        `json:"last_seen,omitempty"`
 }
 
-// SourceReport is what one source did during a scan.
+// SourceReport is what one source did during a scan. Partial: the source
+// returned what it had, but not everything it asked answered (a budget ran
+// out, a request failed).
 type SourceReport struct {
 	Name       string   `json:"name"`
 	Target     string   `json:"target,omitempty"`
@@ -295,11 +297,15 @@ type SourceReport struct {
 	DurationMs int64    `json:"duration_ms"`
 	Error      string   `json:"error,omitempty"`
 	Notes      []string `json:"notes,omitempty"`
+	Partial    bool     `json:"partial,omitempty"`
 }
 
 // Scan is the per-source report of the scan that produced a snapshot.
+// Partial: some sources or nodes did not answer within the scan's budget;
+// the snapshot holds what did.
 type Scan struct {
 	Sources []SourceReport `json:"sources"`
+	Partial bool           `json:"partial,omitempty"`
 }
 
 // Snapshot is one picture of one network at one time.

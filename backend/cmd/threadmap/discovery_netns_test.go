@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -15,13 +16,34 @@ import (
 	"github.com/threadmap/threadmap/thread/meshcop/meshcoptest"
 )
 
-// envGetURL makes the netns helper GET a URL and print the body on one line.
-const envGetURL = "THREADMAP_SERVE_TEST_GET"
+// envGetURL makes the netns helper GET a URL and print the body on one
+// line; envEventsURL makes it follow an event stream, printing
+// {"event": "subscribed"} once it is, then {"event": NAME} for each event.
+const (
+	envGetURL    = "THREADMAP_SERVE_TEST_GET"
+	envEventsURL = "THREADMAP_SERVE_TEST_EVENTS"
+)
 
 // TestServeNetnsHelper is the helper process of the discovery netns test:
 // it advertises border routers (meshcoptest roles) or GETs a URL inside the
 // namespace. In a normal run it does nothing.
 func TestServeNetnsHelper(t *testing.T) {
+	if u := os.Getenv(envEventsURL); u != "" {
+		resp, err := http.Get(u)
+		if err != nil {
+			fmt.Printf("{\"error\": %q}\n", err.Error())
+			return
+		}
+		defer resp.Body.Close()
+		fmt.Println(`{"event": "subscribed"}`) // the server subscribes before it answers the headers
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			if name, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
+				fmt.Printf("{\"event\": %q}\n", name)
+			}
+		}
+		return
+	}
 	if u := os.Getenv(envGetURL); u != "" {
 		resp, err := http.Get(u)
 		if err != nil {
@@ -72,6 +94,12 @@ func TestServeDiscoversBorderRoutersInNetns(t *testing.T) {
 		}
 		want[id] = key
 	}
+	// Follow the events: the API is read again after each border router
+	// that appears, until it lists them all.
+	evs := meshcoptest.StartHelper(t, ctx, pair.B, "TestServeNetnsHelper", envEventsURL+"=http://"+p.addr+"/api/v1/events")
+	if line := evs.Next(t, 30*time.Second); line != `{"event": "subscribed"}` {
+		t.Fatalf("event stream: %q", line)
+	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		var got struct {
@@ -101,10 +129,12 @@ func TestServeDiscoversBorderRoutersInNetns(t *testing.T) {
 			}
 			break
 		}
-		if time.Now().After(deadline) {
+		wait := time.Until(deadline)
+		if wait <= 0 {
 			t.Fatalf("after 60 s the API lists %v, want %v\nlog:\n%s", found, want, p.logs())
 		}
-		time.Sleep(time.Second)
+		for evs.Next(t, wait) != `{"event": "border_router.appeared"}` {
+		}
 	}
 	if err := p.stop(t); err != nil {
 		t.Errorf("exit: %v", err)
