@@ -117,8 +117,11 @@ type Options struct {
 	// AllowedHosts are Host names a loopback listener answers besides
 	// loopback names (a reverse proxy passing its public name on).
 	AllowedHosts []string
-	// Token, when set, is required (Authorization: Bearer) on mutating endpoints.
+	// Token, when set, is required (Authorization: Bearer) on mutating
+	// endpoints, and beyond loopback on reading ones too unless PublicRead.
 	Token string
+	// PublicRead lets anyone read the API beyond loopback (--public-read).
+	PublicRead bool
 	// MaxBodyBytes bounds request bodies (default 1 MiB); MaxImportBytes the import body (default 64 MiB).
 	MaxBodyBytes   int64
 	MaxImportBytes int64

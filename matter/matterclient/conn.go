@@ -22,6 +22,7 @@ import (
 
 	"github.com/threadmap/threadmap/matter/nodedump"
 	"github.com/threadmap/threadmap/matter/wsapi"
+	"github.com/threadmap/threadmap/thread/topology"
 )
 
 // Options tune the client. Zero values take the defaults.
@@ -178,8 +179,10 @@ func Dial(ctx context.Context, rawURL string, opts Options) (*Conn, error) {
 	dctx, cancel := context.WithTimeout(ctx, opts.DialTimeout)
 	defer cancel()
 	ws, _, err := websocket.Dial(dctx, u, &websocket.DialOptions{HTTPClient: opts.HTTPClient})
+	full := u
+	u = topology.RedactURL(u) // what messages show
 	if err != nil {
-		return nil, fmt.Errorf("matter server %s: cannot connect: %w (is a Matter server listening there? python-matter-server's default is port %d)", u, err, wsapi.DefaultPort)
+		return nil, fmt.Errorf("matter server %s: cannot connect: %w (is a Matter server listening there? python-matter-server's default is port %d)", u, &topology.RedactedError{Err: err, URL: full}, wsapi.DefaultPort)
 	}
 	ws.SetReadLimit(maxMessage)
 	_, b, err := ws.Read(dctx)
@@ -211,7 +214,7 @@ func Dial(ctx context.Context, rawURL string, opts Options) (*Conn, error) {
 	return c, nil
 }
 
-// URL is the normalized server URL.
+// URL is the normalized server URL, credentials shown as "***".
 func (c *Conn) URL() string { return c.url }
 
 // ServerInfo is what the server said on connect.

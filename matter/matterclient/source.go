@@ -47,8 +47,9 @@ func NewSource(rawURL string, opts Options) (*Source, error) {
 // Name is "matter".
 func (s *Source) Name() string { return meshbuild.SourceName }
 
-// URL is the normalized server URL.
-func (s *Source) URL() string { return s.url }
+// URL is the normalized server URL as it may be shown: credentials in it
+// are "***" (topology.RedactURL).
+func (s *Source) URL() string { return topology.RedactURL(s.url) }
 
 // Synced reports whether Run holds a current copy of every node.
 func (s *Source) Synced() bool {
@@ -150,7 +151,7 @@ func (s *Source) build(nodes []*nodedump.NodeData, start time.Time) (*topology.S
 	for _, nd := range nodes {
 		n, err := nodedump.Decode(nd)
 		if err != nil {
-			return nil, fmt.Errorf("matter server %s: node %d: %w", s.url, nd.NodeID, err)
+			return nil, fmt.Errorf("matter server %s: node %d: %w", s.URL(), nd.NodeID, err)
 		}
 		inputs = append(inputs, meshbuild.Input{Node: n, TakenAt: now})
 	}
@@ -159,16 +160,16 @@ func (s *Source) build(nodes []*nodedump.NodeData, start time.Time) (*topology.S
 	if s.opts.ExtPanID != "" {
 		snap = res.Network(s.opts.ExtPanID)
 		if snap == nil {
-			return nil, fmt.Errorf("matter server %s: no node on Thread network %s (%d nodes)", s.url, s.opts.ExtPanID, len(nodes))
+			return nil, fmt.Errorf("matter server %s: no node on Thread network %s (%d nodes)", s.URL(), s.opts.ExtPanID, len(nodes))
 		}
 	} else {
 		snap = res.Largest()
 	}
 	if snap == nil {
-		return nil, fmt.Errorf("matter server %s: none of its %d nodes is on a Thread network the server can describe: %v", s.url, len(nodes), res.Notes)
+		return nil, fmt.Errorf("matter server %s: none of its %d nodes is on a Thread network the server can describe: %v", s.URL(), len(nodes), res.Notes)
 	}
 	rep := &snap.Scan.Sources[0]
-	rep.Target = s.url
+	rep.Target = s.URL()
 	rep.DurationMs = time.Since(start).Milliseconds()
 	for _, other := range res.Networks {
 		if other != snap {
@@ -199,7 +200,7 @@ func (s *Source) Run(ctx context.Context) error {
 			backoff = s.opts.MinBackoff
 		}
 		wait := backoff + time.Duration(rand.Int64N(int64(backoff)/5+1))
-		s.opts.logf("matter server %s: %v; reconnecting in %s", s.url, err, wait.Round(time.Millisecond))
+		s.opts.logf("matter server %s: %v; reconnecting in %s", s.URL(), err, wait.Round(time.Millisecond))
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -240,9 +241,9 @@ func (s *Source) follow(ctx context.Context) (synced bool, err error) {
 	refused := s.refused
 	s.mu.Unlock()
 	if refused > 0 {
-		s.opts.logf("matter server %s: %d of %d nodes not kept (cache limits %d nodes, %d MiB)", s.url, refused, len(nodes), s.opts.MaxNodes, s.opts.MaxCacheBytes>>20)
+		s.opts.logf("matter server %s: %d of %d nodes not kept (cache limits %d nodes, %d MiB)", s.URL(), refused, len(nodes), s.opts.MaxNodes, s.opts.MaxCacheBytes>>20)
 	}
-	s.opts.logf("matter server %s: following %d nodes", s.url, len(nodes))
+	s.opts.logf("matter server %s: following %d nodes", s.URL(), len(nodes))
 	s.changed()
 	ping := time.NewTicker(s.opts.PingInterval)
 	defer ping.Stop()
@@ -265,7 +266,7 @@ func (s *Source) follow(ctx context.Context) (synced bool, err error) {
 			if err := s.apply(ev); err != nil {
 				// A server flooding the cache would flood the log too: say it once per connection.
 				if !errors.Is(err, errCacheFull) || !full {
-					s.opts.logf("matter server %s: %v", s.url, err)
+					s.opts.logf("matter server %s: %v", s.URL(), err)
 				}
 				full = full || errors.Is(err, errCacheFull)
 				continue

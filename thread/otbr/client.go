@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/threadmap/threadmap/thread/topology"
 )
 
 // Dialect is one of the REST API generations ot-br-posix has served.
@@ -193,8 +195,9 @@ func NewClient(baseURL string, opts Options) (*Client, error) {
 	return &Client{base: u, opts: opts.withDefaults()}, nil
 }
 
-// BaseURL is the normalised base URL.
-func (c *Client) BaseURL() string { return c.base.String() }
+// BaseURL is the normalised base URL as it may be shown: credentials in
+// it are "***" (topology.RedactURL); requests use them.
+func (c *Client) BaseURL() string { return topology.RedactURL(c.base.String()) }
 
 func normaliseURL(s string) (*url.URL, error) {
 	s = strings.TrimSpace(s)
@@ -316,6 +319,7 @@ func (c *Client) once(ctx context.Context, method, path, accept string, body []b
 	}
 	resp, err := c.opts.HTTPClient.Do(req)
 	if err != nil {
+		err = &topology.RedactedError{Err: err, URL: c.base.String()}
 		if rctx.Err() != nil && ctx.Err() == nil {
 			return nil, method == http.MethodGet, fmt.Errorf("%s %s: no answer within %v", method, path, c.opts.RequestTimeout)
 		}
