@@ -338,5 +338,12 @@ func (a *App) removeMatter() {
 		return
 	}
 	stop()
+	a.removeSource(id)
+}
+
+// removeSource stops scanning target id and drops the metrics series its
+// pending network left.
+func (a *App) removeSource(id string) {
 	a.sched.Remove(id)
+	a.metrics.ForgetScans(scheduler.PendingNetwork(id))
 }

@@ -67,7 +67,7 @@ func (a *App) startDiscovery(ctx context.Context) error {
 				a.registry.Remove(br.ID)
 				mu.Lock()
 				if id := probed[br.ID]; id != "" {
-					a.sched.Remove(id)
+					a.removeSource(id)
 				}
 				delete(probed, br.ID)
 				mu.Unlock()

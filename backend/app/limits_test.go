@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -39,5 +40,50 @@ func TestSettingsPatchLimits(t *testing.T) {
 	after := getSettings(t, r)
 	if fmt.Sprint(before) != fmt.Sprint(after) {
 		t.Errorf("settings changed by refused PATCHes:\n%+v\n%+v", before, after)
+	}
+}
+
+// TestMetricsForgetRemovedSources is issue 13's reproducer 5 (metrics
+// part): /metrics kept the scan series of a removed source's pending
+// network (pending:otbr:URL) for ever. Removing the source drops them.
+func TestMetricsForgetRemovedSources(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + ln.Addr().String() // nothing answers: the scan fails, pending
+	ln.Close()
+	c := settingsConfig(t, filepath.Join(t.TempDir(), "metrics.db"))
+	c.OTBR = []string{dead}
+	r := startApp(t, c)
+	evs := openEvents(t, r)
+	if code, b := send(t, "POST", r.base+"scan", "", "Authorization", "Bearer "+testToken); code != 202 {
+		t.Fatalf("POST scan: %d %s", code, b)
+	}
+	waitScans(t, r, evs, "the failing scan", func(l scanList) bool {
+		for _, s := range l.Scans {
+			if s.State != "running" {
+				return true
+			}
+		}
+		return false
+	})
+	metrics := func() string {
+		code, b := send(t, "GET", strings.TrimSuffix(r.base, "api/v1/")+"metrics", "")
+		if code != 200 {
+			t.Fatalf("metrics: %d", code)
+		}
+		return string(b)
+	}
+	series := `network="pending:otbr:` + dead + `"`
+	if !strings.Contains(metrics(), series) {
+		t.Fatalf("no series with %s before the removal", series)
+	}
+	if code, b := send(t, "PATCH", r.base+"settings", `{"otbr": []}`, "Authorization", "Bearer "+testToken); code != 200 {
+		t.Fatalf("PATCH: %d %s", code, b)
+	}
+	if m := metrics(); strings.Contains(m, series) {
+		i := strings.Index(m, series)
+		t.Errorf("series of the removed source remain: …%s…", m[max(0, i-80):min(len(m), i+80)])
 	}
 }

@@ -499,7 +499,7 @@ func (a *App) applySettings(old, eff config.Config) {
 	a.sched.SetTiming(timing(eff))
 	for _, u := range old.OTBR {
 		if !slices.Contains(eff.OTBR, u) {
-			a.sched.Remove(otbrTargetID(u))
+			a.removeSource(otbrTargetID(u))
 		}
 	}
 	for _, u := range eff.OTBR {
@@ -511,7 +511,7 @@ func (a *App) applySettings(old, eff config.Config) {
 	}
 	for _, p := range old.TMF {
 		if !slices.Contains(eff.TMF, p) {
-			a.sched.Remove(tmfTargetID(p))
+			a.removeSource(tmfTargetID(p))
 		}
 	}
 	for _, p := range eff.TMF {
