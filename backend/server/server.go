@@ -122,7 +122,8 @@ type Options struct {
 	Token string
 	// PublicRead lets anyone read the API beyond loopback (--public-read).
 	PublicRead bool
-	// MaxBodyBytes bounds request bodies (default 1 MiB); MaxImportBytes the import body (default 64 MiB).
+	// MaxBodyBytes bounds request bodies (default 1 MiB); MaxImportBytes the
+	// import body (default 16 MiB: a 250-node snapshot is some 300 kB).
 	MaxBodyBytes   int64
 	MaxImportBytes int64
 	// PingInterval is the SSE keep-alive comment period (default 15 s).
@@ -140,6 +141,7 @@ type Server struct {
 	latest map[string]*cached // by network key
 
 	done     chan struct{} // closed by Close: SSE streams end
+	imports  chan struct{} // holds the one import running
 	doneOnce sync.Once
 }
 
@@ -161,7 +163,7 @@ func New(o Options) *Server {
 		o.MaxBodyBytes = 1 << 20
 	}
 	if o.MaxImportBytes <= 0 {
-		o.MaxImportBytes = 64 << 20
+		o.MaxImportBytes = 16 << 20
 	}
 	if o.PingInterval <= 0 {
 		o.PingInterval = 15 * time.Second
@@ -169,7 +171,7 @@ func New(o Options) *Server {
 	if o.StartedAt.IsZero() {
 		o.StartedAt = time.Now()
 	}
-	s := &Server{o: o, log: o.Logger, latest: map[string]*cached{}, done: make(chan struct{})}
+	s := &Server{o: o, log: o.Logger, latest: map[string]*cached{}, done: make(chan struct{}), imports: make(chan struct{}, 1)}
 	if s.o.Archive == nil {
 		stored := []func(string, *topology.Snapshot){s.remember}
 		if o.Observer != nil {
