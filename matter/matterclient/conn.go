@@ -138,10 +138,15 @@ func (e *ServerError) Error() string {
 // ErrClosed is returned for requests on a closed connection.
 var ErrClosed = errors.New("matter server connection closed")
 
-// maxMessage bounds one message: a start_listening answer carries every
-// node's attributes (a node is 10–50 kB of JSON, so 16 MiB is some 300
-// nodes or more). A bigger message ends the connection.
-const maxMessage = 16 << 20
+// maxMessage bounds one message: a start_listening or get_nodes answer
+// carries every node's attributes (a node is 10–50 kB of JSON, so 16 MiB
+// is some 300 nodes or more). Once those are read, maxEventMessage bounds
+// a message (an event carries one node). A bigger message ends the
+// connection.
+const (
+	maxMessage      = 16 << 20
+	maxEventMessage = 2 << 20
+)
 
 // eventBacklog and eventBacklogBytes bound events waiting for the reader
 // of Events (in count and in bytes of event data). A client that falls
@@ -392,6 +397,8 @@ func (c *Conn) StartListening(ctx context.Context) ([]*nodedump.NodeData, error)
 	if err != nil {
 		return nil, err
 	}
+	// From here on messages are events, one node each.
+	c.ws.SetReadLimit(maxEventMessage)
 	return decodeNodes(raw, wsapi.CommandStartListening)
 }
 

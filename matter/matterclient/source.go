@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -101,6 +102,17 @@ func (s *Source) Collect(ctx context.Context) (*topology.Snapshot, error) {
 	return snap, err
 }
 
+// maxNotes bounds the notes of one report (and an error lists fewer).
+const maxNotes = 50
+
+// fewNotes is the first three notes and how many more there are.
+func fewNotes(notes []string) string {
+	if len(notes) <= 3 {
+		return strings.Join(notes, "; ")
+	}
+	return fmt.Sprintf("%s; and %d more", strings.Join(notes[:3], "; "), len(notes)-3)
+}
+
 // errCacheFull is apply's answer when a node does not fit the cache.
 var errCacheFull = errors.New("node cache full")
 
@@ -166,10 +178,13 @@ func (s *Source) build(nodes []*nodedump.NodeData, start time.Time) (*topology.S
 		snap = res.Largest()
 	}
 	if snap == nil {
-		return nil, fmt.Errorf("matter server %s: none of its %d nodes is on a Thread network the server can describe: %v", s.URL(), len(nodes), res.Notes)
+		return nil, fmt.Errorf("matter server %s: none of its %d nodes is on a Thread network the server can describe: %s", s.URL(), len(nodes), fewNotes(res.Notes))
 	}
 	rep := &snap.Scan.Sources[0]
 	rep.Target = s.URL()
+	if len(rep.Notes) > maxNotes { // one per node at most, but a server may have many
+		rep.Notes = append(rep.Notes[:maxNotes:maxNotes], fmt.Sprintf("… and %d more notes", len(rep.Notes)-maxNotes))
+	}
 	rep.DurationMs = time.Since(start).Milliseconds()
 	for _, other := range res.Networks {
 		if other != snap {

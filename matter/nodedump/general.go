@@ -3,6 +3,8 @@ package nodedump
 import (
 	"fmt"
 	"net/netip"
+	"strings"
+	"unicode"
 )
 
 // BasicInformation is what threadmap shows of cluster 0x0028.
@@ -20,15 +22,39 @@ type BasicInformation struct {
 func decodeBasic(attrs map[uint32]any, p *problems) BasicInformation {
 	r := attrReader{ClusterBasicInformation, attrs, p}
 	return BasicInformation{
-		VendorName:            val(r.string(1)),
+		VendorName:            shortText(val(r.string(1))),
 		VendorID:              uint16(val(r.uint(2, 16, false))),
-		ProductName:           val(r.string(3)),
+		ProductName:           shortText(val(r.string(3))),
 		ProductID:             uint16(val(r.uint(4, 16, false))),
-		NodeLabel:             val(r.string(5)),
-		SoftwareVersionString: val(r.string(10)),
-		SerialNumber:          val(r.string(15)),
-		UniqueID:              val(r.string(18)),
+		NodeLabel:             shortText(val(r.string(5))),
+		SoftwareVersionString: shortText(val(r.string(10))),
+		SerialNumber:          shortText(val(r.string(15))),
+		UniqueID:              shortText(val(r.string(18))),
 	}
+}
+
+// maxText bounds the Basic Information strings kept: the Matter data model
+// allows 32 characters (64 for SoftwareVersionString); a device or server
+// sending more does not get more into maps, notes and logs.
+const maxText = 64
+
+// shortText is s with control characters dropped and cut to maxText
+// characters (with an ellipsis).
+func shortText(s string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			continue
+		}
+		if n == maxText {
+			b.WriteString("…")
+			break
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
 }
 
 // InterfaceType is General Diagnostics InterfaceTypeEnum.

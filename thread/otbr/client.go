@@ -125,7 +125,7 @@ func (o Options) withDefaults() Options {
 }
 
 // maxBody bounds one answer (a 250-node /api/diagnostics is 1–2 MB).
-const maxBody = 16 << 20
+const maxBody = 8 << 20
 
 // maxRedirects bounds the redirects one request follows.
 const maxRedirects = 5

@@ -16,7 +16,7 @@ import (
 // client followed a border router's redirect to any other host. A redirect
 // to another host is now refused, and the other host never asked.
 func TestRedirectsStayOnTheHost(t *testing.T) {
-	url, elsewhere := otbrsimtest.ServeHostile(t, otbrsimtest.Hostile{Modes: []string{otbrsimtest.ModeRedirect}})
+	url, stats := otbrsimtest.ServeHostile(t, otbrsimtest.Hostile{Modes: []string{otbrsimtest.ModeRedirect}})
 	c, err := otbr.NewClient(url, otbr.Options{Retries: -1, RequestTimeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -25,7 +25,7 @@ func TestRedirectsStayOnTheHost(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "redirect") {
 		t.Errorf("Detect through a redirect to another host: %v, want a refused redirect", err)
 	}
-	if n := elsewhere.Load(); n != 0 {
+	if n := stats.Elsewhere.Load(); n != 0 {
 		t.Errorf("the other host got %d requests", n)
 	}
 }

@@ -32,8 +32,13 @@ type serveProcess struct {
 	addr string
 	mu   sync.Mutex
 	log  strings.Builder
-	done chan struct{}
+	// longest is the longest log line seen, in bytes.
+	longest int
+	done    chan struct{}
 }
+
+// maxKeptLine is how much of one log line serveProcess keeps.
+const maxKeptLine = 4096
 
 // startServe starts bin with args (JSON logs added) and waits until it
 // logs its listen address.
@@ -60,11 +65,21 @@ func startServeIn(tb testing.TB, prefix []string, bin string, args ...string) *s
 	addrCh := make(chan string, 1)
 	go func() {
 		defer close(p.done)
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			line := sc.Text()
+		// Lines are read whole however long (a scanner would stop at its
+		// buffer and lose the rest of the log); a long one is kept cut, and
+		// its length remembered.
+		br := bufio.NewReaderSize(stderr, 64<<10)
+		for {
+			line, err := br.ReadString('\n')
+			if line == "" && err != nil {
+				break
+			}
+			line = strings.TrimSuffix(line, "\n")
 			p.mu.Lock()
+			p.longest = max(p.longest, len(line))
+			if len(line) > maxKeptLine {
+				line = line[:maxKeptLine] + "… (" + strconv.Itoa(len(line)) + " bytes)"
+			}
 			p.log.WriteString(line + "\n")
 			p.mu.Unlock()
 			var rec struct {

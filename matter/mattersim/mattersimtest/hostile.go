@@ -20,7 +20,8 @@ import (
 // it sends the server info, answers start_listening with no nodes, then
 // sends Rounds rounds (0: until the test ends) of: Nodes node_added events
 // for node ids never used before (each carrying NodeBytes of attribute
-// text), then, if HugeBytes > 0, one text message of that size, then, if
+// text), then a node_updated of each size in Huge (one over the client's
+// message limit ends the connection: put it last), then, if
 // SlowFrame > 0, one event written in 64-byte fragments SlowFrame apart.
 // After the last round it sends node_removed for the first node it added,
 // so a client knows every earlier event has been read.
@@ -28,7 +29,7 @@ type Hostile struct {
 	Rounds    int
 	Nodes     int
 	NodeBytes int
-	HugeBytes int
+	Huge      []int
 	SlowFrame time.Duration
 	// Pause is the wait between two node_added events.
 	Pause time.Duration
@@ -118,8 +119,8 @@ func (h Hostile) serve(ctx context.Context, ws *websocket.Conn, nextID, sent *at
 				}
 			}
 		}
-		if h.HugeBytes > 0 {
-			huge := fmt.Sprintf(`{"event":%q,"data":{"node_id":1,"attributes":{"0/40/5":"%s"}}}`, wsapi.EventNodeUpdated, strings.Repeat("y", h.HugeBytes))
+		for _, n := range h.Huge {
+			huge := fmt.Sprintf(`{"event":%q,"data":{"node_id":1,"attributes":{"0/40/5":"%s"}}}`, wsapi.EventNodeUpdated, strings.Repeat("y", n))
 			if ws.Write(ctx, websocket.MessageText, []byte(huge)) != nil {
 				return // the client hangs up on a message over its limit
 			}

@@ -38,21 +38,26 @@ type Hostile struct {
 // case): an escape sequence, a newline, a NUL and 5000 more bytes.
 var HostileTitle = "\x1b[31mPWNED\x1b[0m\nline two\x00" + strings.Repeat("A", 5000)
 
+// HostileStats counts what a Hostile server saw.
+type HostileStats struct {
+	// Requests it answered; Elsewhere: requests its redirect target (another
+	// host: another loopback port) received.
+	Requests, Elsewhere atomic.Int64
+}
+
 // ServeHostile starts h on a loopback port until the test ends and returns
-// its base URL and the number of requests its redirect target (another
-// host: another loopback port) received.
-func ServeHostile(tb testing.TB, h Hostile) (string, *atomic.Int64) {
+// its base URL and its counters.
+func ServeHostile(tb testing.TB, h Hostile) (string, *HostileStats) {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var elsewhere atomic.Int64
+	stats := &HostileStats{}
 	other := serve(tb, ctx, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		elsewhere.Add(1)
+		stats.Elsewhere.Add(1)
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"stolen":true}`))
 	}))
-	var n atomic.Int64
 	base := serve(tb, ctx, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mode := h.Modes[int(n.Add(1)-1)%len(h.Modes)]
+		mode := h.Modes[int(stats.Requests.Add(1)-1)%len(h.Modes)]
 		switch mode {
 		case ModeRedirect:
 			http.Redirect(w, r, other+r.URL.Path, http.StatusFound)
@@ -90,7 +95,7 @@ func ServeHostile(tb testing.TB, h Hostile) (string, *atomic.Int64) {
 		}
 	}))
 	tb.Cleanup(cancel)
-	return base, &elsewhere
+	return base, stats
 }
 
 // serve serves handler on a loopback port until the test ends (or ctx).
