@@ -3,8 +3,8 @@ package nodedump
 import (
 	"fmt"
 	"net/netip"
-	"strings"
-	"unicode"
+
+	"github.com/threadmap/threadmap/thread/topology"
 )
 
 // BasicInformation is what threadmap shows of cluster 0x0028.
@@ -22,14 +22,14 @@ type BasicInformation struct {
 func decodeBasic(attrs map[uint32]any, p *problems) BasicInformation {
 	r := attrReader{ClusterBasicInformation, attrs, p}
 	return BasicInformation{
-		VendorName:            shortText(val(r.string(1))),
+		VendorName:            topology.ShortText(val(r.string(1)), maxText),
 		VendorID:              uint16(val(r.uint(2, 16, false))),
-		ProductName:           shortText(val(r.string(3))),
+		ProductName:           topology.ShortText(val(r.string(3)), maxText),
 		ProductID:             uint16(val(r.uint(4, 16, false))),
-		NodeLabel:             shortText(val(r.string(5))),
-		SoftwareVersionString: shortText(val(r.string(10))),
-		SerialNumber:          shortText(val(r.string(15))),
-		UniqueID:              shortText(val(r.string(18))),
+		NodeLabel:             topology.ShortText(val(r.string(5)), maxText),
+		SoftwareVersionString: topology.ShortText(val(r.string(10)), maxText),
+		SerialNumber:          topology.ShortText(val(r.string(15)), maxText),
+		UniqueID:              topology.ShortText(val(r.string(18)), maxText),
 	}
 }
 
@@ -37,25 +37,6 @@ func decodeBasic(attrs map[uint32]any, p *problems) BasicInformation {
 // allows 32 characters (64 for SoftwareVersionString); a device or server
 // sending more does not get more into maps, notes and logs.
 const maxText = 64
-
-// shortText is s with control characters dropped and cut to maxText
-// characters (with an ellipsis).
-func shortText(s string) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range s {
-		if !unicode.IsPrint(r) {
-			continue
-		}
-		if n == maxText {
-			b.WriteString("…")
-			break
-		}
-		b.WriteRune(r)
-		n++
-	}
-	return b.String()
-}
 
 // InterfaceType is General Diagnostics InterfaceTypeEnum.
 type InterfaceType int

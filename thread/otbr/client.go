@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/threadmap/threadmap/thread/topology"
 )
@@ -137,7 +136,7 @@ func sameHostRedirect(req *http.Request, via []*http.Request) error {
 		return fmt.Errorf("stopped after %d redirects", maxRedirects)
 	}
 	if from, to := hostPort(via[0].URL), hostPort(req.URL); !strings.EqualFold(from, to) {
-		return fmt.Errorf("redirect to another host (%s) refused", shortText(to, 64))
+		return fmt.Errorf("redirect to another host (%s) refused", topology.ShortText(to, 64))
 	}
 	return nil
 }
@@ -152,31 +151,6 @@ func hostPort(u *url.URL) string {
 		}
 	}
 	return netJoin(u.Hostname(), port)
-}
-
-// shortText makes remote text safe to show: control and other
-// non-printable characters become spaces, runs of spaces one, and it is
-// cut to max characters (with an ellipsis).
-func shortText(s string, max int) string {
-	var b strings.Builder
-	n, space := 0, true
-	for _, r := range s {
-		if !unicode.IsPrint(r) || unicode.IsSpace(r) {
-			if !space {
-				b.WriteByte(' ')
-				n++
-			}
-			space = true
-			continue
-		}
-		if n == max {
-			return strings.TrimRight(b.String(), " ") + "…"
-		}
-		b.WriteRune(r)
-		n++
-		space = false
-	}
-	return strings.TrimRight(b.String(), " ")
 }
 
 // Client talks to one border router's REST API.
@@ -266,10 +240,10 @@ func errorDetail(body []byte) string {
 	var parts []string
 	for _, k := range []string{"title", "detail", "ErrorMessage"} {
 		if v, ok := doc[k].(string); ok && v != "" {
-			parts = append(parts, shortText(v, 60))
+			parts = append(parts, topology.ShortText(v, 60))
 		}
 	}
-	return shortText(strings.Join(parts, ": "), 120)
+	return topology.ShortText(strings.Join(parts, ": "), 120)
 }
 
 // do sends one request with its own deadline; GETs (and a POST the server

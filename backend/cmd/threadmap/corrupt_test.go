@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -194,64 +191,30 @@ func crashed(out string) bool {
 // stops it. It returns "refused" (exit 1 with a message before listening)
 // or "served", and fails the test on a crash or any other exit.
 func serveDamaged(t testing.TB, bin, db string, snap []byte, net string) string {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "serve", "--log-format", "json", "--listen", "127.0.0.1:0", "--db", db, "--no-discovery")
-	cmd.Env = append(os.Environ(), "THREADMAP_TOKEN=", "THREADMAP_LISTEN=", "THREADMAP_DB=", "THREADMAP_CONFIG=")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var log strings.Builder
-	addr := make(chan string, 1)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			log.WriteString(sc.Text() + "\n")
-			var rec struct{ Msg, Addr string }
-			if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.Msg == "listening" {
-				addr <- rec.Addr
-			}
+	p, exited := tryServe(t, nil, bin, "--listen", "127.0.0.1:0", "--db", db, "--no-discovery")
+	if exited {
+		err := p.cmd.Wait()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 || crashed(p.logs()) || !strings.Contains(p.logs(), "threadmap serve:") {
+			t.Errorf("serve on %s exited %v before listening, want exit 1 with a message:\n%s", db, err, p.logs())
 		}
-		io.Copy(io.Discard, stderr)
-	}()
-	select {
-	case a := <-addr:
-		base := "http://" + a
-		for _, p := range []string{"/api/v1/networks", "/api/v1/topology/latest?network=" + net, "/api/v1/snapshots?network=" + net, "/api/v1/snapshots/500", "/metrics"} {
-			if resp, err := http.Get(base + p); err == nil {
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-			}
-		}
-		if resp, err := http.Post(base+"/api/v1/import", "application/json", bytes.NewReader(snap)); err == nil {
+		return "refused"
+	}
+	base := "http://" + p.addr
+	for _, path := range []string{"/api/v1/networks", "/api/v1/topology/latest?network=" + net, "/api/v1/snapshots?network=" + net, "/api/v1/snapshots/500", "/metrics"} {
+		if resp, err := http.Get(base + path); err == nil {
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 		}
-		_ = syscall.Kill(cmd.Process.Pid, syscall.SIGTERM)
-		<-done
-		err := cmd.Wait()
-		if err != nil || crashed(log.String()) {
-			t.Errorf("serve on %s: %v after serving:\n%s", db, err, log.String())
-		}
-		return "served"
-	case <-done:
-		err := cmd.Wait()
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) || ee.ExitCode() != 1 || crashed(log.String()) || !strings.Contains(log.String(), "threadmap serve:") {
-			t.Errorf("serve on %s exited %v before listening, want exit 1 with a message:\n%s", db, err, log.String())
-		}
-		return "refused"
-	case <-ctx.Done():
-		t.Fatalf("serve on %s neither listened nor exited within 60 s:\n%s", db, log.String())
 	}
-	return ""
+	if resp, err := http.Post(base+"/api/v1/import", "application/json", bytes.NewReader(snap)); err == nil {
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	if err := p.stop(t); err != nil || crashed(p.logs()) {
+		t.Errorf("serve on %s: %v after serving:\n%s", db, err, p.logs())
+	}
+	return "served"
 }
 
 // TestCorruptedStore is issue 13's corruption test on CORRUPT_OFFSETS

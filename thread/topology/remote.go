@@ -3,7 +3,34 @@ package topology
 import (
 	"net/url"
 	"strings"
+	"unicode"
 )
+
+// ShortText is text from a peer (a device's name, a server's error
+// detail) as threadmap shows it: control and other non-printable
+// characters become spaces, runs of spaces one, and it is cut to max
+// characters with an ellipsis.
+func ShortText(s string, max int) string {
+	var b strings.Builder
+	n, space := 0, true
+	for _, r := range s {
+		if !unicode.IsPrint(r) || unicode.IsSpace(r) {
+			if !space {
+				b.WriteByte(' ')
+				n++
+			}
+			space = true
+			continue
+		}
+		if n >= max {
+			return strings.TrimRight(b.String(), " ") + "…"
+		}
+		b.WriteRune(r)
+		n++
+		space = false
+	}
+	return strings.TrimRight(b.String(), " ")
+}
 
 // RedactURL is raw with any userinfo (user, password) replaced by "***":
 // "http://admin:pw@host:8081" becomes "http://***@host:8081". Source

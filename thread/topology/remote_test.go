@@ -23,3 +23,21 @@ func TestRedactURL(t *testing.T) {
 		t.Error("Redacted")
 	}
 }
+
+func TestShortText(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"Kitchen plug", 64, "Kitchen plug"},
+		{"\x1b[31mPWNED\x1b[0m\nline two\x00", 64, "[31mPWNED [0m line two"},
+		{"  a \t\n b  ", 64, "a b"},
+		{"abcdef", 3, "abc…"},
+		{"Küche Lampe", 5, "Küche…"},
+	} {
+		if got := ShortText(c.in, c.max); got != c.want {
+			t.Errorf("ShortText(%q, %d) = %q, want %q", c.in, c.max, got, c.want)
+		}
+	}
+}
