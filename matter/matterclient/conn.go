@@ -47,7 +47,8 @@ type Options struct {
 	// Logf, when set, receives connection state changes.
 	Logf func(format string, args ...any)
 	// MaxNodes and MaxCacheBytes bound the node cache Run keeps (1000
-	// nodes, 32 MiB of attribute JSON): a node past them is not kept, and
+	// nodes, 16 MiB of attribute JSON: a device is 10–50 kB, so some 500
+	// typical devices): a node past them is not kept, and
 	// Collect's report says how many were not.
 	MaxNodes      int
 	MaxCacheBytes int
@@ -67,7 +68,7 @@ func (o Options) withDefaults() Options {
 		o.MaxNodes = 1000
 	}
 	if o.MaxCacheBytes <= 0 {
-		o.MaxCacheBytes = 32 << 20
+		o.MaxCacheBytes = 16 << 20
 	}
 	if o.MinBackoff <= 0 {
 		o.MinBackoff = time.Second

@@ -48,7 +48,7 @@ func soakRun(tb testing.TB, d time.Duration) soakResult {
 		HugeBytes: 40 << 20, Trickle: time.Second})
 	p := startServe(tb, bin, "--demo", "--listen", "127.0.0.1:0", "--db", filepath.Join(dir, "soak.db"),
 		"--matter-server", matterURL, "--otbr", otbrURL, "--interval", "5s", "--max-backoff", "5s", "--scan-timeout", "30s",
-		"--retain-count", "50", "--demo-mutate", "10s")
+		"--retain-count", "50")
 	base := "http://" + p.addr
 	var res soakResult
 	get := func(path string) []byte {
