@@ -13,7 +13,7 @@ import (
 // error per problem found (nil when the file is sound).
 func (s *Store) Check() error {
 	var problems []error
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.view("check", func(tx *bolt.Tx) error {
 		for err := range tx.Check() {
 			problems = append(problems, fmt.Errorf("bbolt: %w", err))
 		}

@@ -48,7 +48,7 @@ func overwrite(t testing.TB, st *Store, id uint64, which []byte, rec []byte) {
 
 func stored(t testing.TB, st *Store, id uint64, which []byte) []byte {
 	var out []byte
-	st.view(func(tx *boltTx) error {
+	st.view("test", func(tx *boltTx) error {
 		netKey, k, _ := locate(tx, id)
 		out = append([]byte(nil), snapBucket(tx, netKey, which).Get(k)...)
 		return nil

@@ -74,7 +74,7 @@ func crashChild(path string) int {
 
 func nextID(st *Store) (uint64, error) {
 	var n uint64
-	err := st.view(func(tx *boltTx) error { n = tx.Bucket(bucketIDs).Sequence() + 1; return nil })
+	err := st.view("test", func(tx *boltTx) error { n = tx.Bucket(bucketIDs).Sequence() + 1; return nil })
 	return n, err
 }
 
@@ -184,7 +184,7 @@ func TestCrashSafety(t *testing.T) {
 		}
 		// A snapshot committed but killed before its ack is fine; count it.
 		var seq uint64
-		st.view(func(tx *boltTx) error { seq = tx.Bucket(bucketIDs).Sequence(); return nil })
+		st.view("test", func(tx *boltTx) error { seq = tx.Bucket(bucketIDs).Sequence(); return nil })
 		if seq > uint64(len(acked)) {
 			killedMidWrite++
 			for id := uint64(len(acked) + 1); id <= seq; id++ {

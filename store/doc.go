@@ -39,6 +39,18 @@
 // not verify is reported as an error for that record alone (ErrCorrupt);
 // the rest of the file stays readable.
 //
+// # Damage
+//
+// bbolt trusts its pages: one damaged page id can make it read outside the
+// file or recurse for ever. So Open first walks the page structure itself
+// (internal/boltpage: every reachable page's id, type, element bounds and
+// key order, and the freelist) and refuses a damaged file with a
+// *DamagedError naming the page; every call into bbolt is also guarded (a
+// panic or a fault on the mapped file becomes a *DamagedError for that
+// call, and writes stop). Repair copies every snapshot record whose
+// checksum holds from a damaged file to a new one, also from pages below a
+// damaged branch page, without bringing back deleted snapshots.
+//
 // Snapshot ids are the decimal form of a uint64 handed out in increasing
 // order ("1", "2", ...): short, URL-safe and never reused.
 //

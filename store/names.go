@@ -45,7 +45,7 @@ func CheckName(name string) (string, error) {
 // Names returns every stored name, by ext address (16 lower-case hex digits).
 func (s *Store) Names() (map[string]string, error) {
 	out := map[string]string{}
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.view("names", func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketNames)
 		if b == nil {
 			return nil
@@ -76,7 +76,7 @@ func (s *Store) SetName(ext, name string) (string, string, error) {
 	if err != nil {
 		return "", "", fmt.Errorf("set name of %s: %w", addr, err)
 	}
-	err = s.update(func(tx *bolt.Tx) error {
+	err = s.write("set name", func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketNames)
 		if err != nil {
 			return err
@@ -95,7 +95,7 @@ func (s *Store) DeleteName(ext string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("delete name: %w", err)
 	}
-	err = s.update(func(tx *bolt.Tx) error {
+	err = s.write("delete name", func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketNames)
 		k := binary.BigEndian.AppendUint64(nil, uint64(addr))
 		if b == nil || b.Get(k) == nil {
@@ -109,15 +109,12 @@ func (s *Store) DeleteName(ext string) (string, error) {
 	return addr.String(), nil
 }
 
-// update runs fn in a read-write transaction.
-func (s *Store) update(fn func(tx *bolt.Tx) error) error {
+// write runs fn in a write transaction (update), taking s.mu for it.
+func (s *Store) write(what string, fn func(tx *bolt.Tx) error) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if s.db == nil {
-		return errors.New("store closed")
-	}
 	if s.opts.ReadOnly {
 		return errors.New("store opened read-only")
 	}
-	return s.db.Update(fn)
+	return s.update(what, fn)
 }

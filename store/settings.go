@@ -1,7 +1,6 @@
 package store
 
 import (
-	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -36,7 +35,7 @@ func (s *Store) PutCredentials(blob []byte) error {
 // getMeta reads one blob of the meta bucket.
 func (s *Store) getMeta(key []byte, what string) ([]byte, error) {
 	var out []byte
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.view("get "+what, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketMeta)
 		if b == nil {
 			return nil
@@ -56,10 +55,7 @@ func (s *Store) getMeta(key []byte, what string) ([]byte, error) {
 func (s *Store) putMeta(key []byte, what string, blob []byte) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if s.db == nil {
-		return errors.New("put " + what + ": store closed")
-	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update("put "+what, func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketMeta)
 		if err != nil {
 			return err

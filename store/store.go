@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -71,6 +72,9 @@ type Store struct {
 	path  string
 	opts  Options
 	codec *Codec
+	// damaged is set (to the error) once bbolt stopped on a damaged page:
+	// from then on writes are refused.
+	damaged atomic.Pointer[error]
 }
 
 // DefaultPath is where the store lives unless --db moves it:
@@ -95,8 +99,9 @@ func DefaultPath() (string, error) {
 	return filepath.Join(cfg, "threadmap", "threadmap.db"), nil
 }
 
-// Open opens (creating it and its directory if needed) the store at path
-// and migrates it to CurrentVersion in one transaction.
+// Open opens (creating it and its directory if needed) the store at path,
+// checks its page structure (a *DamagedError names what is wrong) and
+// migrates it to CurrentVersion in one transaction.
 func Open(path string, opts Options) (*Store, error) {
 	if opts.Timeout == 0 {
 		opts.Timeout = 2 * time.Second
@@ -118,11 +123,24 @@ func Open(path string, opts Options) (*Store, error) {
 }
 
 func (s *Store) openDB() (*bolt.DB, error) {
-	db, err := bolt.Open(s.path, 0o600, &bolt.Options{Timeout: s.opts.Timeout, ReadOnly: s.opts.ReadOnly, FreelistType: bolt.FreelistMapType})
+	var db *bolt.DB
+	err := s.guard("open", func() (err error) {
+		db, err = bolt.Open(s.path, 0o600, &bolt.Options{Timeout: s.opts.Timeout, ReadOnly: s.opts.ReadOnly, FreelistType: bolt.FreelistMapType})
+		return err
+	})
+	var de *DamagedError
+	if errors.As(err, &de) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", s.path, err)
 	}
-	if err := migrate(db, s.codec, s.opts.ReadOnly); err != nil {
+	// bbolt holds the file's lock now: nobody writes it while it is checked.
+	if err := quickCheck(s.path); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.guard("migrate", func() error { return migrate(db, s.codec, s.opts.ReadOnly) }); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", s.path, err)
 	}
@@ -283,11 +301,8 @@ func (s *Store) PutBatch(snaps []*topology.Snapshot) ([]string, error) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if s.db == nil {
-		return nil, errors.New("put snapshot: store closed")
-	}
 	ids := make([]string, len(preps))
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update("put snapshot", func(tx *bolt.Tx) error {
 		for i, p := range preps {
 			id, err := s.putTx(tx, p)
 			if err != nil {
@@ -362,13 +377,27 @@ func locate(tx *bolt.Tx, id uint64) (netKey string, k []byte, err error) {
 	return string(v[16:]), append([]byte(nil), v[:16]...), nil
 }
 
-func (s *Store) view(fn func(tx *bolt.Tx) error) error {
+// view runs fn in a read transaction, guarded (what names the call for
+// a DamagedError).
+func (s *Store) view(what string, fn func(tx *bolt.Tx) error) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.db == nil {
-		return errors.New("store closed")
+		return errClosed
 	}
-	return s.db.View(fn)
+	return s.guard(what, func() error { return s.db.View(fn) })
+}
+
+// update runs fn in a write transaction, guarded; the caller holds s.mu.
+// It refuses once a damaged page was seen.
+func (s *Store) update(what string, fn func(tx *bolt.Tx) error) error {
+	if s.db == nil {
+		return errClosed
+	}
+	if err := s.writable(); err != nil {
+		return err
+	}
+	return s.guard(what, func() error { return s.db.Update(fn) })
 }
 
 // Get returns the snapshot with id (ErrNotFound when unknown, ErrCorrupt
@@ -379,7 +408,7 @@ func (s *Store) Get(id string) (*topology.Snapshot, error) {
 		return nil, fmt.Errorf("get: %w: %w", ErrNotFound, err)
 	}
 	var snap *topology.Snapshot
-	err = s.view(func(tx *bolt.Tx) error {
+	err = s.view("get snapshot "+id, func(tx *bolt.Tx) error {
 		netKey, k, err := locate(tx, n)
 		if err != nil {
 			return err
@@ -418,7 +447,7 @@ func snapBucket(tx *bolt.Tx, netKey string, which []byte) *bolt.Bucket {
 // snapshot when exactly one network is stored.
 func (s *Store) Latest(network string) (*topology.Snapshot, error) {
 	var id uint64
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.view("latest snapshot of "+strconv.Quote(network), func(tx *bolt.Tx) error {
 		if network == "" {
 			keys := networkKeys(tx)
 			switch len(keys) {
@@ -515,7 +544,7 @@ func (s *Store) List(network string, from, to time.Time, limit int, cursor strin
 		}
 		stop = timeKey(from, 0)
 	}
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.view("list "+strconv.Quote(network), func(tx *bolt.Tx) error {
 		b := snapBucket(tx, network, bucketSum)
 		if b == nil {
 			return nil
@@ -558,7 +587,7 @@ func (s *Store) List(network string, from, to time.Time, limit int, cursor strin
 // Networks lists the stored networks with their newest snapshot.
 func (s *Store) Networks() ([]NetworkInfo, error) {
 	out := []NetworkInfo{}
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.view("networks", func(tx *bolt.Tx) error {
 		for _, key := range networkKeys(tx) {
 			b := snapBucket(tx, key, bucketSum)
 			if b == nil {
@@ -591,10 +620,7 @@ func (s *Store) Delete(id string) error {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if s.db == nil {
-		return errors.New("delete: store closed")
-	}
-	err = s.db.Update(func(tx *bolt.Tx) error { return deleteTx(tx, n) })
+	err = s.update("delete snapshot "+id, func(tx *bolt.Tx) error { return deleteTx(tx, n) })
 	if err != nil {
 		return fmt.Errorf("delete: %w", err)
 	}
@@ -648,11 +674,8 @@ func (s *Store) Retain(p Policy) (int, error) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if s.db == nil {
-		return 0, errors.New("retain: store closed")
-	}
 	deleted := 0
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update("retain", func(tx *bolt.Tx) error {
 		for _, key := range networkKeys(tx) {
 			b := snapBucket(tx, key, bucketSum)
 			if b == nil {
@@ -702,7 +725,7 @@ func (s *Store) Retain(p Policy) (int, error) {
 // Size is the file's size in bytes.
 func (s *Store) Size() (int64, error) {
 	var n int64
-	err := s.view(func(tx *bolt.Tx) error { n = tx.Size(); return nil })
+	err := s.view("size", func(tx *bolt.Tx) error { n = tx.Size(); return nil })
 	return n, err
 }
 
@@ -765,7 +788,7 @@ func (s *Store) compactTo(dst string) error {
 	if err != nil {
 		return fmt.Errorf("compact: open %s: %w", dst, err)
 	}
-	err = bolt.Compact(out, s.db, compactTxSize)
+	err = s.guard("compact", func() error { return bolt.Compact(out, s.db, compactTxSize) })
 	if cerr := out.Close(); err == nil && cerr != nil {
 		err = cerr
 	}

@@ -109,8 +109,9 @@ func start(ctx context.Context, c config.Config, b Build, log *slog.Logger) (a *
 		}
 	}()
 	a = app
+	shown := c.Redacted()
 	log.Info("starting threadmap", "version", b.Version, "listen", c.Listen, "db", c.DB, "demo", c.Demo,
-		"interval", c.Interval.D(), "otbr", c.OTBR, "matter_server", c.MatterServer, "token", c.Token != "")
+		"interval", c.Interval.D(), "otbr", shown.OTBR, "matter_server", shown.MatterServer, "token", c.Token != "")
 	a.store, err = store.Open(c.DB, store.Options{})
 	if err != nil {
 		return nil, err
@@ -193,6 +194,7 @@ func start(ctx context.Context, c config.Config, b Build, log *slog.Logger) (a *
 		StartedAt:     time.Now(),
 		Loopback:      c.Loopback(),
 		Token:         c.Token,
+		PublicRead:    c.PublicRead,
 		AllowedHosts:  c.AllowedHosts,
 	})
 	a.srv = srv
@@ -307,7 +309,9 @@ func (a *App) addSources(ctx context.Context) error {
 	return nil
 }
 
-func otbrTargetID(u string) string     { return "otbr:" + strings.TrimRight(u, "/") }
+// otbrTargetID is the scheduler id of the OTBR source at u: scan lists,
+// metrics and logs show it, so credentials in u are "***".
+func otbrTargetID(u string) string     { return "otbr:" + topology.RedactURL(strings.TrimRight(u, "/")) }
 func tmfTargetID(prefix string) string { return "tmf:" + prefix }
 
 // addOTBR adds the OTBR REST source at u to the scheduler (at start-up and
@@ -316,7 +320,7 @@ func (a *App) addOTBR(u string) error {
 	u = strings.TrimRight(u, "/")
 	src, err := sources.OTBR(u, a.cfg.OTBRDialect, sources.Crawl{})
 	if err != nil {
-		return fmt.Errorf("otbr %s: %w", u, err)
+		return fmt.Errorf("otbr %s: %w", topology.RedactURL(u), err)
 	}
 	a.sched.Add(scheduler.Target{ID: otbrTargetID(u), Source: src})
 	return nil
@@ -366,5 +370,12 @@ func (a *App) removeMatter() {
 		return
 	}
 	stop()
+	a.removeSource(id)
+}
+
+// removeSource stops scanning target id and drops the metrics series its
+// pending network left.
+func (a *App) removeSource(id string) {
 	a.sched.Remove(id)
+	a.metrics.ForgetScans(scheduler.PendingNetwork(id))
 }

@@ -69,7 +69,7 @@ func (a *App) startDiscovery(ctx context.Context) error {
 				a.ba.gone(ev.Service, ev.Network)
 				mu.Lock()
 				if id := probed[br.ID]; id != "" {
-					a.sched.Remove(id)
+					a.removeSource(id)
 				}
 				delete(probed, br.ID)
 				mu.Unlock()

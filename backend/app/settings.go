@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	"github.com/threadmap/threadmap/backend/server"
 	"github.com/threadmap/threadmap/backend/sources"
 	"github.com/threadmap/threadmap/thread/tmf"
+	"github.com/threadmap/threadmap/thread/topology"
 )
 
 // settingsVersion tags the stored blob (store.PutSettings) so that a later
@@ -67,39 +69,34 @@ type runtimeSetting struct {
 
 // runtimeSettings lists the settings the API can change, in GET's order.
 func runtimeSettings() []runtimeSetting {
-	dur := func(key string, p func(*config.Config) *config.Duration, min time.Duration, what string) runtimeSetting {
+	dur := func(key string, p func(*config.Config) *config.Duration) runtimeSetting {
 		return runtimeSetting{key, func(c *config.Config, raw json.RawMessage) error {
 			var d config.Duration
 			if err := strictJSON(raw, &d); err != nil {
 				return err
 			}
-			if d.D() < min {
-				return fmt.Errorf("%s %s", d.D(), what)
+			if err := config.CheckDuration(key, d.D()); err != nil {
+				return errors.New(strings.TrimPrefix(err.Error(), key+" "))
 			}
 			*p(c) = d
 			return nil
 		}}
 	}
 	return []runtimeSetting{
-		dur("interval", func(c *config.Config) *config.Duration { return &c.Interval }, time.Second, "is too short: want at least 1s"),
+		dur("interval", func(c *config.Config) *config.Duration { return &c.Interval }),
 		{"network_interval", func(c *config.Config, raw json.RawMessage) error {
 			var m map[string]config.Duration
 			if err := strictJSON(raw, &m); err != nil {
 				return err
 			}
-			for k, d := range m {
-				if strings.TrimSpace(k) == "" {
-					return fmt.Errorf("empty network key")
-				}
-				if d.D() < time.Second {
-					return fmt.Errorf("network %q: %s is too short: want at least 1s", k, d.D())
-				}
+			if err := config.CheckNetworkIntervals(m); err != nil {
+				return errors.New(strings.TrimPrefix(err.Error(), "network_interval"))
 			}
 			c.NetworkInterval = m
 			return nil
 		}},
-		dur("max_backoff", func(c *config.Config) *config.Duration { return &c.MaxBackoff }, time.Nanosecond, "must be positive"),
-		dur("scan_timeout", func(c *config.Config) *config.Duration { return &c.ScanTimeout }, time.Nanosecond, "must be positive"),
+		dur("max_backoff", func(c *config.Config) *config.Duration { return &c.MaxBackoff }),
+		dur("scan_timeout", func(c *config.Config) *config.Duration { return &c.ScanTimeout }),
 		{"retain_count", func(c *config.Config, raw json.RawMessage) error {
 			var n int
 			if err := strictJSON(raw, &n); err != nil {
@@ -111,20 +108,26 @@ func runtimeSettings() []runtimeSetting {
 			c.RetainCount = n
 			return nil
 		}},
-		dur("retain_age", func(c *config.Config) *config.Duration { return &c.RetainAge }, 0, "must not be negative"),
+		dur("retain_age", func(c *config.Config) *config.Duration { return &c.RetainAge }),
 		{"otbr", func(c *config.Config, raw json.RawMessage) error {
 			list, err := stringList(raw)
 			if err != nil {
 				return err
 			}
+			if len(list) > config.MaxOTBRURLs {
+				return fmt.Errorf("%d URLs, at most %d", len(list), config.MaxOTBRURLs)
+			}
 			for i, u := range list {
+				if len(u) > config.MaxURLLength {
+					return fmt.Errorf("a URL of %d characters, at most %d", len(u), config.MaxURLLength)
+				}
 				u = strings.TrimRight(u, "/")
 				pu, err := url.Parse(u)
 				if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
-					return fmt.Errorf("%q: want an http:// or https:// URL with a host", list[i])
+					return fmt.Errorf("%q: want an http:// or https:// URL with a host", topology.RedactURL(list[i]))
 				}
 				if _, err := sources.OTBR(u, c.OTBRDialect, sources.Crawl{}); err != nil {
-					return fmt.Errorf("%q: %w", list[i], err)
+					return fmt.Errorf("%q: %w", topology.RedactURL(list[i]), err)
 				}
 				list[i] = u
 			}
@@ -136,13 +139,16 @@ func runtimeSettings() []runtimeSetting {
 			if err := strictJSON(raw, &u); err != nil {
 				return err
 			}
+			if len(u) > config.MaxURLLength {
+				return fmt.Errorf("a URL of %d characters, at most %d", len(u), config.MaxURLLength)
+			}
 			if u != "" {
 				pu, err := url.Parse(u)
 				if err != nil || (pu.Scheme != "ws" && pu.Scheme != "wss") || pu.Host == "" {
-					return fmt.Errorf("%q: want a ws:// or wss:// URL with a host, or \"\" for none", u)
+					return fmt.Errorf("%q: want a ws:// or wss:// URL with a host, or \"\" for none", topology.RedactURL(u))
 				}
 				if _, err := sources.Matter(u); err != nil {
-					return fmt.Errorf("%q: %w", u, err)
+					return fmt.Errorf("%q: %w", topology.RedactURL(u), err)
 				}
 			}
 			c.MatterServer = u
@@ -152,6 +158,9 @@ func runtimeSettings() []runtimeSetting {
 			list, err := stringList(raw)
 			if err != nil {
 				return err
+			}
+			if len(list) > config.MaxTMFPrefixes {
+				return fmt.Errorf("%d prefixes, at most %d", len(list), config.MaxTMFPrefixes)
 			}
 			for _, p := range list {
 				if _, err := tmf.ParsePrefix(p); err != nil {
@@ -288,8 +297,11 @@ func (m *settingsManager) viewLocked() SettingsView {
 	c := m.eff
 	v := SettingsView{Interval: c.Interval, NetworkInterval: copyIntervals(c.NetworkInterval), MaxBackoff: c.MaxBackoff,
 		ScanTimeout: c.ScanTimeout, RetainCount: c.RetainCount, RetainAge: c.RetainAge,
-		OTBR: append([]string{}, c.OTBR...), MatterServer: c.MatterServer, TMF: append([]string{}, c.TMF...),
+		OTBR: []string{}, MatterServer: topology.RedactURL(c.MatterServer), TMF: append([]string{}, c.TMF...),
 		BorderAgentCredentials: m.a.ba.view(), Source: map[string]string{}}
+	for _, u := range c.OTBR {
+		v.OTBR = append(v.OTBR, topology.RedactURL(u)) // credentials stay in the configuration
+	}
 	for _, s := range runtimeSettings() {
 		_, byAPI := m.api[s.key]
 		switch {
@@ -355,6 +367,13 @@ func (m *settingsManager) Patch(body []byte) (any, error) {
 			delete(api, k)
 			continue
 		}
+		if k == "otbr" || k == "matter_server" {
+			restored, err := m.restoreCredentials(raw)
+			if err != nil {
+				return nil, &server.FieldError{Field: k, Message: err.Error()}
+			}
+			raw = restored
+		}
 		if k == "network_interval" {
 			merged, err := mergeIntervals(m.eff.NetworkInterval, raw)
 			if err != nil {
@@ -389,6 +408,44 @@ func (m *settingsManager) Patch(body []byte) (any, error) {
 	v := m.viewLocked()
 	m.a.bus.Publish(v)
 	return v, nil
+}
+
+// restoreCredentials puts the credentials back into URLs a client sends
+// as GET showed them ("http://***@host"): each such URL must be the
+// redacted form of one configured now (m.mu held). raw is a string or a
+// list of strings.
+func (m *settingsManager) restoreCredentials(raw json.RawMessage) (json.RawMessage, error) {
+	known := append(append([]string{}, m.eff.OTBR...), m.eff.MatterServer)
+	restore := func(u string) (string, error) {
+		if !topology.Redacted(strings.TrimRight(u, "/")) {
+			return u, nil
+		}
+		for _, k := range known {
+			if k != "" && topology.RedactURL(strings.TrimRight(k, "/")) == strings.TrimRight(u, "/") {
+				return k, nil
+			}
+		}
+		return "", fmt.Errorf("%q: its credentials were hidden and it is not configured now; send the URL with them", u)
+	}
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		u, err := restore(one)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(u)
+	}
+	var list []string
+	if json.Unmarshal(raw, &list) != nil {
+		return raw, nil // the setting's own check names the problem
+	}
+	for i, u := range list {
+		var err error
+		if list[i], err = restore(u); err != nil {
+			return nil, err
+		}
+	}
+	return json.Marshal(list)
 }
 
 // mergeIntervals applies a merge patch object to the current per-network
@@ -454,19 +511,19 @@ func (a *App) applySettings(old, eff config.Config) {
 	a.sched.SetTiming(timing(eff))
 	for _, u := range old.OTBR {
 		if !slices.Contains(eff.OTBR, u) {
-			a.sched.Remove(otbrTargetID(u))
+			a.removeSource(otbrTargetID(u))
 		}
 	}
 	for _, u := range eff.OTBR {
 		if !slices.Contains(old.OTBR, u) {
 			if err := a.addOTBR(u); err != nil {
-				a.log.Error("add otbr source", "url", u, "error", err)
+				a.log.Error("add otbr source", "url", topology.RedactURL(u), "error", err)
 			}
 		}
 	}
 	for _, p := range old.TMF {
 		if !slices.Contains(eff.TMF, p) {
-			a.sched.Remove(tmfTargetID(p))
+			a.removeSource(tmfTargetID(p))
 		}
 	}
 	for _, p := range eff.TMF {
@@ -480,7 +537,7 @@ func (a *App) applySettings(old, eff config.Config) {
 		a.removeMatter()
 		if eff.MatterServer != "" {
 			if err := a.addMatter(eff.MatterServer); err != nil {
-				a.log.Error("add matter source", "url", eff.MatterServer, "error", err)
+				a.log.Error("add matter source", "url", topology.RedactURL(eff.MatterServer), "error", err)
 			}
 		}
 	}

@@ -32,11 +32,17 @@ type running struct {
 // startApp runs the app with c until the test ends or stop is called.
 func startApp(t *testing.T, c config.Config) running {
 	t.Helper()
+	return startAppLog(t, c, slog.New(slog.DiscardHandler))
+}
+
+// startAppLog is startApp logging to log.
+func startAppLog(t *testing.T, c config.Config, log *slog.Logger) running {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrCh := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, c, Build{Version: "test"}, slog.New(slog.DiscardHandler), func(a string) { addrCh <- a })
+		done <- Run(ctx, c, Build{Version: "test"}, log, func(a string) { addrCh <- a })
 	}()
 	var r running
 	select {

@@ -27,24 +27,6 @@ import (
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
-// syncBuffer is a log sink tests read while the app writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // leaks lists the spellings of a secret to look for.
 func leaks(secrets ...string) []string {
 	var out []string

@@ -42,6 +42,8 @@ func commands() map[string]command {
 		"changes":   {"list what changed between stored snapshots (parents, roles, link quality, devices)", runChanges},
 		"name":      {"name a device by its ext address (kept in the store, shown everywhere)", runName},
 		"report":    {"write the installer report of a stored snapshot (HTML or PDF)", runReport},
+		"check":     {"check a snapshot store file for damage", runCheck},
+		"repair":    {"copy every readable snapshot of a damaged store to a new file", runRepair},
 		"sim":       {"run the simulated mesh on its own", runSim},
 		"version":   {"print the version", runVersion},
 	}
@@ -135,7 +137,7 @@ func printUsage(w io.Writer, cmds map[string]command) {
 // synopses is each command's usage line, as -h prints it above the flags.
 var synopses = map[string]string{
 	"serve":       "threadmap serve [--listen ADDR] [--db FILE] [--demo] [--otbr URL]... [--matter-server URL] [--interval D] [flags]",
-	"scan":        "threadmap scan (--sim N | --sim-scenario FILE | --tmf PREFIX | --otbr URL | --matter-server URL) [--json]",
+	"scan":        "threadmap scan (--sim N | --sim-scenario FILE | --tmf PREFIX | --border-agent HOST:PORT (--pskc HEX | --passphrase P | --ephemeral-key KEY) | --otbr URL | --matter-server URL) [--json]",
 	"import":      "threadmap import --from (ot-cli | otbr | matter-dump) PATH [--db FILE] [--json]",
 	"decode diag": "threadmap decode diag (HEX | FILE | -)",
 	"decode txt":  "threadmap decode txt (HEX | FILE | -)",
@@ -146,6 +148,8 @@ var synopses = map[string]string{
 	"changes":     "threadmap changes [--db FILE] [--network KEY] [--since TIME] [--limit N] [--json]",
 	"name":        "threadmap name [--db FILE] EXT_ADDR NAME  |  name [--db FILE] --clear EXT_ADDR  |  name [--db FILE] --list",
 	"report":      "threadmap report [--db FILE] [--network KEY] [--snapshot ID] [--since ID] -o FILE.html|FILE.pdf",
+	"check":       "threadmap check [--db FILE]",
+	"repair":      "threadmap repair --db FILE -o NEW.db",
 	"version":     "threadmap version",
 }
 

@@ -1,16 +1,18 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"time"
 	"unicode"
 
+	"github.com/threadmap/threadmap/thread/capped"
 	"github.com/threadmap/threadmap/thread/diag"
 	"github.com/threadmap/threadmap/thread/topology"
 )
@@ -31,7 +33,7 @@ func decodeDiag(ctx context.Context, env *Env, a []string) error {
 	if len(pos) != 1 {
 		return usagef("usage: threadmap decode diag (HEX | FILE | -)")
 	}
-	payload, err := diagInput(env, pos[0])
+	payload, err := diagInput(ctx, env, pos[0])
 	if err != nil {
 		return err
 	}
@@ -103,28 +105,35 @@ func describeDiag(b []byte) (*diagJSON, error) {
 	return out, nil
 }
 
+// maxDiagInput bounds decode diag's input (one payload is at most an IPv6
+// datagram; its hex with separators is far below this).
+const maxDiagInput = 1 << 20
+
 // diagInput reads the argument: "-" is stdin, an existing file is read,
 // anything else must be hex.
-func diagInput(env *Env, arg string) ([]byte, error) {
+func diagInput(ctx context.Context, env *Env, arg string) ([]byte, error) {
 	var data []byte
 	from := "argument"
 	switch {
 	case arg == "-":
-		b, err := io.ReadAll(io.LimitReader(env.Stdin, 1<<20))
+		b, err := capped.ReadAll(env.Stdin, maxDiagInput)
 		if err != nil {
 			return nil, fmt.Errorf("decode diag: read stdin: %w", err)
 		}
 		data, from = b, "stdin"
+		if len(bytes.TrimSpace(data)) == 0 {
+			return nil, errors.New("decode diag: stdin is empty: no payload to decode")
+		}
 	default:
 		if st, err := os.Stat(arg); err == nil && !st.IsDir() {
-			if st.Size() > 1<<20 {
-				return nil, fmt.Errorf("decode diag: %s: %d bytes is too large for one payload", arg, st.Size())
-			}
-			b, err := os.ReadFile(arg)
+			b, err := capped.ReadFile(ctx, arg, maxDiagInput)
 			if err != nil {
 				return nil, fmt.Errorf("decode diag: %w", err)
 			}
 			data, from = b, arg
+			if len(bytes.TrimSpace(data)) == 0 {
+				return nil, fmt.Errorf("decode diag: %s is empty: no payload to decode", arg)
+			}
 			if b, err := parseHexText(string(data)); err == nil {
 				return b, nil
 			}

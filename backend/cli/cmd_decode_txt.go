@@ -7,11 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/threadmap/threadmap/thread/capped"
 	"github.com/threadmap/threadmap/thread/meshcop"
 )
 
@@ -35,7 +36,7 @@ func decodeTXT(ctx context.Context, env *Env, a []string) error {
 	if len(pos) != 1 {
 		return usagef("usage: threadmap decode txt (HEX | FILE | -)")
 	}
-	data, from, err := txtInput(env, pos[0])
+	data, from, err := txtInput(ctx, env, pos[0])
 	if err != nil {
 		return err
 	}
@@ -49,7 +50,7 @@ func decodeTXT(ctx context.Context, env *Env, a []string) error {
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("decode txt %s: %w", from, err)
+		return fmt.Errorf("decode txt %s: %w", from, boundErr(err))
 	}
 	if r, ok := out.(*meshcop.Record); ok && len(r.Missing) > 0 {
 		fmt.Fprintf(env.Stderr, "threadmap decode txt: note: %s lacks required key(s) %s\n", from, strings.Join(r.Missing, ", "))
@@ -57,23 +58,17 @@ func decodeTXT(ctx context.Context, env *Env, a []string) error {
 	return nil
 }
 
-func txtInput(env *Env, arg string) ([]byte, string, error) {
+func txtInput(ctx context.Context, env *Env, arg string) ([]byte, string, error) {
 	const max = 4 << 20
 	if arg == "-" {
-		b, err := io.ReadAll(io.LimitReader(env.Stdin, max+1))
+		b, err := capped.ReadAll(env.Stdin, max)
 		if err != nil {
 			return nil, "", fmt.Errorf("decode txt: read stdin: %w", err)
-		}
-		if len(b) > max {
-			return nil, "", fmt.Errorf("decode txt: stdin: more than %d bytes", max)
 		}
 		return b, "stdin", nil
 	}
 	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
-		if st.Size() > max {
-			return nil, "", fmt.Errorf("decode txt: %s: %d bytes is too large", arg, st.Size())
-		}
-		b, err := os.ReadFile(arg)
+		b, err := capped.ReadFile(ctx, arg, max)
 		if err != nil {
 			return nil, "", fmt.Errorf("decode txt: %w", err)
 		}
@@ -107,7 +102,7 @@ func decodeTXTInput(data []byte) (any, error) {
 		if terr != nil {
 			return nil, fmt.Errorf("neither JSON (%v) nor key=value text (%v)", err, terr)
 		}
-		entries, terr := txtEntriesOf(nil, list, -1)
+		entries, terr := txtEntriesOf(nil, list)
 		if terr != nil {
 			return nil, terr
 		}
@@ -129,6 +124,13 @@ func decodeTXTInput(data []byte) (any, error) {
 	}
 	if obj, ok := v.(map[string]any); ok {
 		if recs, ok := obj["records"].([]any); ok {
+			// Each record's raw JSON (for its key order), read once.
+			var doc struct {
+				Records []json.RawMessage `json:"records"`
+			}
+			if err := json.Unmarshal(data, &doc); err != nil || len(doc.Records) != len(recs) {
+				doc.Records = make([]json.RawMessage, len(recs))
+			}
 			var out []txtRecordJSON
 			var errs []error
 			for i, rv := range recs {
@@ -137,8 +139,9 @@ func decodeTXTInput(data []byte) (any, error) {
 				if label == "" {
 					label = fmt.Sprintf("#%d", i)
 				}
+				label = shorten(label)
 				inst, _ := ro["instance_name"].(string)
-				entries, err := txtEntriesOf(data, ro, i)
+				entries, err := txtEntriesOf(doc.Records[i], ro)
 				if err != nil {
 					errs = append(errs, fmt.Errorf("record %s: %w", label, err))
 					out = append(out, txtRecordJSON{Label: label, Instance: inst, Error: err.Error()})
@@ -152,10 +155,10 @@ func decodeTXTInput(data []byte) (any, error) {
 				}
 				out = append(out, j)
 			}
-			return map[string]any{"records": out}, errors.Join(errs...)
+			return map[string]any{"records": out}, joinFew(errs)
 		}
 	}
-	entries, err := txtEntriesOf(data, v, -1)
+	entries, err := txtEntriesOf(data, v)
 	if err != nil {
 		return nil, err
 	}
@@ -200,14 +203,51 @@ func txtTextList(s string) ([]any, error) {
 	return out, nil
 }
 
+// maxErrors and maxErrorText bound what an error of decode says: a few
+// problems of many, and a few KB in all (the JSON output has the rest).
+const (
+	maxErrors    = 5
+	maxErrorText = 2048
+)
+
+// joinFew joins the first maxErrors errors and counts the rest.
+func joinFew(errs []error) error {
+	if len(errs) <= maxErrors {
+		return errors.Join(errs...)
+	}
+	return errors.Join(append(errs[:maxErrors:maxErrors], fmt.Errorf("… and %d more", len(errs)-maxErrors))...)
+}
+
+// boundErr cuts err's message to maxErrorText bytes (what.Is still finds
+// what it wraps).
+func boundErr(err error) error {
+	if len(err.Error()) <= maxErrorText {
+		return err
+	}
+	return &cutError{err}
+}
+
+type cutError struct{ err error }
+
+func (e *cutError) Error() string {
+	m := e.err.Error()
+	i := maxErrorText
+	for i > 0 && !utf8.RuneStart(m[i]) {
+		i--
+	}
+	return fmt.Sprintf("%s… (%d more bytes)", m[:i], len(m)-i)
+}
+
+func (e *cutError) Unwrap() error { return e.err }
+
 func recordOrErr(r *meshcop.Record, err error) (any, error) { return r, err }
 
 // txtEntriesOf finds the TXT entries of one JSON value: a list of
 // "key=value" strings, a map of key -> value (string or {"hex": ...}), or a
 // record object with a "txt" member. Key order follows the input (it is the
-// wire order in the fixtures), so the raw JSON is re-read for it: index is
-// the record's position in a "records" list, -1 for the top level.
-func txtEntriesOf(data []byte, v any, index int) ([]meshcop.Entry, error) {
+// wire order in the fixtures), so raw, the JSON v was decoded from, is
+// re-read for it (nil: sorted keys).
+func txtEntriesOf(raw []byte, v any) ([]meshcop.Entry, error) {
 	switch x := v.(type) {
 	case []any:
 		var out []meshcop.Entry
@@ -221,7 +261,7 @@ func txtEntriesOf(data []byte, v any, index int) ([]meshcop.Entry, error) {
 			if hasVal {
 				b, err := userTXTValue(k, val)
 				if err != nil {
-					return nil, fmt.Errorf("list item %d (%s): %w", i, k, err)
+					return nil, fmt.Errorf("list item %d (%s): %w", i, shorten(k), err)
 				}
 				e.Value = b
 			}
@@ -233,9 +273,9 @@ func txtEntriesOf(data []byte, v any, index int) ([]meshcop.Entry, error) {
 		return out, nil
 	case map[string]any:
 		if t, ok := x["txt"]; ok {
-			return txtEntriesOf(data, t, index)
+			return txtEntriesOf(raw, t)
 		}
-		keys, err := txtObjectKeyOrder(data, index)
+		keys, err := txtObjectKeyOrder(raw)
 		if err != nil || len(keys) != len(x) {
 			keys = txtSortedKeys(x)
 		}
@@ -243,7 +283,7 @@ func txtEntriesOf(data []byte, v any, index int) ([]meshcop.Entry, error) {
 		for _, k := range keys {
 			b, err := txtMapValue(k, x[k])
 			if err != nil {
-				return nil, fmt.Errorf("key %q: %w", k, err)
+				return nil, fmt.Errorf("key %q: %w", shorten(k), err)
 			}
 			out = append(out, meshcop.Entry{Key: k, Value: b, HasValue: true})
 		}
@@ -293,19 +333,11 @@ func userTXTValue(k, s string) ([]byte, error) {
 	return meshcop.Unescape(s)
 }
 
-// objectKeyOrder returns the member names, in input order, of the TXT
-// object at the top level (index -1) or of records[index] (its "txt"
-// member when it has one).
-func txtObjectKeyOrder(data []byte, index int) ([]string, error) {
-	var raw json.RawMessage = data
-	if index >= 0 {
-		var doc struct {
-			Records []json.RawMessage `json:"records"`
-		}
-		if err := json.Unmarshal(data, &doc); err != nil || index >= len(doc.Records) {
-			return nil, errors.New("no such record")
-		}
-		raw = doc.Records[index]
+// txtObjectKeyOrder returns the member names, in input order, of the TXT
+// object raw (its "txt" member when it has one).
+func txtObjectKeyOrder(raw []byte) ([]string, error) {
+	if len(raw) == 0 {
+		return nil, errors.New("no raw JSON")
 	}
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &probe); err != nil {

@@ -17,7 +17,7 @@ import (
 // returns the network with the most Matter nodes; the report notes name
 // the other networks found and every device not on a Thread map.
 func importMatterDump(ctx context.Context, path string) (*topology.Snapshot, error) {
-	dumps, err := nodedump.ReadPath(path)
+	dumps, err := nodedump.ReadPath(ctx, path)
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)
 	}

@@ -6,6 +6,7 @@ package config
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -18,7 +19,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/threadmap/threadmap/thread/capped"
 	"github.com/threadmap/threadmap/thread/otbr"
+	"github.com/threadmap/threadmap/thread/topology"
 )
 
 // Config is everything `threadmap serve` can be told.
@@ -51,6 +54,11 @@ type Config struct {
 	MDNSIfaces []string `json:"mdns_iface"`
 	// NoDiscovery turns mDNS discovery off.
 	NoDiscovery bool `json:"no_discovery"`
+	// PublicRead lets anyone read the API beyond loopback (by default the
+	// token guards reading there too).
+	PublicRead bool `json:"public_read"`
+	// InsecureShortToken accepts a token shorter than MinTokenLength.
+	InsecureShortToken bool `json:"insecure_short_token"`
 	// OTBRPort is the REST port probed on discovered border routers.
 	OTBRPort int `json:"otbr_port"`
 	// RetainCount keeps at most this many snapshots per network (0: all).
@@ -287,6 +295,8 @@ func registerFlags(fs *flag.FlagSet) *Flags {
 	fs.Var(&f.ifaces, "mdns-iface", "interface for mDNS discovery, repeatable (env THREADMAP_MDNS_IFACE, comma-separated)")
 	fs.Var(&f.hosts, "allowed-host", "extra Host name a loopback listener answers (reverse proxy), repeatable (env THREADMAP_ALLOWED_HOST, comma-separated)")
 	fs.BoolVar(&f.c.NoDiscovery, "no-discovery", false, "turn mDNS discovery of border routers off (env THREADMAP_NO_DISCOVERY)")
+	fs.BoolVar(&f.c.PublicRead, "public-read", false, "beyond loopback, let anyone read the API without the token (env THREADMAP_PUBLIC_READ)")
+	fs.BoolVar(&f.c.InsecureShortToken, "insecure-short-token", false, "accept a token shorter than 16 characters (env THREADMAP_INSECURE_SHORT_TOKEN)")
 	fs.IntVar(&f.c.OTBRPort, "otbr-port", d.OTBRPort, "REST port probed on discovered border routers (env THREADMAP_OTBR_PORT)")
 	fs.IntVar(&f.c.RetainCount, "retain-count", 0, "keep at most N snapshots per network, 0 = all (env THREADMAP_RETAIN_COUNT)")
 	fs.Var(durationFlag{&f.c.RetainAge}, "retain-age", "drop snapshots older than this, 0 = never (env THREADMAP_RETAIN_AGE)")
@@ -365,6 +375,8 @@ func settings() []setting {
 		list("mdns-iface", func(c *Config) *[]string { return &c.MDNSIfaces }),
 		list("allowed-host", func(c *Config) *[]string { return &c.AllowedHosts }),
 		boolean("no-discovery", func(c *Config) *bool { return &c.NoDiscovery }),
+		boolean("public-read", func(c *Config) *bool { return &c.PublicRead }),
+		boolean("insecure-short-token", func(c *Config) *bool { return &c.InsecureShortToken }),
 		integer("otbr-port", func(c *Config) *int { return &c.OTBRPort }),
 		integer("retain-count", func(c *Config) *int { return &c.RetainCount }),
 		dur("retain-age", func(c *Config) *Duration { return &c.RetainAge }),
@@ -450,7 +462,7 @@ const DemoInterval = 15 * time.Second
 // loadFile reads a JSON config file over c and returns the keys it set;
 // unknown keys are errors.
 func loadFile(path string, c *Config) ([]string, error) {
-	b, err := os.ReadFile(path)
+	b, err := capped.ReadFile(context.Background(), path, 1<<20)
 	if err != nil {
 		return nil, fmt.Errorf("config file: %w", err)
 	}
@@ -508,6 +520,102 @@ func (c Config) checkOTBRDialect() error {
 	return nil
 }
 
+// Limits of the settings, from flags, environment, file and API alike.
+const (
+	// MinTokenLength is the shortest token accepted without
+	// --insecure-short-token (16 characters: e.g. openssl rand -hex 16 gives 32).
+	MinTokenLength = 16
+	// MaxOTBRURLs, MaxTMFPrefixes and MaxNetworkIntervals bound the lists.
+	MaxOTBRURLs         = 32
+	MaxTMFPrefixes      = 16
+	MaxNetworkIntervals = 256
+	// MaxURLLength bounds one source URL; MaxNetworkKeyLength one network
+	// key (an ext PAN ID is 16 hex digits, "name:" and a 16-byte name 21).
+	MaxURLLength        = 1024
+	MaxNetworkKeyLength = 64
+)
+
+// durationRange is the range a duration setting accepts (by its flag or
+// file-key name); zero is also accepted where it means "off".
+func durationRange(name string) (lo, hi time.Duration, zeroOff bool) {
+	switch strings.ReplaceAll(name, "_", "-") {
+	case "interval", "network-interval":
+		return time.Second, 7 * 24 * time.Hour, false
+	case "max-backoff":
+		return time.Second, 24 * time.Hour, false
+	case "scan-timeout":
+		return time.Second, time.Hour, false
+	case "retain-age":
+		return time.Minute, 100 * 365 * 24 * time.Hour, true
+	case "demo-mutate":
+		return time.Second, 24 * time.Hour, true
+	}
+	return 0, 1<<63 - 1, true
+}
+
+// CheckDuration says whether d is in the range of the duration setting
+// name ("interval", "scan-timeout", ...; API keys with _ work too).
+func CheckDuration(name string, d time.Duration) error {
+	lo, hi, zeroOff := durationRange(name)
+	if d == 0 && zeroOff {
+		return nil
+	}
+	if d < lo || d > hi {
+		off := ""
+		if zeroOff {
+			off = ", or 0 for off"
+		}
+		return fmt.Errorf("%s %s: want %s to %s%s", name, d, shortDuration(lo), shortDuration(hi), off)
+	}
+	return nil
+}
+
+// shortDuration writes 168h0m0s as 168h and 1m0s as 1m.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	s = strings.TrimSuffix(s, "0s")
+	return strings.TrimSuffix(s, "0m")
+}
+
+// CheckToken says whether token may guard the API: no spaces or control
+// characters (it travels in a header), and at least MinTokenLength
+// characters unless short is allowed.
+func CheckToken(token string, short bool) error {
+	if token == "" {
+		return nil
+	}
+	for _, r := range token {
+		if r <= ' ' || r == 0x7f {
+			return errors.New("token: must not contain spaces or control characters")
+		}
+	}
+	if n := len([]rune(token)); n < MinTokenLength && !short {
+		return fmt.Errorf("token: %d characters; use at least %d (e.g. openssl rand -hex 16), or --insecure-short-token", n, MinTokenLength)
+	}
+	return nil
+}
+
+// CheckNetworkIntervals says whether the per-network intervals are within
+// their limits: at most MaxNetworkIntervals, keys non-empty and short,
+// durations in the interval's range.
+func CheckNetworkIntervals(m map[string]Duration) error {
+	if len(m) > MaxNetworkIntervals {
+		return fmt.Errorf("network_interval: %d networks, at most %d", len(m), MaxNetworkIntervals)
+	}
+	for k, d := range m {
+		if strings.TrimSpace(k) == "" {
+			return errors.New("network_interval: empty network key")
+		}
+		if len(k) > MaxNetworkKeyLength {
+			return fmt.Errorf("network_interval: a network key of %d characters, at most %d", len(k), MaxNetworkKeyLength)
+		}
+		if err := CheckDuration("network_interval", d.D()); err != nil {
+			return fmt.Errorf("network_interval %q: %s", k, strings.TrimPrefix(err.Error(), "network_interval "))
+		}
+	}
+	return nil
+}
+
 // Check reports the first setting that cannot work.
 func (c Config) Check() error {
 	if err := c.checkOTBRDialect(); err != nil {
@@ -519,14 +627,16 @@ func (c Config) Check() error {
 	if c.DB == "" {
 		return errors.New("db: empty path")
 	}
-	if c.Interval.D() < time.Second {
-		return fmt.Errorf("interval %s: must be at least 1s", c.Interval.D())
+	for _, d := range []struct {
+		name string
+		d    Duration
+	}{{"interval", c.Interval}, {"max-backoff", c.MaxBackoff}, {"scan-timeout", c.ScanTimeout}, {"retain-age", c.RetainAge}, {"demo-mutate", c.DemoMutate}} {
+		if err := CheckDuration(d.name, d.d.D()); err != nil {
+			return err
+		}
 	}
-	if c.MaxBackoff.D() <= 0 {
-		return fmt.Errorf("max-backoff %s: must be positive (a cap below the interval is raised to it)", c.MaxBackoff.D())
-	}
-	if c.ScanTimeout.D() <= 0 {
-		return fmt.Errorf("scan-timeout %s: must be positive", c.ScanTimeout.D())
+	if err := CheckToken(c.Token, c.InsecureShortToken); err != nil {
+		return err
 	}
 	if c.OTBRPort <= 0 || c.OTBRPort > 65535 {
 		return fmt.Errorf("otbr-port %d: out of range", c.OTBRPort)
@@ -547,23 +657,30 @@ func (c Config) Check() error {
 	if c.DemoNodes < 2 || c.DemoNodes > 500 {
 		return fmt.Errorf("demo-nodes %d: want 2..500", c.DemoNodes)
 	}
-	for k, d := range c.NetworkInterval {
-		if d.D() < time.Second {
-			return fmt.Errorf("network_interval %s: %s must be at least 1s", k, d.D())
-		}
+	if err := CheckNetworkIntervals(c.NetworkInterval); err != nil {
+		return err
 	}
 	for k, cr := range c.BorderAgent {
 		if (cr.PSKc == "") == (cr.Passphrase == "") {
 			return fmt.Errorf("border_agent %s: give exactly one of pskc or passphrase", k)
 		}
 	}
-	if c.DemoMutate < 0 {
-		return errors.New("demo-mutate must not be negative")
+	if len(c.OTBR) > MaxOTBRURLs {
+		return fmt.Errorf("otbr: %d URLs, at most %d", len(c.OTBR), MaxOTBRURLs)
 	}
 	for _, u := range c.OTBR {
 		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
-			return fmt.Errorf("otbr %q: want an http:// or https:// URL", u)
+			return fmt.Errorf("otbr %q: want an http:// or https:// URL", topology.RedactURL(u))
 		}
+		if len(u) > MaxURLLength {
+			return fmt.Errorf("otbr: a URL of %d characters, at most %d", len(u), MaxURLLength)
+		}
+	}
+	if len(c.MatterServer) > MaxURLLength {
+		return fmt.Errorf("matter-server: a URL of %d characters, at most %d", len(c.MatterServer), MaxURLLength)
+	}
+	if len(c.TMF) > MaxTMFPrefixes {
+		return fmt.Errorf("tmf: %d prefixes, at most %d", len(c.TMF), MaxTMFPrefixes)
 	}
 	if !c.Loopback() && c.Token == "" {
 		return fmt.Errorf("listen %s is beyond loopback: set a token (--token or THREADMAP_TOKEN) so that mutating endpoints are protected", c.Listen)
@@ -592,11 +709,18 @@ func IsLoopback(hostport string) bool {
 	return a.Unmap().IsLoopback()
 }
 
-// Redacted is c with the token hidden, for logs (Border Agent credentials
+// Redacted is c with the token hidden and credentials in source URLs
+// shown as "***" (topology.RedactURL), for logs (Border Agent credentials
 // are Secrets and print as "(set)" anyway).
 func (c Config) Redacted() Config {
 	if c.Token != "" {
 		c.Token = "(set)"
 	}
+	otbrs := make([]string, len(c.OTBR))
+	for i, u := range c.OTBR {
+		otbrs[i] = topology.RedactURL(u)
+	}
+	c.OTBR = otbrs
+	c.MatterServer = topology.RedactURL(c.MatterServer)
 	return c
 }

@@ -122,7 +122,7 @@ func TestBadSettingsAreClearErrors(t *testing.T) {
 		}
 	}
 	// Beyond loopback with a token is fine.
-	if _, err := resolve(t, []string{"--listen", "0.0.0.0:8080"}, map[string]string{"THREADMAP_TOKEN": "t"}); err != nil {
+	if _, err := resolve(t, []string{"--listen", "0.0.0.0:8080"}, map[string]string{"THREADMAP_TOKEN": "0123456789abcdef"}); err != nil {
 		t.Errorf("token set: %v", err)
 	}
 }

@@ -78,6 +78,14 @@ func (m *Metrics) ForgetNetwork(key string) {
 	m.mu.Unlock()
 }
 
+// ForgetScans drops the scan series of network (a removed source's
+// pending network), so that removed sources leave no series behind.
+func (m *Metrics) ForgetScans(network string) {
+	m.scanDuration.DeletePartialMatch(prometheus.Labels{"network": network})
+	m.scans.DeletePartialMatch(prometheus.Labels{"network": network})
+	m.ForgetNetwork(network)
+}
+
 // ObserveScan records one scan's duration and result.
 func (m *Metrics) ObserveScan(network string, d time.Duration, err error) {
 	m.scanDuration.WithLabelValues(network).Observe(d.Seconds())

@@ -65,7 +65,8 @@ type Options struct {
 	Events           Publisher
 	Observer         Observer
 	Logger           *slog.Logger
-	// History is how many finished scans Scans remembers (default 50).
+	// History is how many finished scans Scans remembers besides the
+	// running ones (default 50).
 	History int
 	// Now is the clock (tests); default time.Now.
 	Now func() time.Time
@@ -232,8 +233,12 @@ func (s *sourceState) key() string {
 	if s.learned != "" {
 		return s.learned
 	}
-	return "pending:" + s.t.ID
+	return PendingNetwork(s.t.ID)
 }
+
+// PendingNetwork is the network key under which the source with target id
+// is scanned until its network is known.
+func PendingNetwork(id string) string { return "pending:" + id }
 
 type netState struct {
 	running *ScanInfo
@@ -500,6 +505,30 @@ func (s *Scheduler) startDue() {
 	}
 }
 
+// trimHistoryLocked keeps the History newest finished scans besides the
+// running ones (at most one per network); s.mu is held.
+func (s *Scheduler) trimHistoryLocked() {
+	finished := 0
+	for _, sc := range s.history {
+		if sc.FinishedAt != nil {
+			finished++
+		}
+	}
+	if finished <= s.o.History {
+		return
+	}
+	kept := s.history[:0]
+	for _, sc := range s.history { // oldest first: drop the oldest finished
+		if sc.FinishedAt != nil && finished > s.o.History {
+			finished--
+			continue
+		}
+		kept = append(kept, sc)
+	}
+	clear(s.history[len(kept):])
+	s.history = kept
+}
+
 // startLocked starts a scan goroutine for network key; s.mu is held.
 func (s *Scheduler) startLocked(key, trigger string) *ScanInfo {
 	s.seq++
@@ -510,15 +539,7 @@ func (s *Scheduler) startLocked(key, trigger string) *ScanInfo {
 	ns.partial = map[string][2]int{}
 	ns.done = [2]int{}
 	s.history = append(s.history, info)
-	if len(s.history) > s.o.History {
-		// Drop the oldest finished scan.
-		for i, sc := range s.history {
-			if sc.FinishedAt != nil {
-				s.history = append(s.history[:i], s.history[i+1:]...)
-				break
-			}
-		}
-	}
+	s.trimHistoryLocked()
 	var targets []*sourceState
 	for _, st := range s.sources {
 		if st.key() == key {
@@ -779,6 +800,7 @@ func (s *Scheduler) finish(info *ScanInfo, state, errText string, start time.Tim
 		ns.running = nil
 	}
 	ns.nextDue = s.o.Now().Add(s.interval(info.Network))
+	s.trimHistoryLocked()
 	s.mu.Unlock()
 	if s.o.Observer.ScanDone != nil && state != StateCancelled {
 		s.o.Observer.ScanDone(info.Network, s.o.Now().Sub(start), err)

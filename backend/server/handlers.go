@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -433,27 +434,45 @@ func (s *Server) listScans(c *gin.Context) {
 }
 
 func (s *Server) importSnapshot(c *gin.Context) {
-	body, err := io.ReadAll(c.Request.Body)
+	// One import at a time: decoding a big one takes many times its size.
+	select {
+	case s.imports <- struct{}{}:
+		defer func() { <-s.imports }()
+	default:
+		c.Header("Retry-After", "2")
+		s.abort(c, unavailable("another import is being stored; imports run one at a time: retry in a moment"))
+		return
+	}
+	// JSON is decoded as it streams in; only CBOR is read whole.
+	body := bufio.NewReader(c.Request.Body)
+	first, err := firstNonSpace(body)
 	if err != nil {
 		s.abort(c, err)
 		return
 	}
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 {
+	if first == 0 {
 		s.abort(c, badRequest("empty body: send a canonical JSON or CBOR export"))
 		return
 	}
 	var snap *topology.Snapshot
 	ctype := c.ContentType()
 	switch {
-	case ctype == "application/cbor" || (ctype != jsonType && trimmed[0] != '{'):
+	case ctype == "application/cbor" || (ctype != jsonType && first != '{'):
 		if s.o.DecodeCBOR == nil {
 			s.abort(c, badRequest("CBOR import is not available in this build; send canonical JSON"))
 			return
 		}
-		snap, err = s.o.DecodeCBOR(body)
+		var b []byte
+		if b, err = io.ReadAll(body); err == nil {
+			snap, err = s.o.DecodeCBOR(b)
+		}
 	default:
-		snap, err = topology.DecodeJSON(bytes.NewReader(body))
+		snap, err = topology.DecodeJSON(body)
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		s.abort(c, mbe)
+		return
 	}
 	if err != nil {
 		s.abort(c, badRequest("import: "+err.Error()))
@@ -472,6 +491,26 @@ func (s *Server) importSnapshot(c *gin.Context) {
 		return
 	}
 	writeJSON(c, http.StatusCreated, Imported{SnapshotID: id, Network: snap.Network.Key()})
+}
+
+// firstNonSpace peeks past leading white space at the first byte of r (0
+// at the end).
+func firstNonSpace(r *bufio.Reader) (byte, error) {
+	for {
+		b, err := r.Peek(1)
+		if err == io.EOF {
+			return 0, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		switch b[0] {
+		case ' ', '\t', '\r', '\n':
+			r.Discard(1)
+			continue
+		}
+		return b[0], nil
+	}
 }
 
 func (s *Server) getMetrics(c *gin.Context) {

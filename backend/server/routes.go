@@ -16,6 +16,7 @@ type route struct {
 	Summary      string
 	Tag          string
 	Mutating     bool // needs the bearer token (when one is configured)
+	Public       bool // reading needs no token even beyond loopback (the UI page)
 	Params       []param
 	Body         []string // request body content types (nil: no body)
 	BodyLimit    int64    // 0: Options.MaxBodyBytes
@@ -135,7 +136,7 @@ func (s *Server) routeTable() []route {
 		{Method: "GET", Path: "/metrics", ID: "getMetrics", Summary: "Prometheus metrics (text format)", Tag: "server",
 			Responses: map[int]response{200: {Desc: "metrics", Content: "text/plain"}, 503: e503}, Handler: s.getMetrics},
 		{Method: "GET", Path: "/", ID: "getUI", Summary: "the browser UI (any other non-API path falls back to it)", Tag: "ui",
-			Responses: map[int]response{200: {Desc: "index.html", Content: "text/html"}}, Handler: s.serveUI},
+			Public: true, Responses: map[int]response{200: {Desc: "index.html", Content: "text/html"}}, Handler: s.serveUI},
 	}
 }
 
@@ -153,8 +154,11 @@ func (s *Server) buildEngine() *gin.Engine {
 			limit = s.o.MaxBodyBytes
 		}
 		chain := []gin.HandlerFunc{limitBody(limit)}
-		if r.Mutating {
+		switch {
+		case r.Mutating:
 			chain = append(chain, s.authorize)
+		case !r.Public:
+			chain = append(chain, s.authorizeRead)
 		}
 		chain = append(chain, r.Handler)
 		e.Handle(r.Method, r.Path, chain...)

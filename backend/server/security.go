@@ -81,6 +81,33 @@ func errBody(code ErrorCode, msg string) ErrorBody {
 	return b
 }
 
+// tokenCookie is the cookie a browser may carry the token in for reads
+// (EventSource cannot send an Authorization header).
+const tokenCookie = "threadmap_token"
+
+// hasToken reports whether the request carries the token as a bearer
+// token (or, with cookie set, in the tokenCookie cookie).
+func (s *Server) hasToken(c *gin.Context, cookie bool) bool {
+	got, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	if !ok && cookie {
+		got, _ = c.Cookie(tokenCookie)
+		ok = got != ""
+	}
+	return ok && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(s.o.Token)) == 1
+}
+
+// authorizeRead guards a reading endpoint: beyond loopback, with a token
+// configured, the request must carry it (a bearer token or the
+// threadmap_token cookie) unless PublicRead opens reading to all.
+func (s *Server) authorizeRead(c *gin.Context) {
+	if s.o.Loopback || s.o.PublicRead || s.o.Token == "" || s.hasToken(c, true) {
+		c.Next()
+		return
+	}
+	c.Header("WWW-Authenticate", `Bearer realm="threadmap"`)
+	s.abort(c, &apiError{http.StatusUnauthorized, CodeUnauthorized, "this server listens beyond loopback: send Authorization: Bearer <token> (or start it with --public-read)"})
+}
+
 // authorize guards a mutating endpoint: with a token configured, the
 // request must carry it as a bearer token (a token is required whenever the
 // server listens beyond loopback). Without one (loopback only), a request
@@ -88,8 +115,7 @@ func errBody(code ErrorCode, msg string) ErrorBody {
 // another host) is refused.
 func (s *Server) authorize(c *gin.Context) {
 	if s.o.Token != "" {
-		got, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
-		if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(s.o.Token)) != 1 {
+		if !s.hasToken(c, false) {
 			c.Header("WWW-Authenticate", `Bearer realm="threadmap"`)
 			s.abort(c, &apiError{http.StatusUnauthorized, CodeUnauthorized, "this endpoint changes state: send Authorization: Bearer <token>"})
 			return

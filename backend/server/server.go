@@ -124,9 +124,13 @@ type Options struct {
 	// AllowedHosts are Host names a loopback listener answers besides
 	// loopback names (a reverse proxy passing its public name on).
 	AllowedHosts []string
-	// Token, when set, is required (Authorization: Bearer) on mutating endpoints.
+	// Token, when set, is required (Authorization: Bearer) on mutating
+	// endpoints, and beyond loopback on reading ones too unless PublicRead.
 	Token string
-	// MaxBodyBytes bounds request bodies (default 1 MiB); MaxImportBytes the import body (default 64 MiB).
+	// PublicRead lets anyone read the API beyond loopback (--public-read).
+	PublicRead bool
+	// MaxBodyBytes bounds request bodies (default 1 MiB); MaxImportBytes the
+	// import body (default 16 MiB: a 250-node snapshot is some 300 kB).
 	MaxBodyBytes   int64
 	MaxImportBytes int64
 	// PingInterval is the SSE keep-alive comment period (default 15 s).
@@ -147,6 +151,7 @@ type Server struct {
 	names   map[string]string // nil: not read yet
 
 	done     chan struct{} // closed by Close: SSE streams end
+	imports  chan struct{} // holds the one import running
 	doneOnce sync.Once
 }
 
@@ -168,7 +173,7 @@ func New(o Options) *Server {
 		o.MaxBodyBytes = 1 << 20
 	}
 	if o.MaxImportBytes <= 0 {
-		o.MaxImportBytes = 64 << 20
+		o.MaxImportBytes = 16 << 20
 	}
 	if o.PingInterval <= 0 {
 		o.PingInterval = 15 * time.Second
@@ -176,7 +181,7 @@ func New(o Options) *Server {
 	if o.StartedAt.IsZero() {
 		o.StartedAt = time.Now()
 	}
-	s := &Server{o: o, log: o.Logger, latest: map[string]*cached{}, done: make(chan struct{})}
+	s := &Server{o: o, log: o.Logger, latest: map[string]*cached{}, done: make(chan struct{}), imports: make(chan struct{}, 1)}
 	if s.o.Archive == nil {
 		stored := []func(string, *topology.Snapshot){s.remember}
 		if o.Observer != nil {

@@ -194,15 +194,15 @@ func TestTokenGuardsMutatingEndpoints(t *testing.T) {
 	if code != 401 {
 		t.Fatalf("wrong token: %d %s", code, body)
 	}
-	code, body, _ = f.do("GET", "/api/v1/snapshots/"+f.ids[0], nil)
+	code, body, _ = f.do("GET", "/api/v1/snapshots/"+f.ids[0], nil, "Authorization", "Bearer s3cret")
 	if code != 200 {
-		t.Fatalf("reading needs no token: %d %s", code, body)
+		t.Fatalf("reading with the token: %d %s", code, body)
 	}
 	code, body, _ = f.do("DELETE", "/api/v1/snapshots/"+f.ids[0], nil, "Authorization", "Bearer s3cret")
 	if code != 204 {
 		t.Fatalf("with token: %d %s", code, body)
 	}
-	if code, _, _ = f.do("GET", "/api/v1/snapshots/"+f.ids[0], nil); code != 404 {
+	if code, _, _ = f.do("GET", "/api/v1/snapshots/"+f.ids[0], nil, "Authorization", "Bearer s3cret"); code != 404 {
 		t.Fatalf("deleted snapshot still there: %d", code)
 	}
 }
@@ -507,7 +507,7 @@ func TestSettingsPatchNeedsTheToken(t *testing.T) {
 	if code != 503 || errCode(t, body) != CodeUnavailable {
 		t.Fatalf("with token, no settings service: %d %s", code, body)
 	}
-	if code, body, _ = f.do("GET", "/api/v1/settings", nil); code != 503 {
+	if code, body, _ = f.do("GET", "/api/v1/settings", nil, "Authorization", "Bearer s3cret"); code != 503 {
 		t.Fatalf("GET without a settings service: %d %s", code, body)
 	}
 }

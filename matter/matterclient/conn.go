@@ -22,6 +22,7 @@ import (
 
 	"github.com/threadmap/threadmap/matter/nodedump"
 	"github.com/threadmap/threadmap/matter/wsapi"
+	"github.com/threadmap/threadmap/thread/topology"
 )
 
 // Options tune the client. Zero values take the defaults.
@@ -45,6 +46,12 @@ type Options struct {
 	OnChange func()
 	// Logf, when set, receives connection state changes.
 	Logf func(format string, args ...any)
+	// MaxNodes and MaxCacheBytes bound the node cache Run keeps (1000
+	// nodes, 16 MiB of attribute JSON: a device is 10–50 kB, so some 500
+	// typical devices): a node past them is not kept, and
+	// Collect's report says how many were not.
+	MaxNodes      int
+	MaxCacheBytes int
 }
 
 func (o Options) withDefaults() Options {
@@ -56,6 +63,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PingInterval <= 0 {
 		o.PingInterval = 30 * time.Second
+	}
+	if o.MaxNodes <= 0 {
+		o.MaxNodes = 1000
+	}
+	if o.MaxCacheBytes <= 0 {
+		o.MaxCacheBytes = 16 << 20
 	}
 	if o.MinBackoff <= 0 {
 		o.MinBackoff = time.Second
@@ -126,13 +139,23 @@ func (e *ServerError) Error() string {
 // ErrClosed is returned for requests on a closed connection.
 var ErrClosed = errors.New("matter server connection closed")
 
-// maxMessage bounds one message: a start_listening answer carries every
-// node's attributes (a large fabric is several MB).
-const maxMessage = 64 << 20
+// maxMessage bounds one message: a start_listening or get_nodes answer
+// carries every node's attributes (a node is 10–50 kB of JSON, so 16 MiB
+// is some 300 nodes or more). Once those are read, maxEventMessage bounds
+// a message (an event carries one node). A bigger message ends the
+// connection.
+const (
+	maxMessage      = 16 << 20
+	maxEventMessage = 2 << 20
+)
 
-// eventBacklog bounds events waiting for the reader of Events. A client
-// that falls this far behind is disconnected (and Run re-reads all nodes).
-const eventBacklog = 4096
+// eventBacklog and eventBacklogBytes bound events waiting for the reader
+// of Events (in count and in bytes of event data). A client that falls
+// this far behind is disconnected (and Run re-reads all nodes).
+const (
+	eventBacklog      = 4096
+	eventBacklogBytes = 16 << 20
+)
 
 // Conn is one WebSocket connection to a Matter server.
 type Conn struct {
@@ -162,8 +185,10 @@ func Dial(ctx context.Context, rawURL string, opts Options) (*Conn, error) {
 	dctx, cancel := context.WithTimeout(ctx, opts.DialTimeout)
 	defer cancel()
 	ws, _, err := websocket.Dial(dctx, u, &websocket.DialOptions{HTTPClient: opts.HTTPClient})
+	full := u
+	u = topology.RedactURL(u) // what messages show
 	if err != nil {
-		return nil, fmt.Errorf("matter server %s: cannot connect: %w (is a Matter server listening there? python-matter-server's default is port %d)", u, err, wsapi.DefaultPort)
+		return nil, fmt.Errorf("matter server %s: cannot connect: %w (is a Matter server listening there? python-matter-server's default is port %d)", u, &topology.RedactedError{Err: err, URL: full}, wsapi.DefaultPort)
 	}
 	ws.SetReadLimit(maxMessage)
 	_, b, err := ws.Read(dctx)
@@ -195,7 +220,7 @@ func Dial(ctx context.Context, rawURL string, opts Options) (*Conn, error) {
 	return c, nil
 }
 
-// URL is the normalized server URL.
+// URL is the normalized server URL, credentials shown as "***".
 func (c *Conn) URL() string { return c.url }
 
 // ServerInfo is what the server said on connect.
@@ -244,6 +269,11 @@ func (c *Conn) shutdown(err error) {
 
 func (c *Conn) readLoop(ctx context.Context) {
 	defer close(c.events) // the only sender
+	// sizes are the data sizes of the events sent and maybe not yet read,
+	// oldest first; the channel is FIFO, so whatever it no longer holds
+	// was read. queued is their sum.
+	var sizes []int
+	queued := 0
 	for {
 		typ, b, err := c.ws.Read(ctx)
 		if err != nil {
@@ -269,8 +299,20 @@ func (c *Conn) readLoop(ctx context.Context) {
 				ch <- m // buffered 1
 			}
 		case wsapi.KindEvent:
+			for len(sizes) > len(c.events) {
+				queued -= sizes[0]
+				sizes = sizes[1:]
+			}
+			n := len(m.Event.Data)
+			if queued > 0 && queued+n > eventBacklogBytes {
+				c.shutdown(fmt.Errorf("matter server %s: %d MiB of events not read; disconnected to resync", c.url, eventBacklogBytes>>20))
+				c.ws.CloseNow()
+				return
+			}
 			select {
 			case c.events <- m.Event:
+				sizes = append(sizes, n)
+				queued += n
 			default:
 				c.shutdown(fmt.Errorf("matter server %s: %d events not read; disconnected to resync", c.url, eventBacklog))
 				c.ws.CloseNow()
@@ -356,6 +398,8 @@ func (c *Conn) StartListening(ctx context.Context) ([]*nodedump.NodeData, error)
 	if err != nil {
 		return nil, err
 	}
+	// From here on messages are events, one node each.
+	c.ws.SetReadLimit(maxEventMessage)
 	return decodeNodes(raw, wsapi.CommandStartListening)
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,7 +27,10 @@ type Source struct {
 
 	mu      sync.Mutex
 	nodes   map[uint64]*nodedump.NodeData
-	synced  bool // the cache holds a full start_listening answer
+	sizes   map[uint64]int // each cached node's size (nodeSize)
+	total   int            // the sum of sizes
+	refused int            // nodes and updates not kept since the last sync (cache limits)
+	synced  bool           // the cache holds a full start_listening answer
 	info    *wsapi.ServerInfo
 	lastErr error
 }
@@ -38,14 +42,15 @@ func NewSource(rawURL string, opts Options) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Source{url: u, opts: opts.withDefaults(), nodes: map[uint64]*nodedump.NodeData{}}, nil
+	return &Source{url: u, opts: opts.withDefaults(), nodes: map[uint64]*nodedump.NodeData{}, sizes: map[uint64]int{}}, nil
 }
 
 // Name is "matter".
 func (s *Source) Name() string { return meshbuild.SourceName }
 
-// URL is the normalized server URL.
-func (s *Source) URL() string { return s.url }
+// URL is the normalized server URL as it may be shown: credentials in it
+// are "***" (topology.RedactURL).
+func (s *Source) URL() string { return topology.RedactURL(s.url) }
 
 // Synced reports whether Run holds a current copy of every node.
 func (s *Source) Synced() bool {
@@ -87,7 +92,69 @@ func (s *Source) Collect(ctx context.Context) (*topology.Snapshot, error) {
 			return nil, err
 		}
 	}
-	return s.build(nodes, start)
+	snap, err := s.build(nodes, start)
+	if note := s.cacheNote(); note != "" {
+		if err != nil {
+			return nil, fmt.Errorf("%w (%s)", err, note)
+		}
+		snap.Scan.Sources[0].Notes = append(snap.Scan.Sources[0].Notes, note)
+	}
+	return snap, err
+}
+
+// maxNotes bounds the notes of one report (and an error lists fewer).
+const maxNotes = 50
+
+// fewNotes is the first three notes and how many more there are.
+func fewNotes(notes []string) string {
+	if len(notes) <= 3 {
+		return strings.Join(notes, "; ")
+	}
+	return fmt.Sprintf("%s; and %d more", strings.Join(notes[:3], "; "), len(notes)-3)
+}
+
+// errCacheFull is apply's answer when a node does not fit the cache.
+var errCacheFull = errors.New("node cache full")
+
+// nodeSize is what a node costs in the cache: its attribute JSON plus a
+// little for the map entries.
+func nodeSize(nd *nodedump.NodeData) int {
+	n := 256
+	for k, v := range nd.Attributes {
+		n += len(k) + len(v) + 48
+	}
+	return n
+}
+
+// keep puts nd into the cache if it fits MaxNodes and MaxCacheBytes (s.mu
+// held); otherwise it counts it as refused.
+func (s *Source) keep(nd *nodedump.NodeData) error {
+	size := nodeSize(nd)
+	old, had := s.sizes[nd.NodeID]
+	if (!had && len(s.nodes) >= s.opts.MaxNodes) || s.total-old+size > s.opts.MaxCacheBytes {
+		s.refused++
+		return fmt.Errorf("%w (%d nodes, %d MiB): node %d not kept", errCacheFull, len(s.nodes), s.total>>20, nd.NodeID)
+	}
+	s.nodes[nd.NodeID], s.sizes[nd.NodeID] = nd, size
+	s.total += size - old
+	return nil
+}
+
+// forget drops node id from the cache (s.mu held).
+func (s *Source) forget(id uint64) {
+	s.total -= s.sizes[id]
+	delete(s.nodes, id)
+	delete(s.sizes, id)
+}
+
+// cacheNote says how many nodes or updates the cache limits refused.
+func (s *Source) cacheNote() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.refused == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d nodes or updates the Matter server sent were not kept: the cache holds at most %d nodes and %d MiB", s.refused, s.opts.MaxNodes, s.opts.MaxCacheBytes>>20)
 }
 
 func (s *Source) build(nodes []*nodedump.NodeData, start time.Time) (*topology.Snapshot, error) {
@@ -96,7 +163,7 @@ func (s *Source) build(nodes []*nodedump.NodeData, start time.Time) (*topology.S
 	for _, nd := range nodes {
 		n, err := nodedump.Decode(nd)
 		if err != nil {
-			return nil, fmt.Errorf("matter server %s: node %d: %w", s.url, nd.NodeID, err)
+			return nil, fmt.Errorf("matter server %s: node %d: %w", s.URL(), nd.NodeID, err)
 		}
 		inputs = append(inputs, meshbuild.Input{Node: n, TakenAt: now})
 	}
@@ -105,16 +172,19 @@ func (s *Source) build(nodes []*nodedump.NodeData, start time.Time) (*topology.S
 	if s.opts.ExtPanID != "" {
 		snap = res.Network(s.opts.ExtPanID)
 		if snap == nil {
-			return nil, fmt.Errorf("matter server %s: no node on Thread network %s (%d nodes)", s.url, s.opts.ExtPanID, len(nodes))
+			return nil, fmt.Errorf("matter server %s: no node on Thread network %s (%d nodes)", s.URL(), s.opts.ExtPanID, len(nodes))
 		}
 	} else {
 		snap = res.Largest()
 	}
 	if snap == nil {
-		return nil, fmt.Errorf("matter server %s: none of its %d nodes is on a Thread network the server can describe: %v", s.url, len(nodes), res.Notes)
+		return nil, fmt.Errorf("matter server %s: none of its %d nodes is on a Thread network the server can describe: %s", s.URL(), len(nodes), fewNotes(res.Notes))
 	}
 	rep := &snap.Scan.Sources[0]
-	rep.Target = s.url
+	rep.Target = s.URL()
+	if len(rep.Notes) > maxNotes { // one per node at most, but a server may have many
+		rep.Notes = append(rep.Notes[:maxNotes:maxNotes], fmt.Sprintf("… and %d more notes", len(rep.Notes)-maxNotes))
+	}
 	rep.DurationMs = time.Since(start).Milliseconds()
 	for _, other := range res.Networks {
 		if other != snap {
@@ -145,7 +215,7 @@ func (s *Source) Run(ctx context.Context) error {
 			backoff = s.opts.MinBackoff
 		}
 		wait := backoff + time.Duration(rand.Int64N(int64(backoff)/5+1))
-		s.opts.logf("matter server %s: %v; reconnecting in %s", s.url, err, wait.Round(time.Millisecond))
+		s.opts.logf("matter server %s: %v; reconnecting in %s", s.URL(), err, wait.Round(time.Millisecond))
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -176,17 +246,23 @@ func (s *Source) follow(ctx context.Context) (synced bool, err error) {
 		return false, err
 	}
 	info := c.ServerInfo()
+	sort.Slice(nodes, func(i, j int) bool { return nodes[i].NodeID < nodes[j].NodeID })
 	s.mu.Lock()
-	s.nodes = map[uint64]*nodedump.NodeData{}
+	s.nodes, s.sizes, s.total, s.refused = map[uint64]*nodedump.NodeData{}, map[uint64]int{}, 0, 0
 	for _, nd := range nodes {
-		s.nodes[nd.NodeID] = nd
+		_ = s.keep(nd) // counted in s.refused
 	}
 	s.synced, s.info = true, &info
+	refused := s.refused
 	s.mu.Unlock()
-	s.opts.logf("matter server %s: following %d nodes", s.url, len(nodes))
+	if refused > 0 {
+		s.opts.logf("matter server %s: %d of %d nodes not kept (cache limits %d nodes, %d MiB)", s.URL(), refused, len(nodes), s.opts.MaxNodes, s.opts.MaxCacheBytes>>20)
+	}
+	s.opts.logf("matter server %s: following %d nodes", s.URL(), len(nodes))
 	s.changed()
 	ping := time.NewTicker(s.opts.PingInterval)
 	defer ping.Stop()
+	full := false
 	for {
 		select {
 		case <-ctx.Done():
@@ -203,7 +279,11 @@ func (s *Source) follow(ctx context.Context) (synced bool, err error) {
 				return true, errors.New("server shut down")
 			}
 			if err := s.apply(ev); err != nil {
-				s.opts.logf("matter server %s: %v", s.url, err)
+				// A server flooding the cache would flood the log too: say it once per connection.
+				if !errors.Is(err, errCacheFull) || !full {
+					s.opts.logf("matter server %s: %v", s.URL(), err)
+				}
+				full = full || errors.Is(err, errCacheFull)
 				continue
 			}
 			s.changed()
@@ -227,15 +307,15 @@ func (s *Source) apply(ev wsapi.Event) error {
 			return fmt.Errorf("%s: %w", ev.Event, err)
 		}
 		s.mu.Lock()
-		s.nodes[nd.NodeID] = nd
-		s.mu.Unlock()
+		defer s.mu.Unlock()
+		return s.keep(nd)
 	case wsapi.EventNodeRemoved:
 		var id uint64
 		if err := json.Unmarshal(ev.Data, &id); err != nil {
 			return fmt.Errorf("node_removed: node id: %w", err)
 		}
 		s.mu.Lock()
-		delete(s.nodes, id)
+		s.forget(id)
 		s.mu.Unlock()
 	case wsapi.EventAttributeUpdated:
 		u, err := wsapi.ParseAttributeUpdate(ev.Data)
@@ -256,7 +336,7 @@ func (s *Source) apply(ev wsapi.Event) error {
 		attrs[u.Path] = u.Value
 		cp := *nd
 		cp.Attributes = attrs
-		s.nodes[u.NodeID] = &cp
+		return s.keep(&cp)
 	case wsapi.EventServerInfoUpdated:
 		var info wsapi.ServerInfo
 		if err := json.Unmarshal(ev.Data, &info); err == nil {

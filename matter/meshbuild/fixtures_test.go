@@ -1,6 +1,7 @@
 package meshbuild
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -191,7 +192,7 @@ var dumpCases = []dumpCase{
 
 func loadOne(t *testing.T, file string) *nodedump.Node {
 	t.Helper()
-	dumps, err := nodedump.ReadPath(filepath.Join(fixtureDir, file))
+	dumps, err := nodedump.ReadPath(context.Background(), filepath.Join(fixtureDir, file))
 	if err != nil {
 		t.Fatal(err)
 	}

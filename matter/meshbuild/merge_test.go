@@ -1,6 +1,7 @@
 package meshbuild
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +14,7 @@ import (
 
 func loadAll(t testing.TB) []Input {
 	t.Helper()
-	dumps, err := nodedump.ReadPath(fixtureDir)
+	dumps, err := nodedump.ReadPath(context.Background(), fixtureDir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package nodedump
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -9,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/threadmap/threadmap/thread/capped"
 )
 
 // Dump is one node read from a file.
@@ -118,15 +121,24 @@ func findNodes(raw json.RawMessage, origin, where string, depth int, out *[]Dump
 	return nil
 }
 
+// MaxFile bounds one dump file (a whole Matter server's get_nodes answer
+// is a few MB; it matches the WebSocket client's message limit), MaxTotal
+// all the files of a directory.
+const (
+	MaxFile  = 16 << 20
+	MaxTotal = 64 << 20
+)
+
 // ReadPath reads one file, or every *.json file under a directory (in
-// name order). Any file that is not node data is an error naming it.
-func ReadPath(path string) ([]Dump, error) {
+// name order), each at most MaxFile bytes and MaxTotal in all (pipes and
+// devices too). Any file that is not node data is an error naming it.
+func ReadPath(ctx context.Context, path string) ([]Dump, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("matter dump: %w", err)
 	}
 	if !st.IsDir() {
-		b, err := os.ReadFile(path)
+		b, err := capped.ReadFile(ctx, path, MaxFile)
 		if err != nil {
 			return nil, fmt.Errorf("matter dump: %w", err)
 		}
@@ -150,10 +162,14 @@ func ReadPath(path string) ([]Dump, error) {
 	}
 	sort.Strings(files)
 	var out []Dump
+	total := 0
 	for _, f := range files {
-		b, err := os.ReadFile(f)
+		b, err := capped.ReadFile(ctx, f, MaxFile)
 		if err != nil {
 			return nil, fmt.Errorf("matter dump: %w", err)
+		}
+		if total += len(b); total > MaxTotal {
+			return nil, fmt.Errorf("matter dump: %s: %w", path, capped.TooLarge(MaxTotal))
 		}
 		d, err := ParseDocument(b, f)
 		if err != nil {

@@ -3,6 +3,8 @@ package nodedump
 import (
 	"fmt"
 	"net/netip"
+
+	"github.com/threadmap/threadmap/thread/topology"
 )
 
 // BasicInformation is what threadmap shows of cluster 0x0028.
@@ -20,16 +22,21 @@ type BasicInformation struct {
 func decodeBasic(attrs map[uint32]any, p *problems) BasicInformation {
 	r := attrReader{ClusterBasicInformation, attrs, p}
 	return BasicInformation{
-		VendorName:            val(r.string(1)),
+		VendorName:            topology.ShortText(val(r.string(1)), maxText),
 		VendorID:              uint16(val(r.uint(2, 16, false))),
-		ProductName:           val(r.string(3)),
+		ProductName:           topology.ShortText(val(r.string(3)), maxText),
 		ProductID:             uint16(val(r.uint(4, 16, false))),
-		NodeLabel:             val(r.string(5)),
-		SoftwareVersionString: val(r.string(10)),
-		SerialNumber:          val(r.string(15)),
-		UniqueID:              val(r.string(18)),
+		NodeLabel:             topology.ShortText(val(r.string(5)), maxText),
+		SoftwareVersionString: topology.ShortText(val(r.string(10)), maxText),
+		SerialNumber:          topology.ShortText(val(r.string(15)), maxText),
+		UniqueID:              topology.ShortText(val(r.string(18)), maxText),
 	}
 }
+
+// maxText bounds the Basic Information strings kept: the Matter data model
+// allows 32 characters (64 for SoftwareVersionString); a device or server
+// sending more does not get more into maps, notes and logs.
+const maxText = 64
 
 // InterfaceType is General Diagnostics InterfaceTypeEnum.
 type InterfaceType int

@@ -1,6 +1,7 @@
 package nodedump
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"os"
@@ -327,7 +328,7 @@ func BenchmarkDecodeFixturesPerValue(b *testing.B) {
 }
 
 func benchNodes(b *testing.B) []*NodeData {
-	dumps, err := ReadPath(fixtureDir)
+	dumps, err := ReadPath(context.Background(), fixtureDir)
 	if err != nil {
 		b.Fatal(err)
 	}

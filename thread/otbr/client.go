@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/threadmap/threadmap/thread/topology"
 )
 
 // Dialect is one of the REST API generations ot-br-posix has served.
@@ -128,6 +130,11 @@ func (o Options) withDefaults() Options {
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{}
 	}
+	if o.HTTPClient.CheckRedirect == nil {
+		c := *o.HTTPClient
+		c.CheckRedirect = sameHostRedirect
+		o.HTTPClient = &c
+	}
 	if o.RequestTimeout <= 0 {
 		o.RequestTimeout = 10 * time.Second
 	}
@@ -166,8 +173,35 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// maxBody bounds one answer.
-const maxBody = 32 << 20
+// maxBody bounds one answer (a 250-node /api/diagnostics is 1–2 MB).
+const maxBody = 8 << 20
+
+// maxRedirects bounds the redirects one request follows.
+const maxRedirects = 5
+
+// sameHostRedirect follows a redirect only to the host (and port) the
+// request went to: a border router cannot send the client elsewhere.
+func sameHostRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	}
+	if from, to := hostPort(via[0].URL), hostPort(req.URL); !strings.EqualFold(from, to) {
+		return fmt.Errorf("redirect to another host (%s) refused", topology.ShortText(to, 64))
+	}
+	return nil
+}
+
+// hostPort is u's host:port, with the scheme's default port.
+func hostPort(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+	}
+	return netJoin(u.Hostname(), port)
+}
 
 // Client talks to one border router's REST API.
 type Client struct {
@@ -185,8 +219,9 @@ func NewClient(baseURL string, opts Options) (*Client, error) {
 	return &Client{base: u, opts: opts.withDefaults()}, nil
 }
 
-// BaseURL is the normalised base URL.
-func (c *Client) BaseURL() string { return c.base.String() }
+// BaseURL is the normalised base URL as it may be shown: credentials in
+// it are "***" (topology.RedactURL); requests use them.
+func (c *Client) BaseURL() string { return topology.RedactURL(c.base.String()) }
 
 func normaliseURL(s string) (*url.URL, error) {
 	s = strings.TrimSpace(s)
@@ -250,16 +285,15 @@ func errorDetail(body []byte) string {
 	if json.Unmarshal(body, &doc) != nil {
 		return ""
 	}
+	// The text is the remote's: short and printable only (it ends up in
+	// scan errors, logs and the UI).
 	var parts []string
 	for _, k := range []string{"title", "detail", "ErrorMessage"} {
 		if v, ok := doc[k].(string); ok && v != "" {
-			if len(v) > 200 {
-				v = v[:200]
-			}
-			parts = append(parts, v)
+			parts = append(parts, topology.ShortText(v, 60))
 		}
 	}
-	return strings.Join(parts, ": ")
+	return topology.ShortText(strings.Join(parts, ": "), 120)
 }
 
 // do sends one request with its own deadline; GETs (and a POST the server
@@ -309,6 +343,7 @@ func (c *Client) once(ctx context.Context, method, path, accept string, body []b
 	}
 	resp, err := c.opts.HTTPClient.Do(req)
 	if err != nil {
+		err = &topology.RedactedError{Err: err, URL: c.base.String()}
 		if rctx.Err() != nil && ctx.Err() == nil {
 			return nil, method == http.MethodGet, fmt.Errorf("%s %s: no answer within %v", method, path, c.opts.RequestTimeout)
 		}

@@ -6,13 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/threadmap/threadmap/thread/capped"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
@@ -87,12 +87,9 @@ func readLimited(f string) ([]byte, error) {
 		return nil, err
 	}
 	defer fh.Close()
-	b, err := io.ReadAll(io.LimitReader(fh, maxImportFile+1))
+	b, err := capped.ReadAll(fh, maxImportFile)
 	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxImportFile {
-		return nil, fmt.Errorf("%s: larger than %d bytes", f, maxImportFile)
+		return nil, fmt.Errorf("%s: %w", f, err)
 	}
 	return b, nil
 }

@@ -332,19 +332,27 @@ func (im *importer) neighborLinkQuality(c Command) error {
 	if err != nil {
 		return err
 	}
+	// The links to this node, by the other end: one pass over the links,
+	// not one per row (a big table made that quadratic).
 	self := im.selfID()
+	byPeer := map[string][]int{}
+	for i, l := range im.snap.Links {
+		switch self {
+		case l.A:
+			byPeer[l.B] = append(byPeer[l.B], i)
+		case l.B:
+			byPeer[l.A] = append(byPeer[l.A], i)
+		}
+	}
 	for _, r := range t.Rows {
 		rloc, ext, err := rowAddrs(t, r)
 		if err != nil {
 			return err
 		}
-		id := topology.NodeID(ext, rloc)
-		for i := range im.snap.Links {
+		for _, i := range byPeer[topology.NodeID(ext, rloc)] {
 			l := &im.snap.Links[i]
-			if (l.A == self && l.B == id) || (l.A == id && l.B == self) {
-				l.FrameErrorRate = percent(t.Get(r, "Frame Error"))
-				l.MessageErrorRate = percent(t.Get(r, "Msg Error"))
-			}
+			l.FrameErrorRate = percent(t.Get(r, "Frame Error"))
+			l.MessageErrorRate = percent(t.Get(r, "Msg Error"))
 		}
 	}
 	return nil

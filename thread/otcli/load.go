@@ -2,6 +2,7 @@ package otcli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/threadmap/threadmap/thread/capped"
 	"github.com/threadmap/threadmap/thread/topology"
 )
 
@@ -64,7 +66,7 @@ func Load(ctx context.Context, paths ...string) (*topology.Snapshot, []Note, err
 		}
 		report.Queried++
 		name := displayName(f, paths)
-		snap, n, err := loadFile(f, name)
+		snap, n, err := loadFile(ctx, f, name)
 		notes = append(notes, n...)
 		if err != nil {
 			if os.IsNotExist(err) || isReadErr(err) {
@@ -91,20 +93,20 @@ type readErr struct{ error }
 
 func isReadErr(err error) bool { _, ok := err.(readErr); return ok }
 
-func loadFile(path, name string) (*topology.Snapshot, []Note, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, nil, readErr{err}
-	}
-	if st.Size() > maxFile {
-		return nil, nil, readErr{fmt.Errorf("%d bytes is too large for a transcript", st.Size())}
-	}
-	f, err := os.Open(path)
+func loadFile(ctx context.Context, path, name string) (*topology.Snapshot, []Note, error) {
+	f, err := capped.Open(ctx, path)
 	if err != nil {
 		return nil, nil, readErr{err}
 	}
 	defer f.Close()
-	t, err := ParseTranscript(f)
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, readErr{err}
+	}
+	t, err := ParseTranscript(capped.NewReader(f, maxFile))
+	if errors.Is(err, capped.ErrTooLarge) || ctx.Err() != nil {
+		return nil, nil, readErr{errors.Join(ctx.Err(), err)}
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("not a transcript: %w", err)
 	}

@@ -26,6 +26,7 @@ package otcli
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -118,6 +119,9 @@ func ParseTranscript(r io.Reader) (*Transcript, error) {
 		cur.Output = append(cur.Output, line)
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return t, fmt.Errorf("line %d: longer than %d bytes", n+1, maxLine)
+		}
 		return t, fmt.Errorf("line %d: %w", n+1, err)
 	}
 	if cur != nil {

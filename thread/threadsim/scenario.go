@@ -2,16 +2,18 @@ package threadsim
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/threadmap/threadmap/thread/topology"
+
+	"github.com/threadmap/threadmap/thread/capped"
 )
 
 // Scenario is the JSON scenario file (see testdata/home.json). Either
@@ -109,9 +111,12 @@ type ScenarioLink struct {
 	LQB int    `json:"lq_b"`
 }
 
+// maxScenario bounds a scenario file (a 500-node mesh is well under 1 MiB).
+const maxScenario = 16 << 20
+
 // LoadScenario reads a scenario file and builds its mesh.
 func LoadScenario(path string) (*Mesh, error) {
-	b, err := os.ReadFile(path)
+	b, err := capped.ReadFile(context.Background(), path, maxScenario)
 	if err != nil {
 		return nil, fmt.Errorf("threadsim: scenario: %w", err)
 	}

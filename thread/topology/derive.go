@@ -860,6 +860,10 @@ func mergeLink(dst *Link, src Link) {
 // crossCheckChildren flags children whose parent's child table was read and
 // does not list them, and child-table links that contradict the RLOC16.
 func crossCheckChildren(s *Snapshot) {
+	byID := make(map[string]*Node, len(s.Nodes)) // a lookup per link would be quadratic
+	for i := range s.Nodes {
+		byID[s.Nodes[i].ID] = &s.Nodes[i]
+	}
 	listed := map[[2]string]bool{}
 	for i := range s.Links {
 		l := &s.Links[i]
@@ -869,7 +873,7 @@ func crossCheckChildren(s *Snapshot) {
 		if !l.Derived {
 			listed[[2]string{l.A, l.B}] = true
 		}
-		child := s.Node(l.B)
+		child := byID[l.B]
 		if child != nil && child.Parent != nil && *child.Parent != l.A {
 			l.AddFlag(FlagParentMismatch)
 			child.AddFlag(FlagParentMismatch)
@@ -880,7 +884,7 @@ func crossCheckChildren(s *Snapshot) {
 		if n.Parent == nil {
 			continue
 		}
-		p := s.Node(*n.Parent)
+		p := byID[*n.Parent]
 		if p != nil && p.ChildTableKnown && !listed[[2]string{p.ID, n.ID}] {
 			n.AddFlag(FlagNotInParentTable)
 		}

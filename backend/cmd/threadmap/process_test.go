@@ -32,8 +32,13 @@ type serveProcess struct {
 	addr string
 	mu   sync.Mutex
 	log  strings.Builder
-	done chan struct{}
+	// longest is the longest log line seen, in bytes.
+	longest int
+	done    chan struct{}
 }
+
+// maxKeptLine is how much of one log line serveProcess keeps.
+const maxKeptLine = 4096
 
 // startServe starts bin with args (JSON logs added) and waits until it
 // logs its listen address.
@@ -46,6 +51,17 @@ func startServe(tb testing.TB, bin string, args ...string) *serveProcess {
 // which execs the binary in place, so the PID is still threadmap's).
 func startServeIn(tb testing.TB, prefix []string, bin string, args ...string) *serveProcess {
 	tb.Helper()
+	p, exited := tryServe(tb, prefix, bin, args...)
+	if exited {
+		tb.Fatalf("threadmap serve exited before listening:\n%s", p.logs())
+	}
+	return p
+}
+
+// tryServe starts serve as startServeIn does and waits until it listens
+// (exited false) or exits (exited true: p.cmd.Wait has its status).
+func tryServe(tb testing.TB, prefix []string, bin string, args ...string) (p *serveProcess, exited bool) {
+	tb.Helper()
 	argv := append(append(append([]string{}, prefix...), bin, "serve", "--log-format", "json"), args...)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), "THREADMAP_TOKEN=", "THREADMAP_LISTEN=", "THREADMAP_DB=", "THREADMAP_CONFIG=")
@@ -56,15 +72,25 @@ func startServeIn(tb testing.TB, prefix []string, bin string, args ...string) *s
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}
-	p := &serveProcess{cmd: cmd, done: make(chan struct{})}
+	p = &serveProcess{cmd: cmd, done: make(chan struct{})}
 	addrCh := make(chan string, 1)
 	go func() {
 		defer close(p.done)
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			line := sc.Text()
+		// Lines are read whole however long (a scanner would stop at its
+		// buffer and lose the rest of the log); a long one is kept cut, and
+		// its length remembered.
+		br := bufio.NewReaderSize(stderr, 64<<10)
+		for {
+			line, err := br.ReadString('\n')
+			if line == "" && err != nil {
+				break
+			}
+			line = strings.TrimSuffix(line, "\n")
 			p.mu.Lock()
+			p.longest = max(p.longest, len(line))
+			if len(line) > maxKeptLine {
+				line = line[:maxKeptLine] + "… (" + strconv.Itoa(len(line)) + " bytes)"
+			}
 			p.log.WriteString(line + "\n")
 			p.mu.Unlock()
 			var rec struct {
@@ -83,12 +109,13 @@ func startServeIn(tb testing.TB, prefix []string, bin string, args ...string) *s
 	tb.Cleanup(func() { p.stop(tb) })
 	select {
 	case p.addr = <-addrCh:
+		return p, false
 	case <-p.done:
-		tb.Fatalf("threadmap serve exited before listening:\n%s", p.logs())
+		return p, true
 	case <-time.After(60 * time.Second):
 		tb.Fatalf("threadmap serve did not listen within 60 s:\n%s", p.logs())
 	}
-	return p
+	return p, false
 }
 
 func (p *serveProcess) logs() string {
