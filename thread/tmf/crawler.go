@@ -99,6 +99,14 @@ type Config struct {
 	// no separate probe.
 	Retries int
 	Backoff time.Duration
+	// FirstTimeout, when set below Timeout, is the deadline of a router's
+	// or rx-on child's first request; each retry doubles it, up to
+	// Timeout. The Border Agent path sets it: a node drops its answer to
+	// a new commissioner session until the leader's network data naming
+	// that session reaches it (up to about a second per hop), so a short
+	// first wait and an early retry beat one long wait. A silent router
+	// then costs FirstTimeout + 2 × FirstTimeout + ... plus back-offs.
+	FirstTimeout time.Duration
 	// Children says which children to ask directly (default ChildrenNone).
 	Children ChildQueries
 	// Detail says how much to ask routers for (default DetailFull).
@@ -465,7 +473,7 @@ func (cr *crawl) ask(types []diag.Type, timeout time.Duration, do func(ctx conte
 				next = append(next, piece)
 				continue
 			}
-			ctx, cancel := context.WithTimeout(cr.ctx, timeout)
+			ctx, cancel := context.WithTimeout(cr.ctx, cr.attemptTimeout(attempt, timeout))
 			err := do(ctx, piece)
 			cancel()
 			if err == nil {
@@ -504,6 +512,20 @@ func (cr *crawl) ask(types []diag.Type, timeout time.Duration, do func(ctx conte
 		}
 		pending = next
 	}
+}
+
+// attemptTimeout is the deadline of one request of attempt n: timeout,
+// or with Config.FirstTimeout set (and timeout the rx-on one),
+// FirstTimeout doubled each attempt up to timeout.
+func (cr *crawl) attemptTimeout(n int, timeout time.Duration) time.Duration {
+	first := cr.c.cfg.FirstTimeout
+	if first <= 0 || first >= timeout || timeout != cr.c.cfg.Timeout {
+		return timeout
+	}
+	for ; n > 0 && first < timeout; n-- {
+		first *= 2
+	}
+	return min(first, timeout)
 }
 
 // mergeMessages joins two answers with disjoint TLVs into one.
