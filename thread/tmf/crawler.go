@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/threadmap/threadmap/thread/diag"
@@ -203,6 +204,10 @@ type crawl struct {
 	start time.Time
 	sem   chan struct{}
 	wg    sync.WaitGroup
+
+	// slowest is the longest an answered request took (ns), for
+	// attemptTimeout.
+	slowest atomic.Int64
 
 	// pmu serialises Progress calls.
 	pmu      sync.Mutex
@@ -474,9 +479,11 @@ func (cr *crawl) ask(types []diag.Type, timeout time.Duration, do func(ctx conte
 				continue
 			}
 			ctx, cancel := context.WithTimeout(cr.ctx, cr.attemptTimeout(attempt, timeout))
+			t0 := time.Now()
 			err := do(ctx, piece)
 			cancel()
 			if err == nil {
+				cr.observe(time.Since(t0))
 				continue
 			}
 			lastErr = err
@@ -516,16 +523,30 @@ func (cr *crawl) ask(types []diag.Type, timeout time.Duration, do func(ctx conte
 
 // attemptTimeout is the deadline of one request of attempt n: timeout,
 // or with Config.FirstTimeout set (and timeout the rx-on one),
-// FirstTimeout doubled each attempt up to timeout.
+// FirstTimeout (at least 3 × the slowest answer so far) doubled each
+// attempt, up to timeout.
 func (cr *crawl) attemptTimeout(n int, timeout time.Duration) time.Duration {
 	first := cr.c.cfg.FirstTimeout
 	if first <= 0 || first >= timeout || timeout != cr.c.cfg.Timeout {
 		return timeout
 	}
+	// A busy mesh answers slowly: never wait less than three times the
+	// slowest answer so far.
+	first = max(first, 3*time.Duration(cr.slowest.Load()))
 	for ; n > 0 && first < timeout; n-- {
 		first *= 2
 	}
 	return min(first, timeout)
+}
+
+// observe records how long an answered request took.
+func (cr *crawl) observe(d time.Duration) {
+	for {
+		old := cr.slowest.Load()
+		if int64(d) <= old || cr.slowest.CompareAndSwap(old, int64(d)) {
+			return
+		}
+	}
 }
 
 // mergeMessages joins two answers with disjoint TLVs into one.
