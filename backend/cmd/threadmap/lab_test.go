@@ -408,6 +408,10 @@ func labServe(t *testing.T, lab *otlab.Lab, bin string, healthy *otlab.Truth) {
 	cli := func(node, cmd string) string { return lab.MustCLI(t, node, cmd) }
 	// 1. A child leaves: n8 (MED under n3) detaches.
 	cli("8", "detach")
+	// `detach` returns before the child's goodbye (a Child Update Request
+	// with timeout 0) has reached its parent: a scan started at once can
+	// still find n8 in n3's child table, as the real mesh does then.
+	waitChildGone(t, lab, "3", labExt("8"), 30*time.Second)
 	prev, now := first, s.scan()
 	compareWithTruth(t, lab.MustTruth(t), now)
 	s.expectDiff(prev, now, diff.Result{NodesRemoved: []string{labExt("8")},
@@ -424,6 +428,7 @@ func labServe(t *testing.T, lab *otlab.Lab, bin string, healthy *otlab.Truth) {
 	cli("5", "detach")
 	cli("5", "thread start")
 	waitCLI(t, lab, "5", "parent", "Ext Addr: "+labExt("1"), 60*time.Second)
+	waitChildGone(t, lab, "2", labExt("5"), 30*time.Second)
 	prev, now = now, s.scan()
 	compareWithTruth(t, lab.MustTruth(t), now)
 	n5 := now.Node(labExt("5"))
@@ -530,6 +535,20 @@ func waitCLI(t *testing.T, lab *otlab.Lab, node, cmd, want string, limit time.Du
 		}
 		time.Sleep(500 * time.Millisecond) // the node's CLI has no event to wait on
 	}
+}
+
+// waitChildGone waits (bounded) until parent's child table no longer lists
+// ext.
+func waitChildGone(t *testing.T, lab *otlab.Lab, parent, ext string, limit time.Duration) {
+	t.Helper()
+	start := time.Now()
+	for strings.Contains(lab.MustCLI(t, parent, "child table"), ext) {
+		if time.Since(start) > limit {
+			t.Fatalf("n%s's child table still lists %s after %v", parent, ext, limit)
+		}
+		time.Sleep(250 * time.Millisecond) // as waitCLI
+	}
+	t.Logf("%s gone from n%s's child table after %.1f s", ext, parent, time.Since(start).Seconds())
 }
 
 // waitRouterLink waits (bounded) until node's router table has a link to ext.
