@@ -1,9 +1,8 @@
 // The HTTP API client (docs/API.md). Same-origin, relative URLs: the UI is
 // served by `threadmap serve` at / and the API under /api/v1/.
-import type { ChangePage, NodeHistory, SourceState } from './apitypes';
 import type { ScanInfo } from './scan';
 import type { Settings } from './settings';
-import type { BorderRouter, Diff, Info, Insight, NetworkSummary, Snapshot, SnapshotSummary } from './types';
+import type { BorderRouter, Changes, Diff, Info, Insight, NetworkSummary, NodeHistory, Snapshot, SnapshotSummary, Source, Sources } from './types';
 
 /** An API error with the server's stable code. */
 export class ApiError extends Error {
@@ -161,15 +160,15 @@ export class Api {
   }
 
   /** GET /sources: every scan source with its state, last error and next attempt. */
-  async sources(): Promise<SourceState[]> {
-    return (await this.get<{ sources: SourceState[] | null }>('/sources')).sources ?? [];
+  async sources(): Promise<Source[]> {
+    return (await this.get<Sources>('/sources')).sources ?? [];
   }
 
   /** GET /changes: one page of a network's change log, newest first (cursor from the previous page). */
-  async changes(network: string, limit = 50, cursor = ''): Promise<ChangePage> {
+  async changes(network: string, limit = 50, cursor = ''): Promise<Changes> {
     const q = new URLSearchParams({ network, limit: String(limit) });
     if (cursor) q.set('cursor', cursor);
-    const r = await this.get<ChangePage>(`/changes?${q}`);
+    const r = await this.get<Changes>(`/changes?${q}`);
     return { changes: r.changes ?? [], next_cursor: r.next_cursor ?? '' };
   }
 

@@ -4,7 +4,6 @@
 // decides what is shown when.
 import cytoscape from 'cytoscape';
 import { Api } from './api';
-import type { SourceState } from './apitypes';
 import { ChangeLog } from './changelog';
 import { Connection, type LinkState } from './connection';
 import { DetailsPanel } from './details';
@@ -28,7 +27,7 @@ import { baselineKey, readState, writeState } from './urlstate';
 import { legendHtml, ROLE_LOOK, stylesheet, theme } from './style';
 import { syntheticMesh } from './synth';
 import type { Settings } from './settings';
-import type { Diff, Insight, Snapshot } from './types';
+import type { Diff, Insight, Snapshot, Source } from './types';
 
 /** What the e2e tests and the stress script read from window.__threadmap. */
 export interface Hooks {
@@ -672,7 +671,7 @@ export class App {
         if (typeof d.source === 'object') this.settings.show(d as unknown as Settings, false);
       })
       .on('source.state', (d) => {
-        this.sources.update(d as unknown as SourceState);
+        this.sources.update(d as unknown as Source);
         if (this.empty) this.showEmpty();
       })
       .on('names.changed', () => this.renamed())

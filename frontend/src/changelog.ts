@@ -3,7 +3,7 @@
 // older", refreshed when a snapshot arrives. Lines name nodes by their
 // display names and select the node they are about.
 import type { Api } from './api';
-import type { ChangeEntry } from './apitypes';
+import type { ChangeEvent as ChangeEntry } from './types';
 import { byId } from './dom';
 import { esc, when } from './html';
 

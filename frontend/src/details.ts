@@ -2,7 +2,7 @@
 // selected node, from the shown snapshot or (a node a diff removed) from the
 // snapshot compared with.
 import { ApiError, type Api } from './api';
-import { userName } from './apitypes';
+import { userName } from './names';
 import { byId } from './dom';
 import { detailsHtml, esc } from './html';
 import { token, tokenPrompt } from './token';

@@ -1,5 +1,5 @@
 // Search and filters over a snapshot. Pure.
-import { userName } from './apitypes';
+import { userName } from './names';
 import { edgeId, isWeak } from './graph';
 import type { Role, Snapshot, TopoNode } from './types';
 

@@ -1,5 +1,5 @@
 // API JSON → Cytoscape elements. Pure functions, no DOM: unit-tested.
-import { userName } from './apitypes';
+import { userName } from './names';
 import type { LinkKind, Role, Snapshot, TopoLink, TopoNode } from './types';
 
 /** Data carried by a node element. */

@@ -4,7 +4,7 @@ import { childrenOf, modeString, neighborsOf, nodeName } from './graph';
 import { ROLE_LOOK } from './style';
 import { scanRows, scanSummary } from './scan';
 import { netDataRows, publicationsOf } from './netdata';
-import { userName } from './apitypes';
+import { userName } from './names';
 import type { BorderRouter, Network, Snapshot, TopoLink, TopoNode } from './types';
 
 /** A value as text: strings as they are, numbers and booleans printed, objects as JSON, nothing for the rest. */

@@ -1,7 +1,7 @@
 // The scan sources (GET /api/v1/sources, SSE source.state): a row per
 // source with its state, last error and next try, and the one line over
 // the graph that names failing sources — where the user looks.
-import type { SourceState } from './apitypes';
+import type { Source as SourceState } from './types';
 import { byId } from './dom';
 import { esc, when } from './html';
 
@@ -11,7 +11,7 @@ export function troubled(s: SourceState): boolean {
 }
 
 /** "in 8 s", "in 2 min", "now" for a time relative to now (ms). */
-export function relative(at: string | undefined, now: number): string {
+export function relative(at: string | null | undefined, now: number): string {
   if (!at) return '';
   const t = Date.parse(at);
   if (Number.isNaN(t)) return '';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryPoint } from './apitypes';
+import type { NodeHistoryPoint as HistoryPoint } from './types';
 import { lqPlotSvg, timelineEvents, timelineHtml } from './timeline';
 
 const p = (id: string, t: string, over: Partial<HistoryPoint> = {}): HistoryPoint => ({ snapshot_id: id, taken_at: t, present: true, rloc16: '0x0401', role: 'end-device', parent: 'r1', parent_lq_in: 3, parent_lq_out: 3, ...over });

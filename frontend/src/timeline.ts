@@ -2,7 +2,7 @@
 // panel: link quality to its parent over time as a small SVG plot (in solid,
 // out dashed, parent changes as vertical marks), and the changes of parent,
 // RLOC16, role and presence as a list. Pure.
-import type { HistoryPoint } from './apitypes';
+import type { NodeHistoryPoint as HistoryPoint } from './types';
 import { esc, when } from './html';
 
 /** One change along a timeline. */
