@@ -5,11 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"sort"
-	"strings"
 
 	"github.com/threadmap/threadmap/thread/capped"
 )
@@ -144,23 +140,13 @@ func ReadPath(ctx context.Context, path string) ([]Dump, error) {
 		}
 		return ParseDocument(b, path)
 	}
-	var files []string
-	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".json") {
-			files = append(files, p)
-		}
-		return nil
-	})
+	files, err := capped.FilesIn(path, ".json")
 	if err != nil {
 		return nil, fmt.Errorf("matter dump: %w", err)
 	}
 	if len(files) == 0 {
 		return nil, fmt.Errorf("matter dump: no *.json files in %s", path)
 	}
-	sort.Strings(files)
 	var out []Dump
 	total := 0
 	for _, f := range files {

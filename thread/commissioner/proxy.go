@@ -214,23 +214,14 @@ func (p *Proxy) post(ctx context.Context, to topology.Rloc16, uri string, payloa
 func (p *Proxy) Get(ctx context.Context, to topology.Rloc16, types []diag.Type) (*diag.Message, error) {
 	ctx, cancel := p.bound(ctx)
 	defer cancel()
-	body, err := p.post(ctx, to, tmf.URIDiagGet, tmf.RequestPayload(types, nil))
-	if err != nil {
-		return nil, err
-	}
-	m, err := diag.Decode(body)
-	if err != nil {
-		return nil, fmt.Errorf("tmf: answer of %s: %w", to, err)
-	}
-	return m, nil
+	return tmf.DiagGet(ctx, p.post, to, types)
 }
 
 // Reset sends DIAG_RST (d/dr) for types (e.g. MAC counters) to node to.
 func (p *Proxy) Reset(ctx context.Context, to topology.Rloc16, types []diag.Type) error {
 	ctx, cancel := p.bound(ctx)
 	defer cancel()
-	_, err := p.post(ctx, to, tmf.URIDiagRst, tmf.RequestPayload(types, nil))
-	return err
+	return tmf.DiagReset(ctx, p.post, to, types)
 }
 
 func (p *Proxy) register() (uint16, chan tmf.Answer) {

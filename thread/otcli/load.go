@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -40,18 +39,11 @@ func Load(ctx context.Context, paths ...string) (*topology.Snapshot, []Note, err
 			files = append(files, p)
 			continue
 		}
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if !d.IsDir() && strings.EqualFold(filepath.Ext(path), ".txt") {
-				files = append(files, path)
-			}
-			return nil
-		})
+		found, err := capped.FilesIn(p, ".txt")
 		if err != nil {
 			return nil, nil, fmt.Errorf("ot-cli import: %w", err)
 		}
+		files = append(files, found...)
 	}
 	sort.Strings(files)
 	if len(files) == 0 {

@@ -345,7 +345,25 @@ func (c *Client) post(ctx context.Context, to topology.Rloc16, uri string, paylo
 func (c *Client) Get(ctx context.Context, to topology.Rloc16, types []diag.Type) (*diag.Message, error) {
 	ctx, cancel := c.bound(ctx)
 	defer cancel()
-	body, err := c.post(ctx, to, URIDiagGet, RequestPayload(types, nil))
+	return DiagGet(ctx, c.post, to, types)
+}
+
+// Reset sends DIAG_RST for types (e.g. MAC counters) to node to.
+func (c *Client) Reset(ctx context.Context, to topology.Rloc16, types []diag.Type) error {
+	ctx, cancel := c.bound(ctx)
+	defer cancel()
+	return DiagReset(ctx, c.post, to, types)
+}
+
+// Poster sends one TMF request (uri, payload) to node to and returns the
+// answer's payload: what a transport (plain UDP, a Border Agent's proxy)
+// provides for DiagGet and DiagReset.
+type Poster func(ctx context.Context, to topology.Rloc16, uri string, payload []byte) ([]byte, error)
+
+// DiagGet sends DIAG_GET.req (d/dg) for types to node to through post and
+// decodes the answer.
+func DiagGet(ctx context.Context, post Poster, to topology.Rloc16, types []diag.Type) (*diag.Message, error) {
+	body, err := post(ctx, to, URIDiagGet, RequestPayload(types, nil))
 	if err != nil {
 		return nil, err
 	}
@@ -356,11 +374,9 @@ func (c *Client) Get(ctx context.Context, to topology.Rloc16, types []diag.Type)
 	return m, nil
 }
 
-// Reset sends DIAG_RST for types (e.g. MAC counters) to node to.
-func (c *Client) Reset(ctx context.Context, to topology.Rloc16, types []diag.Type) error {
-	ctx, cancel := c.bound(ctx)
-	defer cancel()
-	_, err := c.post(ctx, to, URIDiagRst, RequestPayload(types, nil))
+// DiagReset sends DIAG_RST (d/dr) for types to node to through post.
+func DiagReset(ctx context.Context, post Poster, to topology.Rloc16, types []diag.Type) error {
+	_, err := post(ctx, to, URIDiagRst, RequestPayload(types, nil))
 	return err
 }
 
