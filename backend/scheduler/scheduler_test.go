@@ -92,7 +92,10 @@ func newScheduler(t *testing.T, opts Options) (*store.Store, <-chan events.Event
 	t.Helper()
 	st := newStore(t)
 	bus := events.NewBus()
-	sub, cancel := bus.Subscribe(64)
+	// Room for every event a test publishes (TestScanHistoryBounded: 30
+	// networks, four rounds): the bus drops what a subscriber has no room
+	// for, and on a loaded machine the test reads behind the scans.
+	sub, cancel := bus.Subscribe(4096)
 	t.Cleanup(cancel)
 	opts.Store, opts.Events = saver(st, bus), bus
 	return st, sub, New(opts)
@@ -166,7 +169,10 @@ func TestNoOverlapAndEventsInOrder(t *testing.T) {
 func TestFailingSourceBacksOff(t *testing.T) {
 	st := newStore(t)
 	bus := events.NewBus()
-	sub, cancel := bus.Subscribe(64)
+	// Room for every event a test publishes (TestScanHistoryBounded: 30
+	// networks, four rounds): the bus drops what a subscriber has no room
+	// for, and on a loaded machine the test reads behind the scans.
+	sub, cancel := bus.Subscribe(4096)
 	defer cancel()
 	bad := &gatedSource{name: "otbr", ext: "bb00000000000002", err: errors.New("connection refused")}
 	good := &gatedSource{name: "matter", ext: "bb00000000000002"}
