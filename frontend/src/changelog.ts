@@ -48,7 +48,7 @@ export function changeText(c: ChangeEntry, name: (id: string) => string): string
 
 /** One line of the change log. */
 export function changeLine(c: ChangeEntry, name: (id: string) => string): string {
-  const target = c.node ?? c.link?.a ?? '';
+  const target = c.node || c.link?.a || '';
   const text = esc(changeText(c, name));
   return `<li class="change kind-${esc(c.kind)}" data-kind="${esc(c.kind)}" data-snapshot="${esc(c.snapshot_id)}"><span class="muted change-at">${esc(when(c.at))}</span> ${
     target ? `<button type="button" class="linkish" data-select="${esc(target)}">${text}</button>` : text
