@@ -88,14 +88,17 @@ func newStore(t *testing.T) *store.Store {
 // newScheduler makes a scheduler with opts over a fresh store and event
 // bus, subscribed to the bus (until the test ends); the caller adds the
 // targets and runs it.
+// testEventBuffer is a test subscription's room: every event a test
+// publishes (TestScanHistoryBounded: 30 networks, four rounds). The bus
+// drops what a subscriber has no room for, and on a loaded machine a test
+// reads behind the scans.
+const testEventBuffer = 4096
+
 func newScheduler(t *testing.T, opts Options) (*store.Store, <-chan events.Event, *Scheduler) {
 	t.Helper()
 	st := newStore(t)
 	bus := events.NewBus()
-	// Room for every event a test publishes (TestScanHistoryBounded: 30
-	// networks, four rounds): the bus drops what a subscriber has no room
-	// for, and on a loaded machine the test reads behind the scans.
-	sub, cancel := bus.Subscribe(4096)
+	sub, cancel := bus.Subscribe(testEventBuffer)
 	t.Cleanup(cancel)
 	opts.Store, opts.Events = saver(st, bus), bus
 	return st, sub, New(opts)
@@ -169,10 +172,7 @@ func TestNoOverlapAndEventsInOrder(t *testing.T) {
 func TestFailingSourceBacksOff(t *testing.T) {
 	st := newStore(t)
 	bus := events.NewBus()
-	// Room for every event a test publishes (TestScanHistoryBounded: 30
-	// networks, four rounds): the bus drops what a subscriber has no room
-	// for, and on a loaded machine the test reads behind the scans.
-	sub, cancel := bus.Subscribe(4096)
+	sub, cancel := bus.Subscribe(testEventBuffer)
 	defer cancel()
 	bad := &gatedSource{name: "otbr", ext: "bb00000000000002", err: errors.New("connection refused")}
 	good := &gatedSource{name: "matter", ext: "bb00000000000002"}
