@@ -521,46 +521,57 @@ func routerLink(a, b string) diff.LinkRef {
 	return diff.LinkRef{Kind: topology.LinkRouter, A: a, B: b}
 }
 
+// waitLab polls check, bounded by limit, every period (the nodes' CLI has
+// no event to wait on), until check says nothing is awaited any more ("");
+// otherwise check says what is still awaited. It returns how long it took.
+func waitLab(t *testing.T, limit, every time.Duration, check func() string) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for {
+		awaited := check()
+		if awaited == "" {
+			return time.Since(start)
+		}
+		if time.Since(start) > limit {
+			t.Fatalf("%s after %v", awaited, limit)
+		}
+		time.Sleep(every)
+	}
+}
+
 // waitCLI polls a node's CLI command (bounded) until its output contains want.
 func waitCLI(t *testing.T, lab *otlab.Lab, node, cmd, want string, limit time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(limit)
-	for {
-		out := lab.MustCLI(t, node, cmd)
-		if strings.Contains(out, want) {
-			return
+	waitLab(t, limit, 500*time.Millisecond, func() string {
+		if out := lab.MustCLI(t, node, cmd); !strings.Contains(out, want) {
+			return fmt.Sprintf("n%s %q: %q, want %q", node, cmd, out, want)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("n%s %q: %q after %v, want %q", node, cmd, out, limit, want)
-		}
-		time.Sleep(500 * time.Millisecond) // the node's CLI has no event to wait on
-	}
+		return ""
+	})
 }
 
 // waitChildGone waits (bounded) until parent's child table no longer lists
 // ext.
 func waitChildGone(t *testing.T, lab *otlab.Lab, parent, ext string, limit time.Duration) {
 	t.Helper()
-	start := time.Now()
-	for strings.Contains(lab.MustCLI(t, parent, "child table"), ext) {
-		if time.Since(start) > limit {
-			t.Fatalf("n%s's child table still lists %s after %v", parent, ext, limit)
+	took := waitLab(t, limit, 250*time.Millisecond, func() string {
+		if strings.Contains(lab.MustCLI(t, parent, "child table"), ext) {
+			return fmt.Sprintf("n%s's child table still lists %s", parent, ext)
 		}
-		time.Sleep(250 * time.Millisecond) // as waitCLI
-	}
-	t.Logf("%s gone from n%s's child table after %.1f s", ext, parent, time.Since(start).Seconds())
+		return ""
+	})
+	t.Logf("%s gone from n%s's child table after %.1f s", ext, parent, took.Seconds())
 }
 
 // waitRouterLink waits (bounded) until node's router table has a link to ext.
 func waitRouterLink(t *testing.T, lab *otlab.Lab, node, ext string, limit time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !routerTableLinks(lab.MustCLI(t, node, "router table"), ext) {
-		if time.Now().After(deadline) {
-			t.Fatalf("n%s has no router link to %s after %v", node, ext, limit)
+	waitLab(t, limit, 500*time.Millisecond, func() string {
+		if !routerTableLinks(lab.MustCLI(t, node, "router table"), ext) {
+			return fmt.Sprintf("n%s has no router link to %s", node, ext)
 		}
-		time.Sleep(500 * time.Millisecond) // as waitCLI
-	}
+		return ""
+	})
 }
 
 // routerTableLinks reports whether a `router table` printout has a row for
@@ -692,21 +703,13 @@ func parentChanges(l []diff.ParentChange) string {
 // waitRouterGone waits (bounded) until no router's table lists ext.
 func waitRouterGone(t *testing.T, lab *otlab.Lab, ext string, limit time.Duration) {
 	t.Helper()
-	start := time.Now()
-	for {
-		listed := ""
+	took := waitLab(t, limit, time.Second, func() string {
 		for _, node := range []string{"1", "2", "3", "br"} {
 			if strings.Contains(lab.MustCLI(t, node, "router table"), ext) {
-				listed = node
+				return fmt.Sprintf("n%s's router table still lists %s", node, ext)
 			}
 		}
-		if listed == "" {
-			t.Logf("%s gone from every router table after %.0f s", ext, time.Since(start).Seconds())
-			return
-		}
-		if time.Since(start) > limit {
-			t.Fatalf("n%s's router table still lists %s after %v", listed, ext, limit)
-		}
-		time.Sleep(time.Second) // as waitCLI
-	}
+		return ""
+	})
+	t.Logf("%s gone from every router table after %.0f s", ext, took.Seconds())
 }
