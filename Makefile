@@ -1,9 +1,7 @@
 # threadmap — the targets a newcomer guesses.
 GO ?= go
 BIN := bin/threadmap
-# Our Go packages: ./... would also take in Go files that npm packages ship
-# under node_modules (flatted has one).
-GOPKGS := ./backend/... ./frontend/... ./matter/... ./store/... ./thread/...
+GOPKGS := $(shell bash scripts/gopkgs)
 
 .PHONY: all build ui demo test e2e bench fuzz lint clean
 
