@@ -6,6 +6,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
 
 // endlessFIFO makes a named pipe a writer fills with fill, max bytes at
@@ -14,7 +16,7 @@ func endlessFIFO(t *testing.T, fill byte) string {
 	t.Helper()
 	fifo := filepath.Join(t.TempDir(), "input")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Skipf("mkfifo: %v", err)
+		topologytest.SkipOrFail(t, "mkfifo: %v", err)
 	}
 	done := make(chan struct{})
 	go func() {
@@ -74,7 +76,7 @@ func TestInputCaps(t *testing.T) {
 		for _, dev := range []string{"/dev/zero", "/dev/urandom"} {
 			t.Run(dev+" "+c.name, func(t *testing.T) {
 				if _, err := os.Stat(dev); err != nil {
-					t.Skip(err)
+					topologytest.SkipOrFail(t, "%v", err)
 				}
 				_, errs, code := runCLI(t, append(c.args, dev)...)
 				want := "input larger than " + c.cap

@@ -20,6 +20,7 @@ import (
 	"github.com/threadmap/threadmap/thread/otbr/otbrsim"
 	"github.com/threadmap/threadmap/thread/threadsim"
 	"github.com/threadmap/threadmap/thread/topology"
+	"github.com/threadmap/threadmap/thread/topology/topologytest"
 )
 
 // run runs bin with args and returns stdout, stderr and the exit status.
@@ -100,19 +101,19 @@ func seedCLIStore(t *testing.T, dir string) (string, *topology.Snapshot, string)
 func pty(t *testing.T) *os.File {
 	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
 	if err != nil {
-		t.Skipf("no pseudo-terminal: %v", err)
+		topologytest.SkipOrFail(t, "no pseudo-terminal: %v", err)
 	}
 	t.Cleanup(func() { master.Close() })
 	if err := unix.IoctlSetPointerInt(int(master.Fd()), unix.TIOCSPTLCK, 0); err != nil {
-		t.Skipf("unlock pty: %v", err)
+		topologytest.SkipOrFail(t, "unlock pty: %v", err)
 	}
 	n, err := unix.IoctlGetInt(int(master.Fd()), unix.TIOCGPTN)
 	if err != nil {
-		t.Skipf("pty number: %v", err)
+		topologytest.SkipOrFail(t, "pty number: %v", err)
 	}
 	slave, err := os.OpenFile("/dev/pts/"+strconv.Itoa(n), os.O_RDWR|unix.O_NOCTTY, 0)
 	if err != nil {
-		t.Skipf("open pty: %v", err)
+		topologytest.SkipOrFail(t, "open pty: %v", err)
 	}
 	t.Cleanup(func() { slave.Close() })
 	go io.Copy(io.Discard, master) // a terminal's reader: writes never block
